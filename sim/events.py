@@ -1,0 +1,193 @@
+"""Events: typed, dated acts with an actor, targets and a Goldstein-scale severity.
+
+Brief: events carry "a severity on a public cooperation–conflict scale (the
+Goldstein scale over CAMEO event types)".  Scheduled events come from scenario
+files; emergent events come from the agents' decisions; both are applied here,
+by the same code, and go into one log.
+
+Every event moves trust (``mechanisms.trust.apply_event``) by its type's
+Goldstein score; Russia reads some cooperative acts among others (enlargement,
+forward presence, aid to its victims) as hostile, by the severity a parameter
+sets (the security dilemma).  Then the type's effect, if any, changes the
+world: accession, war, ceasefire, institutions, commitments, coercion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+import numpy as np
+
+from sim.mechanisms import economy, enlargement, institutions, trust
+from sim.world import World
+
+GROUPS = ("NATO", "NSA")
+FOUNDING_ACT_SIGNED = date(1997, 5, 27)
+
+
+@dataclass(frozen=True)
+class EventType:
+    """A kind of event: its CAMEO code, Goldstein severity and how Russia reads it."""
+
+    name: str
+    cameo: str
+    goldstein: float
+    description: str
+    perceived_by_russia_param: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Event:
+    """One dated event, scheduled (from a scenario) or emergent (from a decision)."""
+
+    date: date
+    type: str
+    actor: str
+    targets: tuple[str, ...]
+    label: str = ""
+    source: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
+    origin: str = "scheduled"
+
+
+def resolve_codes(w: World, codes: tuple[str, ...] | list[str]) -> np.ndarray:
+    """Return the state rows named by codes; NATO stands for all current members."""
+    rows: list[int] = []
+    for code in codes:
+        if code == "NATO":
+            rows.extend(np.flatnonzero(w.member).tolist())
+        elif code == "NSA":
+            continue
+        else:
+            rows.append(w.idx(code))
+    return np.array(sorted(set(rows)), dtype=int)
+
+
+def apply(w: World, p, event: Event, etype: EventType, step: int) -> None:
+    """Apply an event to the world: its trust impact, then its type's effect."""
+    actors = resolve_codes(w, (event.actor,))
+    targets = resolve_codes(w, event.targets)
+    reading = None
+    if etype.perceived_by_russia_param and w.r not in actors:
+        reading = -float(getattr(p, etype.perceived_by_russia_param))
+    trust.apply_event(w, p, actors, targets, etype.goldstein, reading)
+    effect = EFFECTS.get(etype.name)
+    if effect is not None:
+        effect(w, p, event, actors, targets, step)
+
+
+def _accession(w, p, event, actors, targets, step) -> None:
+    for j in targets:
+        if not w.member[j]:
+            enlargement.admit(w, j, step)
+            w.accession_scheduled[j] = False
+            # the Founding Act's limits cover states that joined after it was signed
+            w.new_member[j] = event.date >= FOUNDING_ACT_SIGNED
+
+
+def _application(w, p, event, actors, targets, step) -> None:
+    for i in actors:
+        if not w.member[i] and not w.applicant[i]:
+            w.applicant[i] = True
+            w.applied_step[i] = step
+
+
+def _force(w, p, event, actors, targets, step) -> None:
+    if w.r not in actors:
+        return
+    intensity = float(event.params.get("intensity", p.emergent_aggression_intensity))
+    for j in targets:
+        w.war[j] = max(w.war[j], intensity)
+        institutions.on_aggression(w, p, intensity, bool(w.member[j]))
+
+
+def _ceasefire(w, p, event, actors, targets, step) -> None:
+    residual = float(event.params.get("residual_intensity", 0.0))
+    for j in targets:
+        w.war[j] = min(w.war[j], residual)
+
+
+def _agreement(w, p, event, actors, targets, step) -> None:
+    institutions.open_institution(w, event.params.get("institution"), list(event.params.get("areas", [])))
+
+
+def _material(w, p, event, actors, targets, step) -> None:
+    institutions.open_institution(w, None, list(event.params.get("areas", [])))
+    delta = float(event.params.get("energy_dependence_delta", 0.0))
+    if delta:
+        w.dependence[targets] = np.clip(w.dependence[targets] + delta, 0.0, 1.0)
+
+
+def _leadership(w, p, event, actors, targets, step) -> None:
+    if w.r in actors:
+        w.revisionism_anchor = float(
+            np.clip(w.revisionism_anchor + float(event.params.get("revisionism_delta", 0.0)), 0, 1)
+        )
+
+
+def _guideline(w, p, event, actors, targets, step) -> None:
+    w.guideline_pct = float(event.params.get("pct", 2.0))
+    strength = 1.0 if event.params.get("binding", False) else p.informal_pledge_strength
+    w.pledge = max(w.pledge, strength)
+
+
+def _presence(w, p, event, actors, targets, step) -> None:
+    hosts = resolve_codes(w, event.params.get("hosts", event.targets))
+    level = float(event.params.get("level", 0.3))
+    w.presence_commit[hosts] = np.minimum(1.0, np.maximum(w.presence_commit[hosts], level))
+
+
+def _air_policing(w, p, event, actors, targets, step) -> None:
+    hosts = resolve_codes(w, event.params.get("hosts", event.targets))
+    level = float(event.params.get("level", 0.25))
+    w.air_commit[hosts] = np.minimum(1.0, np.maximum(w.air_commit[hosts], level))
+
+
+def _energy(w, p, event, actors, targets, step) -> None:
+    if w.r in actors:
+        economy.coerce(w, p, targets, float(event.params.get("cut", p.emergent_energy_cut)))
+
+
+def _sanctions(w, p, event, actors, targets, step) -> None:
+    if w.r in targets:
+        level = float(event.params.get("level", p.sanctions_package))
+        w.sanctions[actors] = np.minimum(1.0, np.maximum(w.sanctions[actors], level))
+
+
+def _aid(w, p, event, actors, targets, step) -> None:
+    level = event.params.get("level")
+    if level is not None:
+        w.aid[actors] = np.maximum(w.aid[actors], float(level))
+
+
+def _reduce_relations(w, p, event, actors, targets, step) -> None:
+    from sim.world import ACTIVE, SUSPENDED
+
+    if w.r in targets and w.channel == ACTIVE:
+        w.channel = SUSPENDED
+
+
+Effect = Callable[[World, Any, Event, np.ndarray, np.ndarray, int], None]
+
+#: what each event type does beyond its trust impact
+EFFECTS: dict[str, Effect] = {
+    "accession": _accession,
+    "membership_application": _application,
+    "military_aggression": _force,
+    "occupy_territory": _force,
+    "ceasefire": _ceasefire,
+    "sign_formal_agreement": _agreement,
+    "material_cooperation": _material,
+    "leadership_change": _leadership,
+    "spending_guideline": _guideline,
+    "forward_presence_commitment": _presence,
+    "air_policing": _air_policing,
+    "energy_coercion": _energy,
+    "impose_sanctions": _sanctions,
+    "provide_military_aid": _aid,
+    "reduce_relations": _reduce_relations,
+}

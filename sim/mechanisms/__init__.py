@@ -1,0 +1,1 @@
+"""The model's mechanisms, one module each, as array operations on ``World``."""

@@ -1,0 +1,33 @@
+"""Alliance solidarity and cohesion.
+
+Article: "some member states ... are not in solidarity with other member
+states facing certain problems"; "NATO still has to deal with the
+collaborative policies that Turkey maintains in some places with Russia"; the
+crisis tested "whether states can set aside individual differences in favor of
+cooperation to eliminate the common enemy".
+
+Each member's solidarity relaxes toward its own baseline, raised by the threat
+it perceives (a common enemy rallies the alliance).  Cohesion is mean
+solidarity discounted by the spread of members' views of Russia.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.mechanisms.trust import rate
+from sim.world import World
+
+
+def update(w: World, p, months: int) -> None:
+    """Update solidarity and the alliance cohesion index."""
+    threat = w.threat[:, w.r]
+    target = w.solidarity0 + p.solidarity_rally * threat * (1.0 - w.solidarity0)
+    w.solidarity += rate(p.solidarity_rate, months) * (target - w.solidarity)
+    np.clip(w.solidarity, 0.0, 1.0, out=w.solidarity)
+    m = w.member
+    if m.sum() < 2:
+        w.cohesion = float(w.solidarity[m].mean()) if m.any() else 0.0
+        return
+    spread = float(w.trust[m, w.r].std())
+    w.cohesion = float(np.clip(w.solidarity[m].mean() * (1.0 - p.cohesion_spread_weight * spread), 0, 1))

@@ -1,0 +1,46 @@
+"""Deterrence: the credibility of each state's defence as Russia perceives it.
+
+Article: "This military component of deterrence is based on the response and
+mobility of the force package with a high level of readiness and the
+semi-permanent presence of forces deployed on the territory of the states on
+NATO's eastern border with Russia"; "The main purpose of these forces is
+deterrence".  Credibility weighs the defender's local capability and readiness,
+allied forward presence (battlegroups, air policing), Article 5 coverage scaled
+by alliance cohesion and reinforcing capability, and the defender's resolve,
+against the capability Russia can bring to bear locally.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.world import World
+
+
+def russian_local_power(w: World, p) -> np.ndarray:
+    """Return the capability Russia can bring against each state (US$ bn equivalent)."""
+    committed = min(p.max_war_commitment, p.war_commitment * float(w.war.sum()))
+    return w.cap[w.r] * (1.0 - committed) * w.prox_r
+
+
+def reinforcement(w: World, p) -> float:
+    """Return the alliance's reinforcing capability relative to Russia's, capped at 1."""
+    m = w.member
+    weight = w.solidarity.copy()
+    if "USA" in w.codes:
+        weight[w.idx("USA")] *= p.us_commitment
+    pool = float((w.cap[m] * w.stocks[m] * weight[m]).sum())
+    return min(1.0, pool / (p.reinforcement_ratio_ref * w.cap[w.r] + 1e-9))
+
+
+def update(w: World, p, aid_received: np.ndarray) -> None:
+    """Recompute the deterrence credibility of every state against Russia."""
+    local = w.cap * w.stocks + aid_received
+    threat_force = russian_local_power(w, p)
+    x = p.det_intercept + p.det_local_weight * np.log((local + 0.1) / (threat_force + 0.1))
+    x += w.member * (p.det_article5_weight * w.cohesion * reinforcement(w, p))
+    x += p.deterrence_presence_weight * w.presence
+    x += p.det_resolve_weight * w.resolve
+    cred = 1.0 / (1.0 + np.exp(-x))
+    cred[w.r] = np.nan
+    w.deterrence = cred

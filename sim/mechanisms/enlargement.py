@@ -1,0 +1,79 @@
+"""Enlargement: neutrals decide to apply; every member must ratify; then accession.
+
+Article: "the outbreak of the conflict in Ukraine opened a quick access gate to
+NATO for Sweden and Finland, given the concerns of the two states about their
+own security after the Russian invasion of Ukraine"; "Sweden is following the
+same path, even if there are and have been some differences of opinion on what
+it stands for Turkey, which does not fully support the idea of accepting this
+state into NATO"; Ukraine "still does not fully meet the conditions to become a
+NATO member state".
+
+A non-member's monthly hazard of applying rises steeply once its threat from
+Russia passes a threshold raised by its tradition of neutrality.  Each member
+ratifies a pending candidate with a monthly probability set by its solidarity
+and threat, lowered by a bilateral grievance and by the candidate being at war.
+Accession follows the last ratification.  A state whose accession the
+scenario schedules (the enlargement waves of the record) joins on that date
+instead: the alliance's timing of those waves is an exogenous shock.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.mechanisms.institutions import Emitted
+from sim.mechanisms.trust import rate
+from sim.world import World
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def applications(w: World, p, step: int, months: int, rng: np.random.Generator) -> list[Emitted]:
+    """Let eligible non-members decide whether to apply for membership."""
+    threat = w.threat[:, w.r]
+    threshold = p.application_threat_threshold + p.application_neutrality_weight * w.neutrality
+    hazard = p.application_max_rate * _sigmoid(p.application_steepness * (threat - threshold))
+    draws = rng.random(w.n)
+    can = w.eligible & ~w.member & ~w.applicant
+    new = can & (draws < 1.0 - (1.0 - hazard) ** months)
+    for i in np.flatnonzero(new):
+        w.applicant[i] = True
+        w.applied_step[i] = step
+    return [("membership_application", w.codes[i], ["NATO"], "applies to join NATO") for i in np.flatnonzero(new)]
+
+
+def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator) -> list[Emitted]:
+    """Let each member ratify pending candidates; admit a candidate once all have."""
+    emitted: list[Emitted] = []
+    pending = np.flatnonzero(w.applicant & ~w.member & ~w.accession_scheduled)
+    draws = rng.random((len(pending), w.n))
+    threat = w.threat[:, w.r]
+    for row, j in enumerate(pending):
+        if step - w.applied_step[j] < p.ratification_delay_months / months:
+            continue
+        x = (
+            p.ratification_base
+            + p.ratification_solidarity_weight * w.solidarity
+            + p.ratification_threat_weight * threat
+            - p.ratification_grievance_weight * w.grievance[:, j]
+            - p.ratification_war_weight * w.war[j]
+            - p.ratification_red_line_weight * w.red_line[j]
+        )
+        q = 1.0 - (1.0 - p.ratification_max_rate * _sigmoid(x)) ** months
+        newly = w.member & ~w.ratified[:, j] & (draws[row] < q)
+        w.ratified[newly, j] = True
+        if w.ratified[w.member, j].all():
+            admit(w, j, step)
+            emitted.append(("accession", "NATO", [w.codes[j]], f"{w.codes[j]} joins NATO"))
+    return emitted
+
+
+def admit(w: World, j: int, step: int) -> None:
+    """Make state j a member now."""
+    w.member[j] = True
+    w.applicant[j] = False
+    w.accession_step[j] = step
+    w.new_member[j] = True
+    w.ratified[:, j] = True

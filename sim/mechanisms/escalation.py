@@ -1,0 +1,48 @@
+"""Escalation: a discrete ladder from peace to a direct NATO–Russia war.
+
+Article: "Neither NATO nor Russia rules out the outbreak of a conflict between
+the two forces"; "NATO expects anything in the future, including a direct
+confrontation with Russia".
+
+Levels: 0 peace, 1 tension, 2 crisis, 3 armed confrontation (a frozen or
+low-intensity conflict), 4 war between Russia and a non-member, 5 NATO–Russia
+war.  The level implied by wars and recent hostile acts is computed each step;
+the ladder jumps up at once and steps down one rung at a time, with a monthly
+probability (escalation is quick, de-escalation slow).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.mechanisms.trust import rate
+from sim.world import World
+
+
+def implied_level(w: World, p) -> int:
+    """Return the rung implied by current wars and recent hostility toward members."""
+    if (w.war[w.member] > 0.0).any():
+        return 5
+    war = float(w.war.max())
+    if war >= p.war_level_threshold:
+        return 4
+    if war > p.conflict_level_threshold:
+        return 3
+    hostility = float(np.minimum(1.0, w.hostile[w.member, w.r]).mean()) if w.member.any() else 0.0
+    if hostility > p.crisis_threshold:
+        return 2
+    if hostility > p.tension_threshold:
+        return 1
+    return 0
+
+
+def update(w: World, p, months: int, rng: np.random.Generator) -> None:
+    """Move the ladder: up at once, down one rung with the de-escalation probability."""
+    w.war *= 1.0 - rate(p.war_decay_rate + p.war_strain_decay * w.strain, months)
+    w.war[w.war < 0.01] = 0.0
+    implied = implied_level(w, p)
+    draw = rng.random()
+    if implied >= w.escalation:
+        w.escalation = implied
+    elif draw < rate(p.deescalation_rate, months):
+        w.escalation -= 1

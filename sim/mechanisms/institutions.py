@@ -1,0 +1,101 @@
+"""Institutions: the NATO–Russia dialogue channel, the Founding Act and cooperation areas.
+
+Article: NATO built relations "through the mechanism of the NATO-Russia Council
+(CNR), based on the NATO-Russia Founding Act and of the Rome Declaration"; under
+the Act NATO "committed itself not to place nuclear weapons ... and not to
+strengthen its permanent troops on their territory"; "Things worked relatively
+well until 2014"; "Officially, this council did not dissolve ... it remained
+only a document with a symbolic meaning"; areas of joint work: "the fight
+against terrorism, defense reform, counter-piracy, crisis management, the
+non-proliferation of weapons of mass destruction".
+
+The channel is ``none`` before the Founding Act, then ``active``,
+``suspended`` or ``frozen``.  Aggression suspends it (a full-scale war freezes
+it); it reopens only when wars have calmed and members' trust in Russia has
+recovered past a threshold.  While active, each open cooperation area pays a
+small trust dividend to both sides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.mechanisms.trust import rate
+from sim.world import ACTIVE, COOPERATION_AREAS, FROZEN, NONE, SUSPENDED, World
+
+Emitted = tuple[str, str, list[str], str]  # (event type, actor, targets, label)
+
+
+def channel_strength(w: World, p) -> float:
+    """Return how open the dialogue channel is, 0 (frozen) .. 1 (active council)."""
+    if w.channel == ACTIVE:
+        return p.channel_strength_act + (1.0 - p.channel_strength_act) * w.nrc
+    if w.channel == NONE:
+        return p.channel_strength_none
+    if w.channel == SUSPENDED:
+        return p.channel_strength_suspended
+    return 0.0
+
+
+def open_institution(w: World, name: str | None, areas: list[str]) -> None:
+    """Apply a signed agreement: create an institution and open cooperation areas."""
+    if name == "founding_act":
+        w.founding_act = True
+        if w.channel in (NONE, SUSPENDED):
+            w.channel = ACTIVE
+    elif name == "nato_russia_council":
+        w.nrc = True
+        if w.channel != FROZEN:
+            w.channel = ACTIVE
+    for area in areas:
+        w.areas[COOPERATION_AREAS.index(area)] = True
+
+
+def on_aggression(w: World, p, intensity: float, against_member: bool) -> None:
+    """React to Russian force: suspend the channel, or freeze it for a full-scale war."""
+    if against_member or intensity >= p.freeze_war_threshold:
+        w.channel = FROZEN
+        w.founding_act = False
+        w.areas[:] = False
+    elif intensity >= p.suspend_war_threshold and w.channel == ACTIVE:
+        w.channel = SUSPENDED
+
+
+def nato_trust_in_russia(w: World) -> float:
+    """Return members' mean trust in Russia."""
+    return float(w.trust[w.member, w.r].mean()) if w.member.any() else 0.0
+
+
+def update(w: World, p, months: int, rng: np.random.Generator) -> list[Emitted]:
+    """Let the alliance suspend or reopen the channel; return the events this emits."""
+    emitted: list[Emitted] = []
+    trust = nato_trust_in_russia(w)
+    calm = float(w.war.max()) < p.reopen_war_threshold
+    draw = rng.random()
+    if w.channel == ACTIVE and trust < p.suspend_trust_threshold:
+        w.channel = SUSPENDED
+        emitted.append(("reduce_relations", "NATO", ["RUS"], "NATO suspends cooperation"))
+    elif w.channel == SUSPENDED and calm and trust > p.reopen_trust_threshold:
+        if draw < rate(p.reopen_rate, months):
+            w.channel = ACTIVE
+            emitted.append(("consult", "NATO", ["RUS"], "NATO–Russia dialogue resumes"))
+    elif w.channel == FROZEN and calm and trust > p.unfreeze_trust_threshold:
+        if draw < rate(p.reopen_rate, months):
+            w.channel = SUSPENDED
+            emitted.append(("consult", "NATO", ["RUS"], "NATO–Russia channel thaws"))
+    return emitted
+
+
+def dividend_strength(w: World, p) -> float:
+    """Return the share of cooperation running: open areas times channel openness."""
+    if w.channel != ACTIVE:
+        return 0.0
+    return float(w.areas.mean()) * channel_strength(w, p)
+
+
+def presence_cap(w: World, p) -> np.ndarray:
+    """Return the ceiling on allied presence per state set by the Founding Act."""
+    cap = np.ones(w.n)
+    if w.founding_act:
+        cap[w.new_member] = p.founding_act_presence_cap
+    return cap

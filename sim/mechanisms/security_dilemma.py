@@ -1,0 +1,61 @@
+"""Security dilemma: Russia reads enlargement and forward deployment as threat.
+
+Article: Russia "sees NATO as a threat to its own security as a result of the
+bloc's expansion"; it "considers NATO guilty for expanding its borders and
+getting closer to its territories"; "The Russian president believes that the
+'red line' he established was violated by NATO. He criticizes and accuses the
+organization of supplying equipment and weapons to Ukraine."
+
+Perceived encirclement rises with members close to Russia, allied forward
+presence near it (``spiral_presence_sensitivity``), membership moves by states
+behind Russia's red lines, and allied military aid to its war victims.  It feeds
+Russia's threat perception, lowers its baseline trust in members, and pushes its
+revisionist ambition up.  The same presence raises deterrence credibility
+(``deterrence_presence_weight`` in ``deterrence``): the balance of the two is
+the deterrence-versus-spiral question, and both weights are parameters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.mechanisms.trust import rate
+from sim.world import World
+
+
+def encirclement(w: World, p) -> float:
+    """Return Russia's perceived encirclement (0..1) from enlargement, presence, red lines, aid."""
+    closeness = w.prox_r * w.not_r
+    norm = closeness.sum() + 1e-9
+    members = float(closeness[w.member].sum()) / norm
+    presence = float((w.presence * closeness).sum()) / norm
+    w.red_line_violation = float((w.red_line & (w.member | w.applicant)).any())
+    aid = float(w.aid[w.member].mean()) if w.member.any() else 0.0
+    raw = (
+        p.encirclement_enlargement_weight * members
+        + p.spiral_presence_sensitivity * presence
+        + p.encirclement_red_line_weight * w.red_line_violation
+        + p.encirclement_aid_weight * aid
+    )
+    return float(np.clip(raw, 0.0, 1.0))
+
+
+def hostility(w: World) -> float:
+    """Return Russia's hostility to the alliance: its distrust of members, 0..1."""
+    if not w.member.any():
+        return 0.0
+    return float(np.clip(-w.trust[w.r, w.member].mean(), 0.0, 1.0))
+
+
+def update(w: World, p, months: int) -> None:
+    """Update encirclement, hostility and Russia's revisionist ambition."""
+    w.encirclement = encirclement(w, p)
+    w.hostility = hostility(w)
+    target = (
+        w.revisionism_anchor
+        + p.revisionism_encirclement_weight * w.encirclement
+        + p.revisionism_hostility_weight * w.hostility
+        - p.revisionism_strain_weight * w.strain
+    )
+    w.revisionism += rate(p.revisionism_adjustment_rate, months) * (target - w.revisionism)
+    w.revisionism = float(np.clip(w.revisionism, 0.0, 1.0))

@@ -1,0 +1,381 @@
+"""The NATO–Russia model: a Mesa model of states moved by events and decisions.
+
+One step is one calendar period (a month by default).  Each step: the
+scenario's scheduled events for the period are applied; Russia chooses an
+action (logit choice); allies decide spending, presence, sanctions and aid;
+non-members decide whether to apply and members whether to ratify; the
+dialogue channel opens or closes; the economy moves; trust relaxes and allies
+consult; threat, encirclement, deterrence and the escalation ladder are
+recomputed; the step's outputs are recorded into arrays.
+
+The model reads no file: it receives a ``ModelSetup`` (see ``sim.setup``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import mesa
+import numpy as np
+
+from sim import calendar
+from sim.agents import RussiaAgent, StateAgent
+from sim.events import Event, apply as apply_event
+from sim.mechanisms import (
+    alliance,
+    deterrence,
+    economy,
+    enlargement,
+    escalation,
+    institutions,
+    member_decisions,
+    russia_decisions,
+    security_dilemma,
+    threat,
+    trust,
+)
+from sim.setup import ModelSetup, Params
+from sim.world import ACTIONS, CHANNEL_STATES, COOPERATION_AREAS, World
+
+#: per-state outputs, recorded every step (column names of ``states``)
+STATE_OUTPUTS: tuple[str, ...] = (
+    "member",
+    "applicant",
+    "defence_spending_pct_gdp",
+    "trust_in_russia",
+    "russia_trust_in_state",
+    "threat_from_russia",
+    "russia_threat_from_state",
+    "deterrence_credibility",
+    "forward_presence",
+    "sanctions",
+    "military_aid",
+    "stocks",
+    "energy_dependence",
+    "military_capability",
+    "solidarity",
+    "war_intensity",
+)
+
+#: numeric model-level outputs, recorded every step (columns of ``timeseries``)
+MODEL_OUTPUTS: tuple[str, ...] = (
+    "relations_index",
+    "nato_trust_in_russia",
+    "russia_trust_in_nato",
+    "escalation_level",
+    "nato_members",
+    "applicants",
+    "alliance_cohesion",
+    "mean_threat_from_russia",
+    "eastern_threat_from_russia",
+    "mean_defence_spending",
+    "members_at_2pct",
+    "forward_presence_total",
+    "sanctions_level",
+    "military_aid_level",
+    "russia_revisionism",
+    "russia_encirclement",
+    "russia_hostility",
+    "russia_economic_strain",
+    "russia_energy_leverage",
+    "red_line_violation",
+    "war_intensity_max",
+    "cooperation_areas",
+    "founding_act_in_force",
+) + tuple(f"p_{a}" for a in ACTIONS)
+
+PROXIMITY_PARAMS = {
+    "border": "proximity_border",
+    "frontline": "proximity_frontline",
+    "rear": "proximity_rear",
+    "distant": "proximity_distant",
+}
+
+
+def _distances_km(latlon: np.ndarray) -> np.ndarray:
+    """Return great-circle distances between capitals, in km."""
+    lat, lon = np.radians(latlon[:, 0]), np.radians(latlon[:, 1])
+    dlat = lat[:, None] - lat[None, :]
+    dlon = lon[:, None] - lon[None, :]
+    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def build_world(setup: ModelSetup, p: Params) -> World:
+    """Build the initial world arrays from the roster, bloc trust and parameters."""
+    roster = setup.roster
+    codes = [s["code"] for s in roster]
+    n = len(codes)
+    bloc = np.array([s["bloc"] for s in roster])
+    prox_class = np.array([s["proximity"] for s in roster])
+    prox_r = np.array([getattr(p, PROXIMITY_PARAMS[c]) for c in prox_class])
+    r = codes.index("RUS")
+    prox_r[r] = 1.0
+    prox = np.exp(-_distances_km(np.array([s["capital"] for s in roster], float)) / p.proximity_distance_scale)
+    prox[:, r] = prox_r
+    prox[r, :] = prox_r
+    index = {c: i for i, c in enumerate(codes)}
+    grievance = np.zeros((n, n))
+    red_line = np.zeros(n, dtype=bool)
+    for i, s in enumerate(roster):
+        for code, value in (s.get("grievances") or {}).items():
+            grievance[i, index[code]] = value
+        for code in s.get("red_lines") or []:
+            red_line[index[code]] = True
+    blocs = setup.bloc_trust
+    init = np.array([[blocs["initial"][a][b] for b in bloc] for a in bloc], float)
+    base = np.array([[blocs["baseline"][a][b] for b in bloc] for a in bloc], float)
+    # history with a neighbour: closer states start and settle lower in their trust of Russia
+    neighbour = p.neighbour_distrust * prox_r
+    neighbour[r] = 0.0
+    init[:, r] -= neighbour
+    base[:, r] -= neighbour
+    np.fill_diagonal(init, 1.0)
+    np.fill_diagonal(base, 1.0)
+    spend0 = np.array([s["defence_spending_pct_gdp"] for s in roster], float)
+    milex0 = np.array([s["milex_usd_bn"] for s in roster], float)
+    member = np.array(
+        [s["accession"] is not None and s["accession"] <= setup.start for s in roster], dtype=bool
+    )
+    w = World(
+        codes=codes,
+        names=[s["name"] for s in roster],
+        bloc=bloc,
+        gdp=np.array([s["gdp_usd_bn"] for s in roster], float),
+        proximity_class=prox_class,
+        prox_r=prox_r,
+        prox=prox,
+        border=np.array([bool(s["land_border_with_russia"]) for s in roster]),
+        neutrality=np.array([s["neutrality"] for s in roster], float),
+        solidarity0=np.array([s["solidarity"] for s in roster], float),
+        resolve=np.array([s["resolve"] for s in roster], float),
+        red_line=red_line,
+        grievance=grievance,
+        spend_base=spend0 * p.peace_dividend,
+        milex0=milex0,
+        spend0=spend0,
+        trust_base=np.clip(base, -1, 1),
+    )
+    w.member = member
+    w.accession_step = np.full(n, -1)
+    w.applicant = np.zeros(n, dtype=bool)
+    w.applied_step = np.full(n, -1)
+    w.ratified = member[:, None] & member[None, :]
+    w.new_member = np.array(
+        [s["accession"] is not None and s["accession"] >= date(1997, 5, 27) for s in roster]
+    ) & member
+    w.spend = spend0.copy()
+    w.cap = milex0.copy()
+    w.solidarity = w.solidarity0.copy()
+    w.trust = np.clip(init, -1, 1)
+    w.memory = np.zeros((n, n))
+    w.hostile = np.zeros((n, n))
+    w.presence = np.zeros(n)
+    w.presence_commit = np.zeros(n)
+    w.air_commit = np.zeros(n)
+    w.sanctions = np.zeros(n)
+    w.aid = np.zeros(n)
+    w.stocks = np.full(n, p.initial_stocks)
+    w.dependence = np.array([s["gas_share_from_russia"] for s in roster], float)
+    w.coerced = np.zeros(n)
+    w.war = np.zeros(n)
+    w.areas = np.zeros(len(COOPERATION_AREAS), dtype=bool)
+    w.revisionism = p.initial_revisionism
+    w.revisionism_anchor = p.initial_revisionism
+    w.action_probs = np.zeros(len(ACTIONS))
+    w.deterrence = np.zeros(n)
+    return w
+
+
+class NatoRussiaModel(mesa.Model):
+    """Agent-based model of NATO, Russia and their partners, stepping through real dates."""
+
+    def __init__(self, setup: ModelSetup, rng: int | np.random.Generator | None = None, **params: float):
+        """Build the model from a setup; keyword arguments override parameter values."""
+        super().__init__(rng=rng)
+        if params:
+            setup = setup.with_params(**params)
+        self.setup = setup
+        self.p = Params(**setup.params)
+        self.months = setup.months_per_step
+        self.dates = calendar.step_dates(setup.start, setup.end, self.months)
+        self.world = build_world(setup, self.p)
+        self.event_types = setup.event_types
+        self.scheduled: dict[int, list[Event]] = defaultdict(list)
+        for ev in sorted(setup.events, key=lambda e: e.date):
+            k = calendar.step_of(ev.date, setup.start, self.months)
+            if 0 <= k < len(self.dates):
+                self.scheduled[k].append(ev)
+        self.event_log: list[tuple] = []
+        self.world.accession_scheduled = np.zeros(self.world.n, dtype=bool)
+        for ev in setup.events:
+            if ev.type == "accession" and ev.date >= setup.start:
+                for code in ev.targets:
+                    if code in self.world.codes:
+                        self.world.accession_scheduled[self.world.idx(code)] = True
+        self.states: dict[str, StateAgent] = {}
+        for i, rec in enumerate(setup.roster):
+            cls = RussiaAgent if rec["code"] == "RUS" else StateAgent
+            self.states[rec["code"]] = cls(self, i, rec["code"], rec["name"])
+        self.russia: RussiaAgent = self.states["RUS"]
+        self.russia_choice: tuple[int, list[int], np.ndarray] = (2, [], np.zeros(len(ACTIONS)))
+        self.aid_received = np.zeros(self.world.n)
+        n_steps, n = len(self.dates), self.world.n
+        self.state_records = np.zeros((n_steps, len(STATE_OUTPUTS), n))
+        self.model_records = np.zeros((n_steps, len(MODEL_OUTPUTS)))
+        self.action_records: list[str] = []
+        self.target_records: list[str] = []
+        self.channel_records: list[str] = []
+        self.east = np.isin(self.world.proximity_class, ("border", "frontline")) & self.world.not_r
+        self.date = self.dates[0]
+        self.relations_index = 0.0
+        self.escalation_level = 0
+        self.nato_members = int(self.world.member.sum())
+        self.russia_action = "status_quo"
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "date": "date",
+                "relations_index": "relations_index",
+                "escalation_level": "escalation_level",
+                "nato_members": "nato_members",
+                "russia_action": "russia_action",
+            }
+        )
+        self._derive()
+
+    # -- events ----------------------------------------------------------------
+    def apply_event(self, event: Event) -> None:
+        """Apply an event to the world and log it."""
+        etype = self.event_types[event.type]
+        apply_event(self.world, self.p, event, etype, self.steps - 1)
+        self.event_log.append(
+            (
+                event.date,
+                event.actor,
+                ",".join(event.targets),
+                event.type,
+                etype.goldstein,
+                event.origin,
+                event.label,
+                event.source,
+                event.id,
+            )
+        )
+
+    def emit(self, etype: str, actor: str, targets: list[str], label: str, source: str) -> None:
+        """Create an emergent event dated this step and apply it."""
+        self.apply_event(
+            Event(self.date, etype, actor, tuple(targets), label, source, {}, origin="emergent")
+        )
+
+    # -- the step --------------------------------------------------------------
+    def step(self) -> None:
+        """Advance the world by one calendar period."""
+        k = self.steps - 1
+        w, p, months, rng = self.world, self.p, self.months, self.rng
+        self.date = self.dates[k]
+        for ev in self.scheduled.get(k, ()):
+            self.apply_event(ev)
+
+        self.russia.step()
+        action, targets, probs = self.russia_choice
+        w.action_probs = probs
+        w.action = ACTIONS[action]
+        w.action_target = ",".join(w.codes[t] for t in targets) if targets else ""
+        etype = russia_decisions.ACTION_EVENT.get(w.action)
+        if etype is not None:
+            codes = [w.codes[t] for t in targets] or ["NATO"]
+            self.emit(etype, "RUS", codes, w.action.replace("_", " "), "model: Russia's decision")
+
+        for spec in member_decisions.sanctions(w, p, months):
+            self.emit(*spec, "model: allied decision")
+        self.aid_received, aid_events = member_decisions.aid(w, p, months)
+        for spec in aid_events:
+            self.emit(*spec, "model: allied decision")
+        member_decisions.spending(w, p, months, rng)
+        member_decisions.presence(w, p, months)
+        for spec in enlargement.applications(w, p, k, months, rng):
+            self.emit(*spec, "model: state's decision")
+        for spec in enlargement.ratifications(w, p, k, months, rng):
+            self.emit(*spec, "model: ratification by every member")
+        for spec in institutions.update(w, p, months, rng):
+            self.emit(*spec, "model: alliance decision")
+        economy.update(w, p, months)
+
+        trust.war_pressure(w, p, months)
+        trust.cooperation_dividend(w, p, months, institutions.dividend_strength(w, p))
+        trust.relax(w, p, months)
+        trust.consult(w, p, months)
+        trust.clip(w)
+        escalation.update(w, p, months, rng)
+        self._derive()
+        self._record(k)
+        self.datacollector.collect(self)
+        if k + 1 >= len(self.dates):
+            self.running = False
+
+    def _derive(self) -> None:
+        """Recompute the quantities that follow from the state: threat, deterrence, indices."""
+        w, p = self.world, self.p
+        security_dilemma.update(w, p, self.months)
+        threat.update(w, p)
+        alliance.update(w, p, self.months)
+        deterrence.update(w, p, self.aid_received)
+        m = w.member
+        w.relations = 0.5 * (float(w.trust[m, w.r].mean()) + float(w.trust[w.r, m].mean()))
+        self.relations_index = w.relations
+        self.escalation_level = w.escalation
+        self.nato_members = int(m.sum())
+        self.russia_action = w.action
+
+    def _record(self, k: int) -> None:
+        """Store this step's outputs in the record arrays."""
+        w = self.world
+        r = w.r
+        s = self.state_records[k]
+        s[0], s[1], s[2] = w.member, w.applicant, w.spend
+        s[3], s[4] = w.trust[:, r], w.trust[r, :]
+        s[5], s[6], s[7] = w.threat[:, r], w.threat[r, :], w.deterrence
+        s[8], s[9], s[10], s[11] = w.presence, w.sanctions, w.aid, w.stocks
+        s[12], s[13], s[14], s[15] = w.dependence, w.cap, w.solidarity, w.war
+        m = w.member
+        east = m & self.east
+        west = w.west & w.not_r
+        values = (
+            w.relations,
+            float(w.trust[m, r].mean()),
+            float(w.trust[r, m].mean()),
+            w.escalation,
+            int(m.sum()),
+            int((w.applicant & ~m).sum()),
+            w.cohesion,
+            float(w.threat[m, r].mean()),
+            float(w.threat[east, r].mean()) if east.any() else 0.0,
+            float(w.spend[m].mean()),
+            int((w.spend[m] >= 2.0).sum()),
+            float(w.presence.sum()),
+            float(w.sanctions[west].mean()),
+            float(w.aid[west].mean()),
+            w.revisionism,
+            w.encirclement,
+            w.hostility,
+            w.strain,
+            w.leverage,
+            w.red_line_violation,
+            float(w.war.max()),
+            int(w.areas.sum()),
+            float(w.founding_act),
+        )
+        row = self.model_records[k]
+        row[: len(values)] = values
+        row[len(values) :] = w.action_probs
+        self.action_records.append(w.action)
+        self.target_records.append(w.action_target)
+        self.channel_records.append(CHANNEL_STATES[w.channel])
+
+    def run(self) -> "NatoRussiaModel":
+        """Run every step to the scenario's end; return self."""
+        while self.running:
+            self.step()
+        return self

@@ -1,0 +1,433 @@
+"""Scenario files: schema, safe loading, strict validation, and composition by ``extends``.
+
+A scenario is a YAML file: name, description, start, end, step, seed,
+``extends`` (another scenario), parameter overrides, roster overrides and
+additions, dated events, and ids of inherited events to remove.  Every
+problem is reported with the file, the field path and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sim import parameters
+from sim.calendar import parse_step
+from sim.data import read_yaml
+from sim.events import GROUPS, Event, EventType
+from sim.setup import ModelSetup
+
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+class ScenarioError(Exception):
+    """A scenario (or data) file is invalid; the message names file, field and what is allowed."""
+
+    def __init__(self, problems: list[tuple[str, str, str]]):
+        self.problems = problems
+        super().__init__("\n".join(f"{f}: {path}: {msg}" for f, path, msg in problems))
+
+
+def parse_date(value: Any) -> date:
+    """Parse 'YYYY-MM', 'YYYY-MM-DD' or a date into a date (first of month when no day)."""
+    if isinstance(value, date):
+        return value
+    match = DATE_RE.match(str(value).strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a date; use YYYY-MM or YYYY-MM-DD")
+    y, m, d = int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)
+    return date(y, m, d)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class StateRecord(_Strict):
+    """One state of the roster."""
+
+    code: str = Field(pattern=r"^[A-Z]{3}$")
+    name: str
+    bloc: Literal["west", "russia", "russia_aligned", "contested", "non_aligned"]
+    accession: date | None = None
+    gdp_usd_bn: float = Field(gt=0)
+    defence_spending_pct_gdp: float = Field(ge=0, le=30)
+    milex_usd_bn: float = Field(ge=0)
+    gas_share_from_russia: float = Field(ge=0, le=1)
+    proximity: Literal["border", "frontline", "rear", "distant"]
+    capital: tuple[float, float]
+    land_border_with_russia: bool
+    neutrality: float = Field(ge=0, le=1)
+    solidarity: float = Field(ge=0, le=1)
+    resolve: float = Field(ge=0, le=1)
+    red_lines: list[str] | None = None
+    grievances: dict[str, float] | None = None
+    sources: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("accession", mode="before")
+    @classmethod
+    def _date(cls, v: Any) -> Any:
+        return None if v is None else parse_date(v)
+
+
+class EventSpec(_Strict):
+    """One dated event in a scenario file."""
+
+    id: str | None = None
+    date: date
+    type: str
+    actor: str
+    targets: list[str] = Field(default_factory=list)
+    label: str = ""
+    params: dict[str, Any] = Field(default_factory=dict)
+    source: str = ""
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, v: Any) -> Any:
+        return parse_date(v)
+
+
+class RosterChanges(_Strict):
+    """Roster overrides (by state code) and additions."""
+
+    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    add: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ScenarioFile(_Strict):
+    """The content of one scenario file, before inheritance is resolved."""
+
+    name: str | None = None
+    description: str | None = None
+    extends: str | None = None
+    start: date | None = None
+    end: date | None = None
+    step: str | None = None
+    seed: int | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    roster: RosterChanges = Field(default_factory=RosterChanges)
+    events: list[EventSpec] = Field(default_factory=list)
+    remove_events: list[str] = Field(default_factory=list)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _month(cls, v: Any) -> Any:
+        return None if v is None else parse_date(v).replace(day=1)
+
+    @field_validator("step")
+    @classmethod
+    def _step(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_step(v)
+        return v
+
+
+@dataclass
+class Scenario:
+    """A fully resolved scenario: inheritance applied, validated, ready to run."""
+
+    name: str
+    description: str
+    path: str | None
+    chain: list[str]
+    start: date
+    end: date
+    step: str
+    seed: int
+    parameters: dict[str, float]
+    roster: list[dict[str, Any]]
+    events: list[Event]
+    event_types: dict[str, EventType] = field(repr=False, default_factory=dict)
+
+    @property
+    def months_per_step(self) -> int:
+        """Months per step."""
+        return parse_step(self.step)
+
+    def setup(self, **overrides: float) -> ModelSetup:
+        """Return the model setup: registry defaults, then this scenario's, then ``overrides``."""
+        problems = [
+            ("--set", k, msg) for k, v in overrides.items() if (msg := parameters.check_value(k, v))
+        ]
+        if problems:
+            raise ScenarioError(problems)
+        params = {**parameters.defaults(), **self.parameters, **overrides}
+        return ModelSetup(
+            roster=self.roster,
+            params=params,
+            event_types=self.event_types,
+            events=self.events,
+            bloc_trust=read_yaml("bloc_trust.yaml"),
+            start=self.start,
+            end=self.end,
+            months_per_step=self.months_per_step,
+            name=self.name,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the resolved scenario as plain data (for manifests and ``natosim show``)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "file": self.path,
+            "extends_chain": self.chain,
+            "start": self.start.isoformat()[:7],
+            "end": self.end.isoformat()[:7],
+            "step": self.step,
+            "seed": self.seed,
+            "parameters": dict(self.parameters),
+            "roster_codes": [s["code"] for s in self.roster],
+            "events": [
+                {
+                    "id": e.id,
+                    "date": e.date.isoformat(),
+                    "type": e.type,
+                    "actor": e.actor,
+                    "targets": list(e.targets),
+                    "label": e.label,
+                    "params": e.params,
+                    "source": e.source,
+                }
+                for e in self.events
+            ],
+        }
+
+
+def event_types() -> dict[str, EventType]:
+    """Return the packaged event-type catalogue."""
+    raw = read_yaml("event_types.yaml")["event_types"]
+    return {
+        name: EventType(
+            name=name,
+            cameo=str(e.get("cameo")),
+            goldstein=float(e["goldstein"]),
+            description=str(e.get("description", "")),
+            perceived_by_russia_param=e.get("perceived_by_russia_param"),
+            params=dict(e.get("params") or {}),
+        )
+        for name, e in raw.items()
+    }
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _allowed_hint(err: dict) -> str:
+    ctx = err.get("ctx") or {}
+    if err["type"] == "extra_forbidden":
+        return "unknown key"
+    if "expected" in ctx:
+        return f"{err['msg']}"
+    return err["msg"]
+
+
+def _validation_problems(file: str, exc: ValidationError, model: type[BaseModel]) -> list:
+    problems = []
+    for err in exc.errors():
+        msg = _allowed_hint(err)
+        if err["type"] == "extra_forbidden" and len(err["loc"]) == 1:
+            msg += f"; allowed keys: {', '.join(model.model_fields)}"
+        elif err["type"] == "extra_forbidden" and err["loc"][0] == "events":
+            msg += f"; allowed keys: {', '.join(EventSpec.model_fields)}"
+        problems.append((file, _loc(err["loc"]), msg))
+    return problems
+
+
+def roster() -> list[dict[str, Any]]:
+    """Return the packaged roster, validated."""
+    raw = read_yaml("roster.yaml")["states"]
+    try:
+        return [StateRecord.model_validate(s).model_dump() for s in raw]
+    except ValidationError as exc:
+        raise ScenarioError(_validation_problems("sim/data/roster.yaml", exc, StateRecord)) from None
+
+
+def find(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+    """Return the file for a scenario path or bare name (looked up in scenarios/)."""
+    p = Path(name_or_path)
+    candidates = []
+    if relative_to is not None:
+        candidates += [relative_to / p, relative_to / f"{p}.yaml"]
+    candidates += [p, Path("scenarios") / p, Path("scenarios") / f"{p}.yaml", SCENARIO_DIR / f"{p}.yaml", SCENARIO_DIR / p]
+    for c in candidates:
+        if c.is_file():
+            return c.resolve()
+    raise ScenarioError([(str(name_or_path), "(file)", "no such scenario file or name in scenarios/")])
+
+
+def _read(path: Path) -> ScenarioFile:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError([(str(path), "(file)", f"cannot be read: {exc.strerror}")]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        raise ScenarioError([(str(path), where, f"is not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ScenarioError([(str(path), "(top level)", "must be a mapping of scenario fields")])
+    try:
+        return ScenarioFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(_validation_problems(str(path), exc, ScenarioFile)) from None
+
+
+def _chain(path: Path) -> list[tuple[Path, ScenarioFile]]:
+    chain: list[tuple[Path, ScenarioFile]] = []
+    seen: list[Path] = []
+    current: Path | None = path
+    while current is not None:
+        if current in seen:
+            cycle = " -> ".join(str(s.name) for s in seen + [current])
+            raise ScenarioError([(str(seen[-1]), "extends", f"forms a cycle: {cycle}")])
+        seen.append(current)
+        spec = _read(current)
+        chain.append((current, spec))
+        current = find(spec.extends, current.parent) if spec.extends else None
+    return list(reversed(chain))
+
+
+def _apply_roster(file: str, base: list[dict], changes: RosterChanges, problems: list) -> list[dict]:
+    states = {s["code"]: copy.deepcopy(s) for s in base}
+    for code, fields in changes.overrides.items():
+        if code not in states:
+            problems.append((file, f"roster.overrides.{code}", f"unknown state; known: {', '.join(states)}"))
+            continue
+        merged = {**states[code], **fields}
+        try:
+            states[code] = StateRecord.model_validate(merged).model_dump()
+        except ValidationError as exc:
+            for p in _validation_problems(file, exc, StateRecord):
+                problems.append((file, f"roster.overrides.{code}.{p[1]}", p[2]))
+    for k, rec in enumerate(changes.add):
+        try:
+            new = StateRecord.model_validate(rec).model_dump()
+        except ValidationError as exc:
+            for p in _validation_problems(file, exc, StateRecord):
+                problems.append((file, f"roster.add[{k}].{p[1]}", p[2]))
+            continue
+        if new["code"] in states:
+            problems.append((file, f"roster.add[{k}].code", f"{new['code']} is already in the roster; use overrides"))
+        states[new["code"]] = new
+    return list(states.values())
+
+
+def _check_event(file: str, where: str, ev: EventSpec, codes: set[str], types: dict, problems: list) -> None:
+    if ev.type not in types:
+        problems.append((file, f"{where}.type", f"unknown event type {ev.type!r}; allowed: {', '.join(sorted(types))}"))
+        return
+    allowed = set(codes) | set(GROUPS)
+    if ev.actor not in allowed:
+        problems.append((file, f"{where}.actor", f"unknown state {ev.actor!r}; allowed: a roster code or {', '.join(GROUPS)}"))
+    for t in ev.targets:
+        if t not in allowed:
+            problems.append((file, f"{where}.targets", f"unknown state {t!r}; allowed: a roster code or {', '.join(GROUPS)}"))
+    declared = set(types[ev.type].params)
+    for key in ev.params:
+        if key not in declared:
+            hint = ", ".join(sorted(declared)) or "none"
+            problems.append((file, f"{where}.params.{key}", f"not a parameter of {ev.type}; allowed: {hint}"))
+    for key in ("hosts",):
+        for t in ev.params.get(key, []) or []:
+            if t not in allowed:
+                problems.append((file, f"{where}.params.{key}", f"unknown state {t!r}"))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load, resolve (``extends``) and validate a scenario file; raise ScenarioError on problems."""
+    chain = _chain(find(path))
+    types = event_types()
+    problems: list[tuple[str, str, str]] = []
+    roster_now = roster()
+    params: dict[str, float] = {}
+    events: dict[str, Event] = {}
+    order: list[str] = []
+    meta: dict[str, Any] = {}
+    for file_path, spec in chain:
+        file = str(file_path)
+        for key in ("name", "description", "start", "end", "step", "seed"):
+            if getattr(spec, key) is not None:
+                meta[key] = getattr(spec, key)
+        for name, value in spec.parameters.items():
+            msg = parameters.check_value(name, value)
+            if msg:
+                problems.append((file, f"parameters.{name}", msg))
+            else:
+                params[name] = float(value)
+        roster_now = _apply_roster(file, roster_now, spec.roster, problems)
+        codes = {s["code"] for s in roster_now}
+        for k, rid in enumerate(spec.remove_events):
+            if rid not in events:
+                problems.append((file, f"remove_events[{k}]", f"no inherited event has id {rid!r}"))
+            else:
+                del events[rid]
+                order.remove(rid)
+        ids_here: set[str] = set()
+        for k, ev in enumerate(spec.events):
+            where = f"events[{k}]"
+            _check_event(file, where, ev, codes, types, problems)
+            eid = ev.id or f"{file_path.stem}-{k}"
+            if eid in ids_here:
+                problems.append((file, f"{where}.id", f"duplicate id {eid!r} in this file"))
+            ids_here.add(eid)
+            if eid not in events:
+                order.append(eid)
+            events[eid] = Event(
+                date=ev.date,
+                type=ev.type,
+                actor=ev.actor,
+                targets=tuple(ev.targets),
+                label=ev.label or ev.type.replace("_", " "),
+                source=ev.source,
+                params=dict(ev.params),
+                id=eid,
+                origin="scheduled",
+            )
+    last = str(chain[-1][0])
+    for key in ("start", "end"):
+        if key not in meta:
+            problems.append((last, key, "is required (YYYY-MM), here or in a scenario it extends"))
+    if "start" in meta and "end" in meta and meta["end"] < meta["start"]:
+        problems.append((last, "end", f"{meta['end']} is before start {meta['start']}"))
+    if "RUS" not in {s["code"] for s in roster_now}:
+        problems.append((last, "roster", "must contain RUS"))
+    if problems:
+        raise ScenarioError(problems)
+    start, end = meta["start"], meta["end"]
+    ordered = sorted((events[i] for i in order), key=lambda e: e.date)
+    return Scenario(
+        name=meta.get("name") or chain[-1][0].stem,
+        description=(meta.get("description") or "").strip(),
+        path=last,
+        chain=[str(p) for p, _ in chain],
+        start=start,
+        end=end,
+        step=meta.get("step") or "1M",
+        seed=int(meta.get("seed") or 0),
+        parameters=params,
+        roster=roster_now,
+        events=ordered,
+        event_types=types,
+    )
+
+
+def default_setup(**overrides: float) -> ModelSetup:
+    """Return the historical scenario's setup (handy for batch_run and notebooks)."""
+    return load_scenario(SCENARIO_DIR / "historical.yaml").setup(**overrides)

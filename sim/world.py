@@ -1,0 +1,142 @@
+"""The world state: every agent attribute held as numpy arrays on the model.
+
+States are Mesa agents (see ``sim.agents``), but their numbers live here, one
+array per attribute and one matrix per directed relation, so that each
+mechanism is a handful of array operations rather than a Python loop over
+agents.  Agents read and write their own row through properties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+ACTIONS: tuple[str, ...] = (
+    "cooperate",
+    "dialogue",
+    "status_quo",
+    "cyber_attack",
+    "election_interference",
+    "sabotage",
+    "energy_coercion",
+    "nuclear_signalling",
+    "aggression_nonmember",
+    "attack_member",
+)
+
+COOPERATION_AREAS: tuple[str, ...] = (
+    "counter_terrorism",
+    "defence_reform",
+    "counter_piracy",
+    "crisis_management",
+    "non_proliferation",
+)
+
+CHANNEL_STATES: tuple[str, ...] = ("none", "active", "suspended", "frozen")
+NONE, ACTIVE, SUSPENDED, FROZEN = range(4)
+
+ESCALATION_LEVELS: tuple[str, ...] = (
+    "peace",
+    "tension",
+    "crisis",
+    "armed confrontation",
+    "war with a non-member",
+    "NATO–Russia war",
+)
+
+PROXIMITY_CLASSES: tuple[str, ...] = ("border", "frontline", "rear", "distant")
+
+
+@dataclass
+class World:
+    """All state variables of the model, as arrays indexed by state."""
+
+    codes: list[str]
+    names: list[str]
+    bloc: np.ndarray  # str, per state
+    gdp: np.ndarray
+    proximity_class: np.ndarray  # str, per state
+    prox_r: np.ndarray  # closeness to Russia 0..1 (from the proximity class)
+    prox: np.ndarray  # N x N closeness between capitals 0..1
+    border: np.ndarray  # bool, land border with Russia
+    neutrality: np.ndarray
+    solidarity0: np.ndarray
+    resolve: np.ndarray
+    red_line: np.ndarray  # bool, Russia's red line on this state's membership
+    grievance: np.ndarray  # N x N, member i's grievance against candidate j
+    spend_base: np.ndarray  # peacetime defence spending, % GDP
+    milex0: np.ndarray  # military expenditure at the roster year, US$ bn
+    spend0: np.ndarray
+    trust_base: np.ndarray  # N x N
+
+    # dynamic state -------------------------------------------------------
+    member: np.ndarray = field(default=None)  # bool
+    accession_step: np.ndarray = field(default=None)  # int, -1 when not a member by model
+    applicant: np.ndarray = field(default=None)  # bool
+    applied_step: np.ndarray = field(default=None)  # int, -1 when never applied
+    ratified: np.ndarray = field(default=None)  # N x N bool: member i ratified candidate j
+    accession_scheduled: np.ndarray = field(default=None)  # bool: a scheduled accession awaits
+    new_member: np.ndarray = field(default=None)  # bool: joined after the Founding Act
+    spend: np.ndarray = field(default=None)
+    cap: np.ndarray = field(default=None)
+    solidarity: np.ndarray = field(default=None)
+    trust: np.ndarray = field(default=None)
+    memory: np.ndarray = field(default=None)
+    hostile: np.ndarray = field(default=None)
+    threat: np.ndarray = field(default=None)
+    deterrence: np.ndarray = field(default=None)
+    presence: np.ndarray = field(default=None)
+    presence_commit: np.ndarray = field(default=None)  # battlegroup commitments per host
+    air_commit: np.ndarray = field(default=None)  # air-policing commitments per host
+    sanctions: np.ndarray = field(default=None)
+    aid: np.ndarray = field(default=None)
+    stocks: np.ndarray = field(default=None)
+    dependence: np.ndarray = field(default=None)
+    coerced: np.ndarray = field(default=None)
+    war: np.ndarray = field(default=None)  # intensity of Russia's war on each state
+
+    # Russia ----------------------------------------------------------------
+    revisionism: float = 0.0
+    revisionism_anchor: float = 0.0
+    encirclement: float = 0.0
+    red_line_violation: float = 0.0
+    strain: float = 0.0
+    leverage: float = 0.0
+    hostility: float = 0.0
+
+    # institutions -----------------------------------------------------------
+    channel: int = NONE
+    nrc: bool = False
+    founding_act: bool = False
+    areas: np.ndarray = field(default=None)  # bool per cooperation area
+    guideline_pct: float = 0.0
+    pledge: float = 0.0
+
+    # escalation and decisions -------------------------------------------------
+    escalation: int = 0
+    action: str = "status_quo"
+    action_target: str = ""
+    action_probs: np.ndarray = field(default=None)
+    cohesion: float = 1.0
+    relations: float = 0.0
+
+    @property
+    def n(self) -> int:
+        """Number of states."""
+        return len(self.codes)
+
+    def idx(self, code: str) -> int:
+        """Return the row of a state code."""
+        return self._index[code]
+
+    def __post_init__(self) -> None:
+        self._index = {c: i for i, c in enumerate(self.codes)}
+        self.r = self._index["RUS"]
+        n = len(self.codes)
+        self.not_r = np.ones(n, dtype=bool)
+        self.not_r[self.r] = False
+        self.west = self.bloc == "west"
+        self.partners = np.isin(self.bloc, ("russia_aligned", "non_aligned"))
+        self.eligible = np.isin(self.bloc, ("west", "contested")) & self.not_r
+        self.eye = np.eye(n, dtype=bool)
