@@ -191,8 +191,19 @@ def build_world(setup: ModelSetup, p: Params) -> World:
 class NatoRussiaModel(mesa.Model):
     """Agent-based model of NATO, Russia and their partners, stepping through real dates."""
 
-    def __init__(self, setup: ModelSetup, rng: int | np.random.Generator | None = None, **params: float):
-        """Build the model from a setup; keyword arguments override parameter values."""
+    def __init__(
+        self,
+        setup: ModelSetup,
+        rng: int | np.random.Generator | None = None,
+        mesa_collect: bool = True,
+        **params: float,
+    ):
+        """Build the model from a setup; keyword arguments override parameter values.
+
+        ``mesa_collect`` keeps Mesa's DataCollector gathering headline outputs each
+        step (for ``mesa.batch_run`` and SolaraViz); the runner turns it off and
+        reads the record arrays instead, which hold every output.
+        """
         super().__init__(rng=rng)
         if params:
             setup = setup.with_params(**params)
@@ -223,7 +234,7 @@ class NatoRussiaModel(mesa.Model):
         self.aid_received = np.zeros(self.world.n)
         n_steps, n = len(self.dates), self.world.n
         self.state_records = np.zeros((n_steps, len(STATE_OUTPUTS), n))
-        self.model_records = np.zeros((n_steps, len(MODEL_OUTPUTS)))
+        self.scalar_records = np.zeros((n_steps, 10 + len(ACTIONS)))
         self.action_records: list[str] = []
         self.target_records: list[str] = []
         self.channel_records: list[str] = []
@@ -233,6 +244,7 @@ class NatoRussiaModel(mesa.Model):
         self.escalation_level = 0
         self.nato_members = int(self.world.member.sum())
         self.russia_action = "status_quo"
+        self.mesa_collect = mesa_collect
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "date": "date",
@@ -311,7 +323,8 @@ class NatoRussiaModel(mesa.Model):
         escalation.update(w, p, months, rng)
         self._derive()
         self._record(k)
-        self.datacollector.collect(self)
+        if self.mesa_collect:
+            self.datacollector.collect(self)
         if k + 1 >= len(self.dates):
             self.running = False
 
@@ -323,56 +336,87 @@ class NatoRussiaModel(mesa.Model):
         alliance.update(w, p, self.months)
         deterrence.update(w, p, self.aid_received)
         m = w.member
-        w.relations = 0.5 * (float(w.trust[m, w.r].mean()) + float(w.trust[w.r, m].mean()))
+        nm = max(int(m.sum()), 1)
+        w.relations = 0.5 * (w.trust[m, w.r].sum() + w.trust[w.r, m].sum()) / nm
         self.relations_index = w.relations
         self.escalation_level = w.escalation
         self.nato_members = int(m.sum())
         self.russia_action = w.action
 
     def _record(self, k: int) -> None:
-        """Store this step's outputs in the record arrays."""
+        """Store this step's state arrays and Russia's scalars in the record arrays."""
         w = self.world
         r = w.r
         s = self.state_records[k]
         s[0], s[1], s[2] = w.member, w.applicant, w.spend
         s[3], s[4] = w.trust[:, r], w.trust[r, :]
         s[5], s[6], s[7] = w.threat[:, r], w.threat[r, :], w.deterrence
+        s[7, r] = np.nan
         s[8], s[9], s[10], s[11] = w.presence, w.sanctions, w.aid, w.stocks
         s[12], s[13], s[14], s[15] = w.dependence, w.cap, w.solidarity, w.war
-        m = w.member
-        east = m & self.east
-        west = w.west & w.not_r
-        values = (
-            w.relations,
-            float(w.trust[m, r].mean()),
-            float(w.trust[r, m].mean()),
+        row = self.scalar_records[k]
+        row[:9] = (
             w.escalation,
-            int(m.sum()),
-            int((w.applicant & ~m).sum()),
             w.cohesion,
-            float(w.threat[m, r].mean()),
-            float(w.threat[east, r].mean()) if east.any() else 0.0,
-            float(w.spend[m].mean()),
-            int((w.spend[m] >= 2.0).sum()),
-            float(w.presence.sum()),
-            float(w.sanctions[west].mean()),
-            float(w.aid[west].mean()),
             w.revisionism,
             w.encirclement,
             w.hostility,
             w.strain,
             w.leverage,
             w.red_line_violation,
-            float(w.war.max()),
-            int(w.areas.sum()),
-            float(w.founding_act),
+            w.founding_act,
         )
-        row = self.model_records[k]
-        row[: len(values)] = values
-        row[len(values) :] = w.action_probs
+        row[9] = w.areas.sum()
+        row[10:] = w.action_probs
         self.action_records.append(w.action)
         self.target_records.append(w.action_target)
         self.channel_records.append(CHANNEL_STATES[w.channel])
+
+    def outputs(self) -> dict[str, np.ndarray]:
+        """Return every model-level output as an array over steps (computed from the records)."""
+        S, X = self.state_records, self.scalar_records
+        col = {name: S[:, i, :] for i, name in enumerate(STATE_OUTPUTS)}
+        member = col["member"] > 0.5
+        n_members = member.sum(axis=1)
+        denominator = np.maximum(n_members, 1)
+
+        def member_mean(values: np.ndarray, mask: np.ndarray = member) -> np.ndarray:
+            return np.where(mask, values, 0.0).sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
+
+        w = self.world
+        r = w.r
+        west = (w.west & w.not_r)[None, :]
+        trust_in_russia = member_mean(col["trust_in_russia"])
+        russia_trust = member_mean(col["russia_trust_in_state"])
+        out = {
+            "relations_index": 0.5 * (trust_in_russia + russia_trust),
+            "nato_trust_in_russia": trust_in_russia,
+            "russia_trust_in_nato": russia_trust,
+            "escalation_level": X[:, 0],
+            "nato_members": n_members,
+            "applicants": ((col["applicant"] > 0.5) & ~member).sum(axis=1),
+            "alliance_cohesion": X[:, 1],
+            "mean_threat_from_russia": member_mean(col["threat_from_russia"]),
+            "eastern_threat_from_russia": member_mean(col["threat_from_russia"], member & self.east),
+            "mean_defence_spending": member_mean(col["defence_spending_pct_gdp"]),
+            "members_at_2pct": (member & (col["defence_spending_pct_gdp"] >= 2.0)).sum(axis=1),
+            "forward_presence_total": col["forward_presence"].sum(axis=1),
+            "sanctions_level": member_mean(col["sanctions"], np.broadcast_to(west, member.shape)),
+            "military_aid_level": member_mean(col["military_aid"], np.broadcast_to(west, member.shape)),
+            "russia_revisionism": X[:, 2],
+            "russia_encirclement": X[:, 3],
+            "russia_hostility": X[:, 4],
+            "russia_economic_strain": X[:, 5],
+            "russia_energy_leverage": X[:, 6],
+            "red_line_violation": X[:, 7],
+            "war_intensity_max": np.delete(col["war_intensity"], r, axis=1).max(axis=1),
+            "cooperation_areas": X[:, 9],
+            "founding_act_in_force": X[:, 8],
+        }
+        for i, a in enumerate(ACTIONS):
+            out[f"p_{a}"] = X[:, 10 + i]
+        del denominator
+        return out
 
     def run(self) -> "NatoRussiaModel":
         """Run every step to the scenario's end; return self."""

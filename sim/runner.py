@@ -8,6 +8,7 @@ worker processes; results are identical whatever the number of workers.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ def frames(model: NatoRussiaModel, seed: int) -> dict[str, pd.DataFrame]:
     """Return a finished model's records as the timeseries, states and events tables."""
     dates = np.array(model.dates, dtype="datetime64[ns]")
     t, n = len(dates), model.world.n
-    ts = pd.DataFrame(model.model_records, columns=list(MODEL_OUTPUTS))
+    ts = pd.DataFrame(model.outputs(), columns=list(MODEL_OUTPUTS))
     for col in INT_COLUMNS:
         ts[col] = ts[col].astype("int64")
     ts["founding_act_in_force"] = ts["founding_act_in_force"].astype(bool)
@@ -52,7 +53,7 @@ def frames(model: NatoRussiaModel, seed: int) -> dict[str, pd.DataFrame]:
 
 def run_one(setup: ModelSetup, seed: int) -> dict[str, pd.DataFrame]:
     """Run one model with one seed; return its tables."""
-    model = NatoRussiaModel(setup, rng=seed).run()
+    model = NatoRussiaModel(setup, rng=seed, mesa_collect=False).run()
     return frames(model, seed)
 
 
@@ -105,7 +106,9 @@ def run(
     began = time.perf_counter()
     parts: list[dict[str, pd.DataFrame]] = []
     if workers > 1 and len(seeds) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["sim.runner"])
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             for k, part in enumerate(pool.map(_run_seed, [(setup, s) for s in seeds])):
                 parts.append(part)
                 if progress:

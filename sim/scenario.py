@@ -44,7 +44,10 @@ def parse_date(value: Any) -> date:
     if not match:
         raise ValueError(f"{value!r} is not a date; use YYYY-MM or YYYY-MM-DD")
     y, m, d = int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)
-    return date(y, m, d)
+    try:
+        return date(y, m, d)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid date ({exc}); use YYYY-MM or YYYY-MM-DD") from None
 
 
 class _Strict(BaseModel):
@@ -229,9 +232,10 @@ def _allowed_hint(err: dict) -> str:
     ctx = err.get("ctx") or {}
     if err["type"] == "extra_forbidden":
         return "unknown key"
-    if "expected" in ctx:
-        return f"{err['msg']}"
-    return err["msg"]
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "literal_error" and "expected" in ctx:
+        return f"{msg}"
+    return msg
 
 
 def _validation_problems(file: str, exc: ValidationError, model: type[BaseModel]) -> list:

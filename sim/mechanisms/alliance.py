@@ -30,4 +30,4 @@ def update(w: World, p, months: int) -> None:
         w.cohesion = float(w.solidarity[m].mean()) if m.any() else 0.0
         return
     spread = float(w.trust[m, w.r].std())
-    w.cohesion = float(np.clip(w.solidarity[m].mean() * (1.0 - p.cohesion_spread_weight * spread), 0, 1))
+    w.cohesion = min(1.0, max(0.0, float(w.solidarity[m].mean()) * (1.0 - p.cohesion_spread_weight * spread)))

@@ -42,5 +42,5 @@ def update(w: World, p, aid_received: np.ndarray) -> None:
     x += p.deterrence_presence_weight * w.presence
     x += p.det_resolve_weight * w.resolve
     cred = 1.0 / (1.0 + np.exp(-x))
-    cred[w.r] = np.nan
+    cred[w.r] = 1.0  # Russia does not deter itself; reported as NaN
     w.deterrence = cred

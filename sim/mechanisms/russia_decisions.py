@@ -52,7 +52,7 @@ def attack_candidates(w: World, p) -> np.ndarray:
 
 def aggression_appeal(w: World, p) -> np.ndarray:
     """Return how tempting each state is as a target of force (0 where not a candidate)."""
-    appeal = (1.0 - np.nan_to_num(w.deterrence, nan=1.0)) * w.prox_r
+    appeal = (1.0 - w.deterrence) * w.prox_r
     appeal = appeal * (1.0 + p.red_line_attraction * w.red_line * (1.0 + w.applicant))
     mask = aggression_candidates(w, p) | attack_candidates(w, p)
     return np.where(mask, appeal, 0.0)

@@ -37,14 +37,14 @@ def encirclement(w: World, p) -> float:
         + p.encirclement_red_line_weight * w.red_line_violation
         + p.encirclement_aid_weight * aid
     )
-    return float(np.clip(raw, 0.0, 1.0))
+    return min(1.0, max(0.0, raw))
 
 
 def hostility(w: World) -> float:
     """Return Russia's hostility to the alliance: its distrust of members, 0..1."""
     if not w.member.any():
         return 0.0
-    return float(np.clip(-w.trust[w.r, w.member].mean(), 0.0, 1.0))
+    return min(1.0, max(0.0, -float(w.trust[w.r, w.member].mean())))
 
 
 def update(w: World, p, months: int) -> None:
@@ -58,4 +58,4 @@ def update(w: World, p, months: int) -> None:
         - p.revisionism_strain_weight * w.strain
     )
     w.revisionism += rate(p.revisionism_adjustment_rate, months) * (target - w.revisionism)
-    w.revisionism = float(np.clip(w.revisionism, 0.0, 1.0))
+    w.revisionism = min(1.0, max(0.0, float(w.revisionism)))

@@ -1,0 +1,742 @@
+"""Standard plots of a run or ensemble: medians with 10th–90th percentile bands over seeds.
+
+Figures are built as ``matplotlib.figure.Figure`` objects (rendered with Agg when
+saved), never registered with pyplot, so nothing leaks into pyplot's global state;
+the style is applied per figure with ``rc_context``.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib as mpl
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+
+from sim.world import ACTIONS, ESCALATION_LEVELS
+
+if TYPE_CHECKING:
+    from sim.runner import RunResult
+
+FIGSIZE = (11.0, 5.5)
+DPI = 150
+BAND = (0.1, 0.9)
+EAST = ("border", "frontline")
+ALWAYS_SHOWN = ("FIN", "SWE", "UKR")
+FRONTLINE_EXTRA = ("UKR", "GEO", "MDA", "FIN", "SWE")
+BLOC_ORDER = ("west", "contested", "non_aligned", "russia_aligned", "russia")
+KEY_EVENT_TYPES = (
+    "accession",
+    "sign_formal_agreement",
+    "military_aggression",
+    "occupy_territory",
+    "spending_guideline",
+    "forward_presence_commitment",
+)
+#: importance of event types when choosing which to label (higher first)
+TYPE_PRIORITY = {
+    "military_aggression": 10,
+    "occupy_territory": 9,
+    "accession": 9,
+    "sign_formal_agreement": 8,
+    "forward_presence_commitment": 6,
+    "spending_guideline": 5,
+}
+HEATMAP_DATES = ("1992-01", "1997-06", "2002-06", "2008-09", "2014-06", "2022-06", "2023-12")
+
+MAIN = "#1f4e79"
+GUIDE = "#555555"
+CONFLICT = "#b2182b"
+COOPERATION = "#2166ac"
+ACTION_COLOURS = {
+    "cooperate": "#1b7837",
+    "dialogue": "#7fbf7b",
+    "status_quo": "#d9d9d9",
+    "cyber_attack": "#fdd49e",
+    "election_interference": "#fdbb84",
+    "sabotage": "#fc8d59",
+    "energy_coercion": "#ef6548",
+    "nuclear_signalling": "#d7301f",
+    "aggression_nonmember": "#990000",
+    "attack_member": "#3b0000",
+}
+LEVEL_COLOURS = ("#e0ecf4", "#fee391", "#fec44f", "#fe9929", "#d7301f", "#67000d")
+STRONG = (
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+    "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
+    "#31a354", "#756bb1", "#636363", "#a55194",
+)
+
+STYLE: dict[str, Any] = {
+    "font.size": 9,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#e5e5e5",
+    "grid.linewidth": 0.6,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "figure.dpi": 100,
+    "savefig.dpi": DPI,
+    "svg.fonttype": "none",
+}
+
+
+def styled[F: Callable[..., Any]](func: F) -> F:
+    """Decorate a plotting function so that it runs inside the package's rc style."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with mpl.rc_context(STYLE):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def new_figure(
+    nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = FIGSIZE, **kwargs: Any
+) -> tuple[Figure, Any]:
+    """Return a new constrained-layout figure and its axes (not registered with pyplot)."""
+    fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=True, **kwargs)
+    return fig, axes
+
+
+def save_figure(fig: Figure, folder: str | os.PathLike[str], name: str) -> str:
+    """Write fig as name.png and name.svg into folder (atomically); return the PNG path."""
+    from sim.outputs import write_with
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    png = write_with(lambda p: fig.savefig(p, format="png", dpi=DPI), out / f"{name}.png")
+    write_with(lambda p: fig.savefig(p, format="svg"), out / f"{name}.svg")
+    return png
+
+
+# -- data helpers -----------------------------------------------------------------------
+def n_seeds(result: RunResult) -> int:
+    """Return the number of seeds in the result."""
+    return int(result.timeseries["seed"].nunique())
+
+
+def quantiles(df: pd.DataFrame, column: str, by: str | list[str] = "date") -> pd.DataFrame:
+    """Return the median and 10th/90th percentiles of column over seeds, per ``by``."""
+    g = df.groupby(by)[column]
+    return pd.DataFrame({"median": g.median(), "lo": g.quantile(BAND[0]), "hi": g.quantile(BAND[1])})
+
+
+def state_medians(result: RunResult, column: str) -> pd.DataFrame:
+    """Return a date × state table of the median over seeds of a per-state column."""
+    return result.states.groupby(["date", "state"])[column].median().unstack("state")
+
+
+def roster(result: RunResult) -> dict[str, dict[str, Any]]:
+    """Return the scenario roster by state code."""
+    return {s["code"]: s for s in result.scenario.roster}
+
+
+def eastern_flank(result: RunResult) -> list[str]:
+    """Return the codes with roster proximity border or frontline (Russia and allies excluded)."""
+    return [
+        code
+        for code, s in roster(result).items()
+        if s.get("proximity") in EAST and s.get("bloc") not in ("russia", "russia_aligned")
+    ]
+
+
+def highlighted(result: RunResult) -> list[str]:
+    """Return the eastern flank plus Ukraine, Georgia, Moldova, Finland and Sweden, roster order."""
+    wanted = set(eastern_flank(result)) | set(FRONTLINE_EXTRA) | set(ALWAYS_SHOWN)
+    return [code for code in roster(result) if code in wanted]
+
+
+def state_colours(result: RunResult) -> dict[str, str]:
+    """Return a fixed strong colour for each highlighted state (the same in every plot)."""
+    return {code: STRONG[i % len(STRONG)] for i, code in enumerate(highlighted(result))}
+
+
+def partners(result: RunResult) -> list[str]:
+    """Return members and partners: every state but Russia, its allies and distant non-aligned."""
+    out = []
+    for code, s in roster(result).items():
+        if s.get("bloc") in ("russia", "russia_aligned"):
+            continue
+        if s.get("bloc") == "non_aligned" and s.get("proximity") == "distant":
+            continue
+        out.append(code)
+    return out
+
+
+def _runs(mask: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Return (start, end) of the contiguous True runs of a date-indexed boolean series."""
+    out = []
+    dates = list(mask.index)
+    values = mask.to_numpy()
+    step = dates[1] - dates[0] if len(dates) > 1 else pd.Timedelta(days=30)
+    start = None
+    for i, v in enumerate(values):
+        if v and start is None:
+            start = dates[i]
+        if start is not None and (not v or i == len(values) - 1):
+            end = dates[i] if not v else dates[i] + step
+            out.append((start, end))
+            start = None
+    return out
+
+
+# -- axes helpers ------------------------------------------------------------------------
+def date_axis(ax: Axes, start: Any, end: Any, label: bool = True) -> None:
+    """Format ax's x-axis as years (major ticks every 2–10 years, minor every year)."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    years = max((end - start).days / 365.25, 0.1)
+    if years > 3:
+        base = 1 if years <= 12 else 2 if years <= 30 else 5 if years <= 70 else 10
+        ax.xaxis.set_major_locator(mdates.YearLocator(base))
+        ax.xaxis.set_minor_locator(mdates.YearLocator(1))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    else:
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+        ax.xaxis.set_minor_locator(mdates.MonthLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.set_xlim(start, end)
+    ax.grid(True, axis="x", which="major", color="#f0f0f0", linewidth=0.5)
+    if label:
+        ax.set_xlabel("Date (year)")
+
+
+def median_band(
+    ax: Axes,
+    q: pd.DataFrame,
+    colour: str,
+    label: str,
+    ensemble: bool,
+    lw: float = 2.0,
+    step: bool = False,
+) -> None:
+    """Draw the median line and (for ensembles) the 10th–90th percentile band."""
+    kw: dict[str, Any] = {"drawstyle": "steps-post"} if step else {}
+    ax.plot(q.index, q["median"], color=colour, lw=lw, label=label, **kw)
+    if ensemble:
+        ax.fill_between(
+            q.index, q["lo"], q["hi"], color=colour, alpha=0.2, lw=0,
+            step="post" if step else None, label="10th–90th percentile over seeds",
+        )
+
+
+def legend_outside(ax: Axes, **kwargs: Any) -> None:
+    """Place ax's legend to the right of the plotting area."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
+
+
+def spread(values: Sequence[float], gap: float, lo: float, hi: float) -> list[float]:
+    """Return positions near values, at least gap apart, kept within [lo, hi] where possible."""
+    order = np.argsort(values)
+    pos = np.clip(np.array(values, dtype=float)[order], lo, hi)
+    for i in range(1, len(pos)):
+        pos[i] = max(pos[i], pos[i - 1] + gap)
+    if len(pos) and pos[-1] > hi:
+        pos[-1] = hi
+        for i in range(len(pos) - 2, -1, -1):
+            pos[i] = min(pos[i], pos[i + 1] - gap)
+    out = np.empty_like(pos)
+    out[order] = pos
+    return out.tolist()
+
+
+def label_line_ends(
+    ax: Axes, last: dict[str, tuple[float, str]], x: Any, ylim: tuple[float, float], size: float = 7.5
+) -> None:
+    """Label lines right of the axes at their last values, spread apart, with thin leader lines."""
+    if not last:
+        return
+    names = list(last)
+    height_in = ax.figure.get_figheight() * 0.75 * ax.get_position().height / 0.85
+    gap = (ylim[1] - ylim[0]) * (size * 1.25 / 72) / height_in
+    ys = spread([last[n][0] for n in names], gap, ylim[0], ylim[1])
+    where = blended_transform_factory(ax.transAxes, ax.transData) + ScaledTranslation(
+        16 / 72, 0, ax.figure.dpi_scale_trans
+    )
+    for name, y in zip(names, ys, strict=True):
+        value, colour = last[name]
+        ax.annotate(
+            name, xy=(x, value), xycoords="data", xytext=(1.0, y), textcoords=where,
+            va="center", ha="left", fontsize=size, color=colour, fontweight="bold",
+            annotation_clip=False,
+            arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.6, "shrinkA": 1, "shrinkB": 0},
+        )
+
+
+def _last_valid(s: pd.Series) -> float | None:
+    s = s.dropna()
+    return None if s.empty else float(s.iloc[-1])
+
+
+# -- the plots -----------------------------------------------------------------------------
+def _goldstein(result: RunResult, etype: str) -> float:
+    types = getattr(result.scenario, "event_types", {}) or {}
+    if etype in types:
+        return float(types[etype].goldstein)
+    ev = result.events
+    hits = ev.loc[ev["type"] == etype, "goldstein"] if len(ev) else []
+    return float(hits.iloc[0]) if len(hits) else 0.0
+
+
+def event_score(etype: str, goldstein: float, n_targets: int) -> float:
+    """Return how important an event is to label: its type's priority, then its severity."""
+    if etype == "accession":  # big enlargement rounds first
+        base = 6.0 + 4.0 * min(n_targets, 3) / 3
+    else:
+        base = TYPE_PRIORITY.get(etype, 0.0)
+    return base + abs(goldstein) / 10
+
+
+def key_events(result: RunResult) -> list[dict[str, Any]]:
+    """Return the scenario's main events (|Goldstein| ≥ 7 or key types), most important first."""
+    start, end = result.timeseries["date"].min(), result.timeseries["date"].max()
+    out: dict[pd.Timestamp, dict[str, Any]] = {}
+    for e in result.scenario.events:
+        when = pd.Timestamp(e.date)
+        g = _goldstein(result, e.type)
+        if not (start <= when <= end + pd.Timedelta(days=31)):
+            continue
+        if abs(g) < 7 and e.type not in KEY_EVENT_TYPES:
+            continue
+        item = {
+            "date": when,
+            "label": e.label or e.type.replace("_", " "),
+            "type": e.type,
+            "goldstein": g,
+            "score": event_score(e.type, g, len(e.targets)),
+        }
+        if when not in out or out[when]["score"] < item["score"]:  # one label per day
+            out[when] = item
+    return sorted(out.values(), key=lambda d: (-d["score"], d["date"]))
+
+
+def _annotate_events(
+    ax: Axes, result: RunResult, q: pd.DataFrame, max_labels: int = 14, merge_days: int = 75
+) -> None:
+    """Draw the main scheduled events as thin vertical lines with staggered rotated labels.
+
+    Events are taken most important first.  One within ``merge_days`` of an already
+    labelled event joins its label as a second line; otherwise it gets a label of its
+    own, hanging from the top or standing on the bottom of the axes (whichever is
+    further from the data there), right or left of its line, wherever it does not
+    overlap another label.  Events that find no free place are left out.
+    """
+    events = key_events(result)
+    if not events:
+        return
+    start, end = q.index.min(), q.index.max()
+    span_days = max((end - start).days, 1)
+    width_in = ax.figure.get_figwidth() * 0.85 * ax.get_position().width / 0.8
+    height_in = ax.figure.get_figheight() * 0.75 * ax.get_position().height / 0.8
+    size = 6.5
+    line_days = span_days * (size * 1.3 / 72) / width_in  # width of one rotated text line
+    ylo, yhi = ax.get_ylim()
+    per_unit_in = height_in / (yhi - ylo)
+    pad = 0.03 * (yhi - ylo)
+
+    def day(when: pd.Timestamp) -> float:
+        return float((when - start).days)
+
+    def free(x0: float, x1: float, region: str, skip: dict[str, Any] | None = None) -> bool:
+        return all(
+            g is skip or g["region"] != region or x1 <= g["x0"] or x0 >= g["x1"] for g in groups
+        )
+
+    def extent(d: float, side: str, n_lines: int) -> tuple[float, float]:
+        w = n_lines * line_days
+        return (d, d + w) if side == "right" else (d - w, d)
+
+    groups: list[dict[str, Any]] = []
+    n_labels = 0
+    for ev in events:
+        if n_labels >= max_labels:
+            break
+        d = day(ev["date"])
+        near = [g for g in groups if abs(d - g["d"]) <= merge_days]
+        if near:
+            g = near[0]
+            if len(g["events"]) >= 2:
+                continue
+            x0, x1 = extent(g["d"], g["side"], 2)
+            if free(x0, x1, g["region"], skip=g):
+                g["events"].append(ev)
+                g["x0"], g["x1"] = x0, x1
+                n_labels += 1
+            continue
+        window = q.loc[ev["date"] - pd.Timedelta(days=180): ev["date"] + pd.Timedelta(days=180)]
+        if window.empty:
+            continue
+        room = {
+            "top": (yhi - pad) - (float(window["hi"].max()) + pad),
+            "bottom": (float(window["lo"].min()) - pad) - (ylo + pad),
+        }
+        for region in sorted(room, key=lambda r: -room[r]):
+            if room[region] * per_unit_in < 0.6:  # less than 0.6 inch: no space for a label
+                continue
+            side = next((sd for sd in ("right", "left") if free(*extent(d, sd, 1), region)), None)
+            if side is not None:
+                x0, x1 = extent(d, side, 1)
+                groups.append({"d": d, "date": ev["date"], "region": region, "side": side,
+                               "x0": x0, "x1": x1, "room": room[region], "events": [ev]})
+                n_labels += 1
+                break
+
+    for g in groups:
+        max_chars = max(int(g["room"] * per_unit_in * 72 / (size * 0.52)), 8)
+        lines = []
+        for ev in sorted(g["events"], key=lambda e: e["date"]):
+            colour = CONFLICT if ev["goldstein"] < 0 else COOPERATION
+            ax.axvline(ev["date"], color=colour, lw=0.7, alpha=0.55, zorder=1)
+            text = ev["label"]
+            if len(text) > max_chars:
+                text = text[: max_chars - 1].rstrip() + "…"
+            lines.append((text, colour))
+        top = g["region"] == "top"
+        right = g["side"] == "right"
+        # the first line sits next to the vertical line, the second one further out
+        for k, (text, colour) in enumerate(lines if right else lines[::-1]):
+            offset = (1.5 + k * size * 1.3) * (1 if right else -1)
+            ax.annotate(
+                text,
+                xy=(g["date"], yhi - pad if top else ylo + pad),
+                xytext=(offset, 0),
+                textcoords="offset points",
+                rotation=90,
+                fontsize=size,
+                color=colour,
+                ha="left" if right else "right",
+                va="top" if top else "bottom",
+                zorder=3,
+            )
+
+
+@styled
+def relations(result: RunResult, ax: Axes | None = None) -> Figure:
+    """Plot the NATO–Russia relations index (median and band over seeds) with key events."""
+    if ax is None:
+        fig, ax = new_figure()
+    else:
+        fig = ax.figure
+    ts = result.timeseries
+    q = quantiles(ts, "relations_index")
+    ens = n_seeds(result) > 1
+    ax.set_ylim(-1.0, 1.0)
+    level = ts.groupby("date")["escalation_level"].median()
+    shaded = False
+    for a, b in _runs(level >= 4):
+        ax.axvspan(a, b, color="#f4a582", alpha=0.3, lw=0, zorder=0,
+                   label=None if shaded else "war: median escalation level ≥ 4")
+        shaded = True
+    ax.axhline(0, color=GUIDE, lw=0.8, zorder=1)
+    label = f"relations index (median over {n_seeds(result)} seeds)" if ens else "relations index"
+    median_band(ax, q, MAIN, label, ens)
+    date_axis(ax, q.index.min(), q.index.max())
+    _annotate_events(ax, result, q)
+    ax.set_ylabel("Relations index (−1 hostile … +1 cooperative)")
+    ax.set_title(f"NATO–Russia relations — {result.scenario.name}")
+    handles, labels = ax.get_legend_handles_labels()
+    handles += [Line2D([], [], color=COOPERATION, lw=0.8), Line2D([], [], color=CONFLICT, lw=0.8)]
+    labels += ["cooperative event (scheduled)", "conflictual event (scheduled)"]
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3,
+              borderaxespad=0.0)
+    return fig
+
+
+@styled
+def threat(result: RunResult) -> Figure:
+    """Plot threat perception of Russia by state (median over seeds), eastern flank highlighted."""
+    fig, ax = new_figure()
+    wide = state_medians(result, "threat_from_russia")
+    colours = state_colours(result)
+    codes = [c for c in partners(result) if c in wide.columns]
+    east = [c for c in highlighted(result) if c in wide.columns]
+    rest = [c for c in codes if c not in east]
+    for code in rest:
+        ax.plot(wide.index, wide[code], color="#b0b0b0", lw=0.7, alpha=0.8, zorder=1)
+    last: dict[str, tuple[float, str]] = {}
+    for code in east:
+        ax.plot(wide.index, wide[code], color=colours[code], lw=1.4, zorder=2)
+        if (y := _last_valid(wide[code])) is not None:
+            last[code] = (y, colours[code])
+    mean = quantiles(result.timeseries, "mean_threat_from_russia")
+    ax.plot(mean.index, mean["median"], color="black", lw=2.2, ls="--", zorder=3)
+    ax.set_ylim(0, 1)
+    date_axis(ax, wide.index.min(), wide.index.max())
+    label_line_ends(ax, last, wide.index.max(), (0, 1))
+    ax.set_ylabel("Threat perceived from Russia (0 none … 1 extreme)")
+    ax.set_title("Threat perception of Russia by state (median over seeds)")
+    handles = [
+        Line2D([], [], color=STRONG[0], lw=1.4),
+        Line2D([], [], color="#b0b0b0", lw=0.7),
+        Line2D([], [], color="black", lw=2.2, ls="--"),
+    ]
+    ax.legend(
+        handles,
+        ["eastern flank, Ukraine, Finland, Sweden\n(labelled at the line end)",
+         "other members and partners", "mean over NATO members"],
+        loc="upper left", bbox_to_anchor=(1.07, 1.0), borderaxespad=0.0,
+    )
+    return fig
+
+
+@styled
+def spending(result: RunResult) -> Figure:
+    """Plot defence spending (% GDP) by member, the NATO median, the 2 % line and members at 2 %."""
+    fig, (ax, ax2) = new_figure(2, 1, figsize=(11.0, 6.5), sharex=True,
+                                gridspec_kw={"height_ratios": [3, 1.3]})
+    st = result.states
+    spend = state_medians(result, "defence_spending_pct_gdp")
+    member = st.groupby(["date", "state"])["member"].mean().unstack("state") >= 0.5
+    spend = spend.where(member)
+    spend = spend.loc[:, member.any()]
+    for code in spend.columns:
+        ax.plot(spend.index, spend[code], color="#9ecae1", lw=0.7, alpha=0.9, zorder=1)
+    mem = st[st["member"].astype(bool)]
+    per_seed = mem.groupby(["seed", "date"])["defence_spending_pct_gdp"].median().reset_index()
+    q = quantiles(per_seed, "defence_spending_pct_gdp")
+    ens = n_seeds(result) > 1
+    ax.plot(q.index, q["median"], color=MAIN, lw=2.4, zorder=3, label="median member")
+    ax.axhline(2.0, color=CONFLICT, lw=1.2, ls="--", zorder=2, label="2 % guideline")
+    top = float(np.nanmax(spend.to_numpy())) if spend.size else 3.0
+    ax.set_ylim(0, max(3.0, min(top * 1.05, 8.0)))
+    last = spend.iloc[-1].dropna().sort_values()
+    ends = {c: (float(v), "#3182bd") for c, v in last.tail(3).items()}
+    label_line_ends(ax, ends, spend.index.max(), ax.get_ylim(), size=7)
+    ax.set_ylabel("Defence spending (% of GDP)")
+    ax.set_title("Defence spending of NATO members (median over seeds)")
+    handles, labels = ax.get_legend_handles_labels()
+    handles.insert(0, Line2D([], [], color="#9ecae1", lw=0.7))
+    labels.insert(0, "each member (while a member)")
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.07, 1.0), borderaxespad=0.0)
+
+    ts = result.timeseries
+    n2 = quantiles(ts, "members_at_2pct")
+    nm = quantiles(ts, "nato_members")
+    ax2.plot(nm.index, nm["median"], color="#969696", lw=1.2, drawstyle="steps-post",
+             label="all members")
+    median_band(ax2, n2, CONFLICT, "members at or above 2 %", ens, lw=1.8, step=True)
+    ax2.set_ylim(0, float(nm["hi"].max()) + 2)
+    ax2.set_ylabel("Members")
+    ax2.legend(loc="upper left", bbox_to_anchor=(1.07, 1.0), borderaxespad=0.0)
+    date_axis(ax2, spend.index.min(), spend.index.max())
+    ax.set_xlabel("")
+    return fig
+
+
+@styled
+def deterrence(result: RunResult) -> Figure:
+    """Plot the deterrence credibility of the frontline states (median over seeds), 0..1."""
+    fig, ax = new_figure()
+    wide = state_medians(result, "deterrence_credibility")
+    colours = state_colours(result)
+    codes = [c for c in highlighted(result) if c in wide.columns and wide[c].notna().any()]
+    st = result.states
+    end = st[st["date"] == st["date"].max()]
+    member_share = end.groupby("state")["member"].mean()
+    last: dict[str, tuple[float, str]] = {}
+    for code in codes:
+        member = member_share.get(code, 0.0) >= 0.5
+        ax.plot(wide.index, wide[code], color=colours[code], lw=1.5,
+                ls="-" if member else (0, (4, 2)), zorder=2)
+        if (y := _last_valid(wide[code])) is not None:
+            last[code] = (y, colours[code])
+    ax.set_ylim(0, 1.02)
+    date_axis(ax, wide.index.min(), wide.index.max())
+    label_line_ends(ax, last, wide.index.max(), (0, 1.02))
+    ax.set_ylabel("Deterrence credibility (0 none … 1 full)")
+    ax.set_title("Deterrence credibility of the frontline states (median over seeds)")
+    handles = [Line2D([], [], color="#444444", lw=1.5),
+               Line2D([], [], color="#444444", lw=1.5, ls=(0, (4, 2)))]
+    ax.legend(handles, ["member at the end (most seeds)", "not a member at the end"],
+              loc="upper left", bbox_to_anchor=(1.07, 1.0), borderaxespad=0.0)
+    return fig
+
+
+@styled
+def escalation(result: RunResult) -> Figure:
+    """Plot the escalation ladder: median level (step) and the share of seeds at each level."""
+    fig, (ax, ax2) = new_figure(2, 1, figsize=(11.0, 6.5), sharex=True,
+                                gridspec_kw={"height_ratios": [1.4, 1]})
+    ts = result.timeseries
+    q = quantiles(ts, "escalation_level")
+    ens = n_seeds(result) > 1
+    levels = range(len(ESCALATION_LEVELS))
+    for lv in levels:
+        ax.axhspan(lv - 0.5, lv + 0.5, color=LEVEL_COLOURS[lv], alpha=0.15, lw=0, zorder=0)
+    median_band(ax, q, MAIN, "median level" if ens else "level", ens, lw=2.0, step=True)
+    ax.set_yticks(list(levels))
+    ax.set_yticklabels([f"{lv} {name}" for lv, name in enumerate(ESCALATION_LEVELS)])
+    ax.set_ylim(-0.5, len(ESCALATION_LEVELS) - 0.5)
+    ax.grid(False, axis="y")
+    ax.set_ylabel("Escalation level")
+    ax.set_title("Escalation ladder" + (" (median and 10th–90th percentile over seeds)" if ens else ""))
+    legend_outside(ax)
+
+    counts = ts.groupby(["date", "escalation_level"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(levels), fill_value=0)
+    share = counts.div(counts.sum(axis=1), axis=0)
+    # extend one step so the last period is drawn as wide as the others
+    ax2.stackplot(share.index, share.T.to_numpy(), colors=LEVEL_COLOURS, step="post",
+                  labels=[f"{lv} {n}" for lv, n in enumerate(ESCALATION_LEVELS)], lw=0)
+    ax2.set_ylim(0, 1)
+    ax2.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax2.set_ylabel("Share of seeds (%)")
+    handles = [Patch(color=c) for c in LEVEL_COLOURS][::-1]
+    ax2.legend(handles, [f"{lv} {n}" for lv, n in enumerate(ESCALATION_LEVELS)][::-1],
+               loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+               title="level", title_fontsize=8)
+    date_axis(ax2, share.index.min(), share.index.max())
+    ax.set_xlabel("")
+    return fig
+
+
+def heatmap_dates(result: RunResult, dates: Iterable[Any] | None = None) -> list[pd.Timestamp]:
+    """Return the recorded dates nearest to (at or before) the wanted dates, clipped to the run."""
+    recorded = pd.DatetimeIndex(sorted(result.states["date"].unique()))
+    wanted = [pd.Timestamp(d) for d in (dates if dates is not None else HEATMAP_DATES)]
+    picked = []
+    for d in wanted:
+        d = min(max(d, recorded[0]), recorded[-1])
+        pos = recorded.searchsorted(d, side="right") - 1
+        picked.append(recorded[max(pos, 0)])
+    picked = sorted(set(picked))
+    if dates is None and len(picked) < 4:
+        idx = np.linspace(0, len(recorded) - 1, min(6, len(recorded))).round().astype(int)
+        picked = sorted(set(recorded[idx]))
+    return picked
+
+
+@styled
+def trust_heatmap(result: RunResult, dates: Iterable[Any] | None = None) -> Figure:
+    """Heatmaps of each state's trust in Russia and Russia's trust in each state at chosen dates."""
+    cols = heatmap_dates(result, dates)
+    ros = roster(result)
+    codes = [c for c in result.states["state"].unique() if ros.get(c, {}).get("bloc") != "russia"]
+    bloc_rank = {b: i for i, b in enumerate(BLOC_ORDER)}
+    codes.sort(key=lambda c: (bloc_rank.get(ros.get(c, {}).get("bloc", ""), 99), c))
+    blocs = [ros.get(c, {}).get("bloc", "?") for c in codes]
+    sub = result.states[result.states["date"].isin(cols)]
+    height = max(5.5, 0.17 * len(codes) + 1.6)
+    fig, axes = new_figure(1, 2, figsize=(11.0, height), sharey=True)
+    cmap = mpl.colormaps["RdBu"]
+    image = None
+    for ax, column, title in zip(
+        axes,
+        ("trust_in_russia", "russia_trust_in_state"),
+        ("State's trust in Russia", "Russia's trust in the state"),
+        strict=True,
+    ):
+        table = sub.groupby(["state", "date"])[column].median().unstack("date")
+        table = table.reindex(index=codes, columns=cols)
+        values = table.to_numpy(dtype=float)
+        image = ax.imshow(values, cmap=cmap, vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
+        ax.set_xticks(range(len(cols)))
+        ax.set_xticklabels([f"{d:%Y-%m}" for d in cols], rotation=0)
+        ax.set_yticks(range(len(codes)))
+        ax.set_yticklabels(codes, fontsize=7)
+        ax.tick_params(axis="both", length=0)
+        ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_title(f"{title} (median over seeds)", fontsize=10)
+        ax.set_xlabel("Date (year-month)")
+        if len(codes) <= 60 and len(cols) <= 10:
+            for i in range(values.shape[0]):
+                for j in range(values.shape[1]):
+                    v = values[i, j]
+                    if np.isfinite(v):
+                        ax.text(j, i, f"{v:+.2f}", ha="center", va="center", fontsize=6,
+                                color="white" if abs(v) > 0.55 else "#222222")
+        for k in range(1, len(blocs)):
+            if blocs[k] != blocs[k - 1]:
+                ax.axhline(k - 0.5, color="black", lw=1.0)
+    # bloc names on the right of the second panel
+    starts = [0] + [k for k in range(1, len(blocs)) if blocs[k] != blocs[k - 1]] + [len(blocs)]
+    for a, b in itertools.pairwise(starts):
+        tall = b - a >= 5
+        axes[1].text(len(cols) - 0.4, (a + b - 1) / 2, blocs[a].replace("_", "-"),
+                     rotation=90 if tall else 0, va="center", ha="left", fontsize=8,
+                     style="italic", color=GUIDE, clip_on=False)
+    axes[0].set_ylabel("State (grouped by bloc)")
+    cbar = fig.colorbar(image, ax=list(axes), shrink=0.6, pad=0.04)
+    cbar.set_label("Trust (−1 distrust … +1 trust)")
+    fig.suptitle("Trust between Russia and each state at selected dates", fontweight="bold",
+                 x=0.01, ha="left")
+    return fig
+
+
+@styled
+def russia_actions(result: RunResult) -> Figure:
+    """Plot Russia's action probabilities: stacked shares and, log-scaled, the hostile ones."""
+    fig, (ax, ax2) = new_figure(2, 1, figsize=(11.0, 6.5), sharex=True,
+                                gridspec_kw={"height_ratios": [1.5, 1]})
+    ts = result.timeseries
+    actions = [a for a in ACTIONS if f"p_{a}" in ts.columns]
+    med = ts.groupby("date")[[f"p_{a}" for a in actions]].median()
+    shares = med.div(med.sum(axis=1), axis=0)
+    names = [a.replace("_", " ") for a in actions]
+    colours = [ACTION_COLOURS.get(a, "#999999") for a in actions]
+    ax.stackplot(shares.index, shares.T.to_numpy(), colors=colours, labels=names, lw=0)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.set_ylabel("Probability (median, rescaled to 100 %)")
+    ax.set_title("Russia's action probabilities" + (" (median over seeds)" if n_seeds(result) > 1
+                                                     else ""))
+    handles = [Patch(color=c) for c in colours][::-1]
+    ax.legend(handles, names[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    hostile = [a for a in actions if a not in ("cooperate", "dialogue", "status_quo")]
+    for a in hostile:
+        ax2.plot(med.index, med[f"p_{a}"].clip(lower=1e-7), color=ACTION_COLOURS.get(a, "#999999"),
+                 lw=1.4, label=a.replace("_", " "))
+    ax2.set_yscale("log")
+    ax2.set_ylim(1e-6, 1)
+    ax2.set_ylabel("Probability per step (log)")
+    ax2.set_title("Hostile actions (log scale)", fontsize=9)
+    legend_outside(ax2)
+    date_axis(ax2, med.index.min(), med.index.max())
+    ax.set_xlabel("")
+    return fig
+
+
+PLOTS: dict[str, Callable[[RunResult], Figure]] = {
+    "relations": relations,
+    "threat": threat,
+    "spending": spending,
+    "deterrence": deterrence,
+    "escalation": escalation,
+    "trust_heatmap": trust_heatmap,
+    "russia_actions": russia_actions,
+}
+
+
+def all_plots(result: RunResult, folder: str | os.PathLike[str]) -> list[str]:
+    """Write every standard plot as PNG and SVG into folder; return the PNG paths."""
+    paths = []
+    for name, make in PLOTS.items():
+        fig = make(result)
+        try:
+            paths.append(save_figure(fig, folder, name))
+        finally:
+            fig.clear()
+    return paths

@@ -1,0 +1,177 @@
+"""The six stylized facts of the brief, measured on a historical ensemble.
+
+Each check reads the run's tables (never the model), returns the measured
+values and whether the fact holds.  ``natosim validate`` prints them; the test
+suite asserts them.  They are checks of the mechanisms' output, not targets
+the model was drawn to: the curves come from scheduled events moving agents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sim.runner import RunResult
+
+
+@dataclass
+class FactCheck:
+    """The outcome of one stylized-fact check."""
+
+    number: int
+    fact: str
+    measured: str
+    passed: bool
+
+
+def _median_series(result: RunResult, column: str) -> pd.Series:
+    return result.timeseries.groupby("date")[column].median()
+
+
+def _window(series: pd.Series, start: str, end: str) -> pd.Series:
+    return series[(series.index >= pd.Timestamp(start)) & (series.index <= pd.Timestamp(end))]
+
+
+def fact_warming_peak(result: RunResult) -> FactCheck:
+    """Relations warm after 1991 and peak in 1997–2002, with mistrust never gone."""
+    rel = _median_series(result, "relations_index")
+    first = float(_window(rel, "1991-12-01", "1992-12-31").mean())
+    early = _window(rel, "1991-12-01", "2007-12-31").resample("YE").mean()
+    peak_year = int(early.idxmax().year)
+    peak = float(early.max())
+    plateau = float(_window(rel, "1997-01-01", "2002-12-31").mean())
+    nato_trust_max = float(_median_series(result, "nato_trust_in_russia").max())
+    ok = plateau > first + 0.1 and 1997 <= peak_year <= 2003 and nato_trust_max < 0.6
+    return FactCheck(
+        1,
+        "Relations warm after 1991 and peak around 1997–2002, mistrust never gone",
+        f"1992 mean {first:+.2f}; 1997–2002 mean {plateau:+.2f}; yearly peak {peak:+.2f} in {peak_year}; "
+        f"max NATO trust in Russia {nato_trust_max:+.2f}",
+        ok,
+    )
+
+
+def fact_falls(result: RunResult) -> FactCheck:
+    """Relations fall with Georgia 2008, further with Crimea 2014, lowest after February 2022."""
+    rel = _median_series(result, "relations_index")
+    y = rel.resample("YE").mean()
+    y.index = y.index.year
+    before_2022 = float(_window(rel, "1991-12-01", "2022-01-31").min())
+    after = float(_window(rel, "2022-03-01", "2100-01-01").min())
+    ok = y[2009] < y[2007] - 0.05 and y[2015] < y[2013] - 0.05 and y[2015] < y[2009] and after < before_2022
+    return FactCheck(
+        2,
+        "Relations fall with Georgia 2008, further with Crimea 2014, and reach their lowest after 24 Feb 2022",
+        f"2007 {y[2007]:+.2f} → 2009 {y[2009]:+.2f}; 2013 {y[2013]:+.2f} → 2015 {y[2015]:+.2f}; "
+        f"min before 2022 {before_2022:+.2f}, min after {after:+.2f}",
+        ok,
+    )
+
+
+def fact_threat(result: RunResult) -> FactCheck:
+    """Members' threat from Russia is highest after 2022, highest on the eastern flank."""
+    mean = _median_series(result, "mean_threat_from_russia")
+    east = _median_series(result, "eastern_threat_from_russia")
+    yearly = mean.resample("YE").mean()
+    before = float(yearly[yearly.index.year < 2022].max())
+    after = float(_window(mean, "2022-03-01", "2100-01-01").mean())
+    east_after = float(_window(east, "2022-03-01", "2100-01-01").mean())
+    ok = after > before and east_after > after
+    return FactCheck(
+        3,
+        "Members' threat perception of Russia is highest after 2022, highest on the eastern flank",
+        f"highest yearly mean before 2022 {before:.2f}; after 2022 {after:.2f}; eastern flank after {east_after:.2f}",
+        ok,
+    )
+
+
+def fact_spending_presence(result: RunResult) -> FactCheck:
+    """Defence spending and forward presence rise after 2014 and again after 2022."""
+    spend = _median_series(result, "mean_defence_spending")
+    pres = _median_series(result, "forward_presence_total")
+    s = spend.resample("YE").mean()
+    p = pres.resample("YE").mean()
+    s.index, p.index = s.index.year, p.index.year
+    s_mid = float(s.loc[2016:2021].mean())
+    ok = (
+        s_mid > float(s.loc[2010:2013].mean())
+        and s[2023] > s[2021]
+        and p[2018] > p[2013]
+        and p[2023] > p[2021]
+    )
+    return FactCheck(
+        4,
+        "Defence spending and forward presence rise after 2014 and again after 2022",
+        f"spending 2010–13 {s.loc[2010:2013].mean():.2f} → 2016–21 {s_mid:.2f} → 2023 {s[2023]:.2f} % GDP; "
+        f"presence 2013 {p[2013]:.2f} → 2018 {p[2018]:.2f} → 2021 {p[2021]:.2f} → 2023 {p[2023]:.2f}",
+        ok,
+    )
+
+
+def application_dates(result: RunResult, state: str) -> pd.Series:
+    """Return, per seed, the first date a state was an applicant or member by its own decision (NaT if never)."""
+    st = result.states[result.states.state == state]
+    first_app = st[st.applicant].groupby("seed").date.min()
+    return first_app.reindex(result.seeds)
+
+
+def accession_dates(result: RunResult, state: str) -> pd.Series:
+    """Return, per seed, the first date a state is a member (NaT if never)."""
+    st = result.states[result.states.state == state]
+    return st[st.member].groupby("seed").date.min().reindex(result.seeds)
+
+
+def fact_nordic(result: RunResult) -> FactCheck:
+    """Finland and Sweden apply after the invasion; Sweden's accession is delayed."""
+    invasion = pd.Timestamp("2022-02-01")
+    fin, swe = application_dates(result, "FIN"), application_dates(result, "SWE")
+    both_after = ((fin >= invasion) & (swe >= invasion)).mean()
+    none_before = ((fin.isna() | (fin >= invasion)) & (swe.isna() | (swe >= invasion))).mean()
+    fin_join, swe_join = accession_dates(result, "FIN"), accession_dates(result, "SWE")
+    delayed = (swe_join.isna() | (swe_join > fin_join.fillna(pd.Timestamp("2100-01-01")))).mean()
+    ok = both_after > 0.5 and none_before > 0.8 and delayed > 0.5
+    return FactCheck(
+        5,
+        "Finland and Sweden move to join after the invasion; Sweden's accession is delayed",
+        f"both applied after Feb 2022 in {both_after:.0%} of seeds, neither before in {none_before:.0%}; "
+        f"Finland joined by the end in {fin_join.notna().mean():.0%}, Sweden in {swe_join.notna().mean():.0%}; "
+        f"Sweden after Finland or still pending in {delayed:.0%}",
+        ok,
+    )
+
+
+def fact_frozen(result: RunResult) -> FactCheck:
+    """Relations stay frozen to the end of the run."""
+    rel = _median_series(result, "relations_index")
+    last_date = rel.index.max()
+    after = _window(rel, "2022-03-01", "2100-01-01")
+    pre = float(_window(rel, "2021-01-01", "2021-12-31").mean())
+    end = result.timeseries[result.timeseries.date == last_date]
+    frozen = float((end.dialogue_channel == "frozen").mean())
+    ok = float(after.max()) < pre and frozen > 0.5
+    return FactCheck(
+        6,
+        "Relations stay frozen to the end: no return to cooperation",
+        f"2021 mean {pre:+.2f}; highest after Feb 2022 {after.max():+.2f}; end {rel.iloc[-1]:+.2f}; "
+        f"channel frozen at the end in {frozen:.0%} of seeds",
+        ok,
+    )
+
+
+CHECKS = (fact_warming_peak, fact_falls, fact_threat, fact_spending_presence, fact_nordic, fact_frozen)
+
+
+def check_all(result: RunResult) -> list[FactCheck]:
+    """Run every stylized-fact check on a historical ensemble."""
+    return [check(result) for check in CHECKS]
+
+
+def as_table(checks: list[FactCheck]) -> pd.DataFrame:
+    """Return checks as a table with columns number, fact, measured, result."""
+    return pd.DataFrame(
+        [{"number": c.number, "fact": c.fact, "measured": c.measured, "result": "pass" if c.passed else "FAIL"} for c in checks]
+    )
+
+
+__all__ = ["FactCheck", "check_all", "as_table"]

@@ -1,0 +1,60 @@
+"""The historical ensemble (20 seeds) shows the brief's six stylized facts; counterfactuals prove causation."""
+
+from __future__ import annotations
+
+import pytest
+
+import sim
+from sim import stylized
+
+from .conftest import TEST_SCENARIOS
+
+
+@pytest.mark.parametrize("check", stylized.CHECKS, ids=lambda c: c.__name__)
+def test_stylized_fact(ensemble, check):
+    result = check(ensemble)
+    assert result.passed, f"fact {result.number} failed: {result.measured}"
+
+
+def test_enlargement_waves_follow_the_record(ensemble):
+    st = ensemble.states[ensemble.states.seed == ensemble.seeds[0]]
+    joined = st[st.member].groupby("state").date.min()
+    assert joined["POL"].year == 1999 and joined["EST"].year == 2004 and joined["MKD"].year == 2020
+    assert "UKR" not in joined.index and "GEO" not in joined.index
+
+
+@pytest.fixture(scope="module")
+def no_invasion():
+    return sim.run(sim.load_scenario(TEST_SCENARIOS / "no_invasion.yaml"), seeds=range(20), workers=2)
+
+
+@pytest.fixture(scope="module")
+def no_2014():
+    return sim.run(sim.load_scenario(TEST_SCENARIOS / "no_2014.yaml"), seeds=range(20), workers=2)
+
+
+def _yearly_mean(result, column, first, last):
+    ts = result.timeseries
+    window = ts[(ts.date.dt.year >= first) & (ts.date.dt.year <= last)]
+    return window.groupby("seed")[column].mean()
+
+
+def test_without_the_invasion_finland_and_sweden_stay_out(no_invasion):
+    fin = stylized.application_dates(no_invasion, "FIN")
+    swe = stylized.application_dates(no_invasion, "SWE")
+    neither = (fin.isna() & swe.isna()).mean()
+    assert neither > 0.5, f"Finland or Sweden applied in {1 - neither:.0%} of seeds without the invasion"
+
+
+def test_without_the_invasion_relations_are_better_in_2023(ensemble, no_invasion):
+    real = _yearly_mean(ensemble, "relations_index", 2023, 2023)
+    counterfactual = _yearly_mean(no_invasion, "relations_index", 2023, 2023)
+    assert (counterfactual > real).mean() > 0.5
+    assert counterfactual.median() > real.median() + 0.1
+
+
+def test_without_2014_allied_spending_stays_lower(ensemble, no_2014):
+    real = _yearly_mean(ensemble, "mean_defence_spending", 2015, 2021)
+    counterfactual = _yearly_mean(no_2014, "mean_defence_spending", 2015, 2021)
+    assert (counterfactual < real).mean() > 0.5
+    assert counterfactual.median() < real.median()
