@@ -261,6 +261,14 @@ def spread(values: Sequence[float], gap: float, lo: float, hi: float) -> list[fl
     return out.tolist()
 
 
+def axes_size_in(ax: Axes) -> tuple[float, float]:
+    """Return the width and height of ax in inches, after the figure's layout has run."""
+    fig = ax.figure
+    fig.draw_without_rendering()
+    pos = ax.get_position()
+    return pos.width * fig.get_figwidth(), pos.height * fig.get_figheight()
+
+
 def label_line_ends(
     ax: Axes, last: dict[str, tuple[float, str]], x: Any, ylim: tuple[float, float], size: float = 7.5
 ) -> None:
@@ -268,8 +276,8 @@ def label_line_ends(
     if not last:
         return
     names = list(last)
-    height_in = ax.figure.get_figheight() * 0.75 * ax.get_position().height / 0.85
-    gap = (ylim[1] - ylim[0]) * (size * 1.25 / 72) / height_in
+    width_in, height_in = axes_size_in(ax)
+    gap = (ylim[1] - ylim[0]) * (size * 1.2 / 72) / height_in
     ys = spread([last[n][0] for n in names], gap, ylim[0], ylim[1])
     where = blended_transform_factory(ax.transAxes, ax.transData) + ScaledTranslation(
         16 / 72, 0, ax.figure.dpi_scale_trans
@@ -347,8 +355,7 @@ def _annotate_events(
         return
     start, end = q.index.min(), q.index.max()
     span_days = max((end - start).days, 1)
-    width_in = ax.figure.get_figwidth() * 0.85 * ax.get_position().width / 0.8
-    height_in = ax.figure.get_figheight() * 0.75 * ax.get_position().height / 0.8
+    width_in, height_in = axes_size_in(ax)
     size = 6.5
     line_days = span_days * (size * 1.3 / 72) / width_in  # width of one rotated text line
     ylo, yhi = ax.get_ylim()
