@@ -278,16 +278,21 @@ def summary(result: RunResult) -> str:
     med_name = ESCALATION_LEVELS[int(np.floor(med_top))]
     level_time = ts.groupby("date")["escalation_level"].median()
     reached = level_time[level_time >= max(med_top, 1)]
-    when = f", first reached by the median in {_month(reached.index[0])}" if len(reached) else ""
+    first_time = "first reached by the median" if n > 1 else "first reached"
+    when = f", {first_time} in {_month(reached.index[0])}" if len(reached) else ""
+    if n > 1:
+        highest = (
+            f"- Highest level reached: median {med_top:g} ({med_name}){when}; "
+            f"maximum {max_top} ({ESCALATION_LEVELS[max_top]}) "
+            f"in {int((top == max_top).sum())} of {n} seeds."
+        )
+    else:
+        highest = f"- Highest level reached: {max_top} ({ESCALATION_LEVELS[max_top]}){when}."
     lines += [
         "",
         "## Escalation",
         "",
-        (
-            f"- Highest level reached: median {med_top:g} ({med_name}){when}; "
-            f"maximum {max_top} ({ESCALATION_LEVELS[max_top]}) "
-            f"in {int((top == max_top).sum())} of {n} seeds."
-        ),
+        highest,
         (
             f"- Level at the end ({over}): {level_time.iloc[-1]:g} "
             f"({ESCALATION_LEVELS[int(np.floor(level_time.iloc[-1]))]})."

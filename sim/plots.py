@@ -219,7 +219,7 @@ def date_axis(ax: Axes, start: Any, end: Any, label: bool = True) -> None:
     ax.set_xlim(start, end)
     ax.grid(True, axis="x", which="major", color="#f0f0f0", linewidth=0.5)
     if label:
-        ax.set_xlabel("Date (year)")
+        ax.set_xlabel("Date (year)" if years > 3 else "Date (year-month)")
 
 
 def median_band(
@@ -276,7 +276,7 @@ def label_line_ends(
     if not last:
         return
     names = list(last)
-    width_in, height_in = axes_size_in(ax)
+    height_in = axes_size_in(ax)[1]
     gap = (ylim[1] - ylim[0]) * (size * 1.2 / 72) / height_in
     ys = spread([last[n][0] for n in names], gap, ylim[0], ylim[1])
     where = blended_transform_factory(ax.transAxes, ax.transData) + ScaledTranslation(
@@ -287,7 +287,7 @@ def label_line_ends(
         ax.annotate(
             name, xy=(x, value), xycoords="data", xytext=(1.0, y), textcoords=where,
             va="center", ha="left", fontsize=size, color=colour, fontweight="bold",
-            annotation_clip=False,
+            annotation_clip=False, bbox={"boxstyle": "square,pad=0.2", "fc": "none", "ec": "none"},
             arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.6, "shrinkA": 1, "shrinkB": 0},
         )
 
@@ -341,18 +341,20 @@ def key_events(result: RunResult) -> list[dict[str, Any]]:
 
 def _annotate_events(
     ax: Axes, result: RunResult, q: pd.DataFrame, max_labels: int = 14, merge_days: int = 75
-) -> None:
+) -> set[str]:
     """Draw the main scheduled events as thin vertical lines with staggered rotated labels.
 
     Events are taken most important first.  One within ``merge_days`` of an already
     labelled event joins its label as a second line; otherwise it gets a label of its
     own, hanging from the top or standing on the bottom of the axes (whichever is
     further from the data there), right or left of its line, wherever it does not
-    overlap another label.  Events that find no free place are left out.
+    overlap another label.  Events that find no free place are left out.  Returns the
+    colours used ({CONFLICT, COOPERATION} or a subset).
     """
     events = key_events(result)
+    used: set[str] = set()
     if not events:
-        return
+        return used
     start, end = q.index.min(), q.index.max()
     span_days = max((end - start).days, 1)
     width_in, height_in = axes_size_in(ax)
@@ -414,6 +416,7 @@ def _annotate_events(
         lines = []
         for ev in sorted(g["events"], key=lambda e: e["date"]):
             colour = CONFLICT if ev["goldstein"] < 0 else COOPERATION
+            used.add(colour)
             ax.axvline(ev["date"], color=colour, lw=0.7, alpha=0.55, zorder=1)
             text = ev["label"]
             if len(text) > max_chars:
@@ -436,6 +439,7 @@ def _annotate_events(
                 va="top" if top else "bottom",
                 zorder=3,
             )
+    return used
 
 
 @styled
@@ -459,14 +463,20 @@ def relations(result: RunResult, ax: Axes | None = None) -> Figure:
     label = f"relations index (median over {n_seeds(result)} seeds)" if ens else "relations index"
     median_band(ax, q, MAIN, label, ens)
     date_axis(ax, q.index.min(), q.index.max())
-    _annotate_events(ax, result, q)
     ax.set_ylabel("Relations index (−1 hostile … +1 cooperative)")
     ax.set_title(f"NATO–Russia relations — {result.scenario.name}")
     handles, labels = ax.get_legend_handles_labels()
     handles += [Line2D([], [], color=COOPERATION, lw=0.8), Line2D([], [], color=CONFLICT, lw=0.8)]
     labels += ["cooperative event (scheduled)", "conflictual event (scheduled)"]
-    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3,
-              borderaxespad=0.0)
+    legend = ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3,
+                       borderaxespad=0.0)
+    used = _annotate_events(ax, result, q)
+    if used != {CONFLICT, COOPERATION}:  # drop the legend entries of kinds not drawn
+        keep = [(h, lab) for h, lab in zip(handles, labels, strict=True)
+                if not isinstance(h, Line2D) or h.get_color() in used or h.get_lw() > 1]
+        legend.remove()
+        ax.legend(*zip(*keep, strict=True), loc="upper center", bbox_to_anchor=(0.5, -0.1),
+                  ncol=3, borderaxespad=0.0)
     return fig
 
 
@@ -490,7 +500,6 @@ def threat(result: RunResult) -> Figure:
     ax.plot(mean.index, mean["median"], color="black", lw=2.2, ls="--", zorder=3)
     ax.set_ylim(0, 1)
     date_axis(ax, wide.index.min(), wide.index.max())
-    label_line_ends(ax, last, wide.index.max(), (0, 1))
     ax.set_ylabel("Threat perceived from Russia (0 none … 1 extreme)")
     ax.set_title("Threat perception of Russia by state (median over seeds)")
     handles = [
@@ -504,6 +513,7 @@ def threat(result: RunResult) -> Figure:
          "other members and partners", "mean over NATO members"],
         loc="upper left", bbox_to_anchor=(1.07, 1.0), borderaxespad=0.0,
     )
+    label_line_ends(ax, last, wide.index.max(), (0, 1))
     return fig
 
 
@@ -529,7 +539,6 @@ def spending(result: RunResult) -> Figure:
     ax.set_ylim(0, max(3.0, min(top * 1.05, 8.0)))
     last = spend.iloc[-1].dropna().sort_values()
     ends = {c: (float(v), "#3182bd") for c, v in last.tail(3).items()}
-    label_line_ends(ax, ends, spend.index.max(), ax.get_ylim(), size=7)
     ax.set_ylabel("Defence spending (% of GDP)")
     ax.set_title("Defence spending of NATO members (median over seeds)")
     handles, labels = ax.get_legend_handles_labels()
@@ -548,6 +557,7 @@ def spending(result: RunResult) -> Figure:
     ax2.legend(loc="upper left", bbox_to_anchor=(1.07, 1.0), borderaxespad=0.0)
     date_axis(ax2, spend.index.min(), spend.index.max())
     ax.set_xlabel("")
+    label_line_ends(ax, ends, spend.index.max(), ax.get_ylim(), size=7)
     return fig
 
 
@@ -570,13 +580,13 @@ def deterrence(result: RunResult) -> Figure:
             last[code] = (y, colours[code])
     ax.set_ylim(0, 1.02)
     date_axis(ax, wide.index.min(), wide.index.max())
-    label_line_ends(ax, last, wide.index.max(), (0, 1.02))
     ax.set_ylabel("Deterrence credibility (0 none … 1 full)")
     ax.set_title("Deterrence credibility of the frontline states (median over seeds)")
     handles = [Line2D([], [], color="#444444", lw=1.5),
                Line2D([], [], color="#444444", lw=1.5, ls=(0, (4, 2)))]
     ax.legend(handles, ["member at the end (most seeds)", "not a member at the end"],
               loc="upper left", bbox_to_anchor=(1.07, 1.0), borderaxespad=0.0)
+    label_line_ends(ax, last, wide.index.max(), (0, 1.02))
     return fig
 
 

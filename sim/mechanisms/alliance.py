@@ -24,10 +24,13 @@ def update(w: World, p, months: int) -> None:
     threat = w.threat[:, w.r]
     target = w.solidarity0 + p.solidarity_rally * threat * (1.0 - w.solidarity0)
     w.solidarity += rate(p.solidarity_rate, months) * (target - w.solidarity)
-    np.clip(w.solidarity, 0.0, 1.0, out=w.solidarity)
+    np.minimum(np.maximum(w.solidarity, 0.0, out=w.solidarity), 1.0, out=w.solidarity)
     m = w.member
-    if m.sum() < 2:
-        w.cohesion = float(w.solidarity[m].mean()) if m.any() else 0.0
+    k = int(m.sum())
+    if k == 0:
+        w.cohesion = 0.0
         return
-    spread = float(w.trust[m, w.r].std())
-    w.cohesion = min(1.0, max(0.0, float(w.solidarity[m].mean()) * (1.0 - p.cohesion_spread_weight * spread)))
+    mean_solidarity = float(w.solidarity @ m) / k
+    views = w.trust[m, w.r]
+    spread = float(np.sqrt(((views - views.sum() / k) ** 2).sum() / k))
+    w.cohesion = min(1.0, max(0.0, mean_solidarity * (1.0 - p.cohesion_spread_weight * spread)))

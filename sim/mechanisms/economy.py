@@ -24,24 +24,20 @@ from sim.world import World
 
 def update(w: World, p, months: int) -> None:
     """Update strain, leverage, dependence and stocks for one step."""
-    west = w.west & w.not_r
-    gdp_west = w.gdp[west].sum()
-    pressure = float((w.sanctions[west] * w.gdp[west]).sum() / gdp_west) if gdp_west else 0.0
-    part = w.partners & w.not_r
-    friendly = np.clip(w.trust[part, w.r], 0.0, 1.0)
-    relief = float((friendly * w.gdp[part]).sum() / max(w.gdp[part].sum(), 1e-9))
+    pressure = float(w.sanctions @ w.west_weights)
+    relief = float(np.maximum(w.trust[:, w.r], 0.0) @ w.partner_weights)
     target = (
         p.sanctions_strain_weight * pressure * (1.0 - p.partner_relief_weight * relief)
         + p.war_strain_weight * float(w.war.sum())
     )
     w.strain += rate(p.strain_adjustment_rate, months) * (min(1.0, target) - w.strain)
-    w.leverage = float((w.dependence[west] * w.gdp[west]).sum() / gdp_west) if gdp_west else 0.0
+    w.leverage = float(w.dependence @ w.west_weights)
     push = p.diversification_rate * (w.threat[:, w.r] + w.coerced)
     w.dependence *= (1.0 - np.minimum(push, 1.0)) ** months
     w.coerced *= 1.0 - rate(p.coercion_memory_decay, months)
-    w.stocks -= p.aid_stock_depletion * w.aid * months
-    w.stocks += p.stock_replenish_rate * months * (w.spend / 2.0) * (1.0 - w.stocks)
-    np.clip(w.stocks, 0.05, 1.0, out=w.stocks)
+    stocks = w.stocks - p.aid_stock_depletion * months * w.aid
+    stocks += (p.stock_replenish_rate * months / 2.0) * w.spend * (1.0 - stocks)
+    w.stocks = np.minimum(np.maximum(stocks, 0.05), 1.0)
 
 
 def coerce(w: World, p, targets: np.ndarray, cut: float) -> None:

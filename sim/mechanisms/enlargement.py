@@ -32,16 +32,18 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 def applications(w: World, p, step: int, months: int, rng: np.random.Generator) -> list[Emitted]:
     """Let eligible non-members decide whether to apply for membership."""
-    threat = w.threat[:, w.r]
-    threshold = p.application_threat_threshold + p.application_neutrality_weight * w.neutrality
-    hazard = p.application_max_rate * _sigmoid(p.application_steepness * (threat - threshold))
     draws = rng.random(w.n)
-    can = w.eligible & ~w.member & ~w.applicant
-    new = can & (draws < 1.0 - (1.0 - hazard) ** months)
-    for i in np.flatnonzero(new):
+    can = np.flatnonzero(w.eligible & ~w.member & ~w.applicant)
+    if len(can) == 0:
+        return []
+    threat = w.threat[can, w.r]
+    threshold = p.application_threat_threshold + p.application_neutrality_weight * w.neutrality[can]
+    hazard = p.application_max_rate / (1.0 + np.exp(-p.application_steepness * (threat - threshold)))
+    new = can[draws[can] < 1.0 - (1.0 - hazard) ** months]
+    for i in new:
         w.applicant[i] = True
         w.applied_step[i] = step
-    return [("membership_application", w.codes[i], ["NATO"], "applies to join NATO") for i in np.flatnonzero(new)]
+    return [("membership_application", w.codes[i], ["NATO"], "applies to join NATO") for i in new]
 
 
 def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator) -> list[Emitted]:

@@ -28,7 +28,8 @@ def implied_level(w: World, p) -> int:
         return 4
     if war > p.conflict_level_threshold:
         return 3
-    hostility = float(np.minimum(1.0, w.hostile[w.member, w.r]).mean()) if w.member.any() else 0.0
+    k = int(w.member.sum())
+    hostility = float(np.minimum(1.0, w.hostile[:, w.r]) @ w.member) / k if k else 0.0
     if hostility > p.crisis_threshold:
         return 2
     if hostility > p.tension_threshold:

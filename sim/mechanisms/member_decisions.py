@@ -53,29 +53,32 @@ def presence(w: World, p, months: int) -> None:
     """Move allied forward presence in each host toward what commitments and threat call for."""
     threat = w.threat[:, w.r]
     m = w.member
-    willing = float((w.solidarity[m] * np.minimum(1.0, threat[m] / p.presence_threat_reference)).mean())
+    willing = float((w.solidarity * np.minimum(1.0, threat / p.presence_threat_reference)) @ m) / max(m.sum(), 1)
     surge = 1.0 + p.presence_surge * np.maximum(0.0, threat - p.presence_surge_threshold)
     commit = w.presence_commit + p.air_policing_weight * w.air_commit
     target = np.minimum(commit * (0.5 + willing) * surge, presence_cap(w, p))
-    target = np.clip(np.where(m, target, 0.0), 0.0, 1.0)
+    target = np.minimum(np.maximum(target * m, 0.0), 1.0)
     w.presence += rate(p.presence_adjustment_rate, months) * (target - w.presence)
 
 
 def sanctions(w: World, p, months: int) -> list[Emitted]:
     """Let Western states impose sanction packages on Russia or lift them slowly."""
     r = w.r
-    west = w.west & w.not_r
+    west = w.west_nr
     provocation = float(w.war.max()) + p.sanctions_hostility_weight * np.minimum(1.0, w.hostile[:, r])
     target = p.sanctions_drive * provocation * w.solidarity - p.sanctions_energy_cost * w.dependence
-    target = np.where(west & (w.trust[:, r] < p.sanctions_trust_threshold), np.clip(target, 0, 1), 0.0)
-    if west.sum() > 1:
-        mean = float(w.sanctions[west].mean())
-        target = np.where(west, target + p.sanctions_coordination * w.solidarity * (mean - target), 0.0)
-    jump = west & (target - w.sanctions > p.sanctions_package)
+    target = np.minimum(np.maximum(target, 0.0), 1.0)
+    target *= west & (w.trust[:, r] < p.sanctions_trust_threshold)
+    mean = float(w.sanctions @ w.west_weights)
+    target += (p.sanctions_coordination * west) * w.solidarity * (mean - target)
+    gap = target - w.sanctions
+    jump = gap > p.sanctions_package
+    if not jump.any():
+        if gap.min() < 0.0:
+            w.sanctions = w.sanctions + rate(p.sanctions_lift_rate, months) * np.minimum(0.0, gap)
+        return []
     emitted = [("impose_sanctions", w.codes[i], ["RUS"], "sanctions package") for i in np.flatnonzero(jump)]
-    w.sanctions = np.where(
-        jump, target, w.sanctions + rate(p.sanctions_lift_rate, months) * np.minimum(0.0, target - w.sanctions)
-    )
+    w.sanctions = np.where(jump, target, w.sanctions + rate(p.sanctions_lift_rate, months) * np.minimum(0.0, gap))
     return emitted
 
 

@@ -51,11 +51,10 @@ def attack_candidates(w: World, p) -> np.ndarray:
 
 
 def aggression_appeal(w: World, p) -> np.ndarray:
-    """Return how tempting each state is as a target of force (0 where not a candidate)."""
+    """Return how tempting each state is as a target of force (0 where it is too far)."""
     appeal = (1.0 - w.deterrence) * w.prox_r
-    appeal = appeal * (1.0 + p.red_line_attraction * w.red_line * (1.0 + w.applicant))
-    mask = aggression_candidates(w, p) | attack_candidates(w, p)
-    return np.where(mask, appeal, 0.0)
+    appeal *= 1.0 + p.red_line_attraction * w.red_line * (1.0 + w.applicant)
+    return appeal * (w.prox_r >= p.aggression_min_proximity) * w.not_r
 
 
 def utilities(w: World, p) -> np.ndarray:
@@ -68,8 +67,8 @@ def utilities(w: World, p) -> np.ndarray:
     )
     war_max = float(w.war.max())
     appeal = aggression_appeal(w, p)
-    best_nonmember = float(appeal[aggression_candidates(w, p)].max(initial=0.0))
-    best_member = float(appeal[attack_candidates(w, p)].max(initial=0.0))
+    best_nonmember = float((appeal * (w.eligible & ~w.member)).max())
+    best_member = float((appeal * w.member).max())
     u = np.zeros(len(ACTIONS))
     u[COOPERATE] = (
         p.u_cooperate * chan * (1.0 - w.hostility) - p.c_cooperate_revisionism * w.revisionism - p.c_cooperate

@@ -25,12 +25,12 @@ from sim.world import World
 
 def encirclement(w: World, p) -> float:
     """Return Russia's perceived encirclement (0..1) from enlargement, presence, red lines, aid."""
-    closeness = w.prox_r * w.not_r
-    norm = closeness.sum() + 1e-9
-    members = float(closeness[w.member].sum()) / norm
-    presence = float((w.presence * closeness).sum()) / norm
+    closeness = w.closeness_share
+    members = float(closeness @ w.member)
+    presence = float(closeness @ w.presence)
     w.red_line_violation = float((w.red_line & (w.member | w.applicant)).any())
-    aid = float(w.aid[w.member].mean()) if w.member.any() else 0.0
+    k = int(w.member.sum())
+    aid = float(w.aid @ w.member) / k if k else 0.0
     raw = (
         p.encirclement_enlargement_weight * members
         + p.spiral_presence_sensitivity * presence
@@ -42,9 +42,10 @@ def encirclement(w: World, p) -> float:
 
 def hostility(w: World) -> float:
     """Return Russia's hostility to the alliance: its distrust of members, 0..1."""
-    if not w.member.any():
+    k = int(w.member.sum())
+    if k == 0:
         return 0.0
-    return min(1.0, max(0.0, -float(w.trust[w.r, w.member].mean())))
+    return min(1.0, max(0.0, -float(w.trust[w.r] @ w.member) / k))
 
 
 def update(w: World, p, months: int) -> None:

@@ -19,17 +19,15 @@ from sim.world import World
 def update(w: World, p) -> None:
     """Recompute the threat matrix from capability, proximity, distrust and hostility."""
     cap = w.cap
-    ratio = cap[None, :] / (cap[None, :] + cap[:, None] + 1e-9)
-    z = p.threat_capability_weight * ratio * w.prox
-    z += p.threat_distrust_weight * np.clip(-w.trust, 0.0, 1.0)
-    z += p.threat_hostile_weight * np.minimum(w.hostile, 1.0)
-    at_war = w.war > 0.0
-    if at_war.any():
-        near_war = (w.prox[:, at_war] * w.war[at_war]).max(axis=1)
-        z[:, w.r] += p.threat_war_weight * near_war
-    z[w.r, w.member] += p.threat_encirclement_weight * w.encirclement
+    ratio = cap / (cap + cap[:, None] + 1e-9)
+    z = (p.threat_capability_weight * w.prox) * ratio
+    z += np.maximum(w.trust, 0.0) * p.threat_distrust_weight - w.trust * p.threat_distrust_weight
+    z += np.minimum(w.hostile, 1.0) * p.threat_hostile_weight
+    if w.war.any():
+        z[:, w.r] += p.threat_war_weight * (w.prox * w.war).max(axis=1)
+    z[w.r] += (p.threat_encirclement_weight * w.encirclement) * w.member
     threat = 1.0 - np.exp(-z)
-    threat[w.eye] = 0.0
+    threat[w.diag, w.diag] = 0.0
     w.threat = threat
 
 

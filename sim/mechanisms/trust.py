@@ -55,20 +55,22 @@ def apply_event(
         x[w.r] = severity(russia_reading, p.severity_exponent)
         s[w.r] = 1.0
     s[actors] = 0.0
-    gain = np.where(x < 0.0, p.trust_negative_gain, p.trust_positive_gain)
+    negative = x < 0.0
+    gain = np.where(negative, p.trust_negative_gain, p.trust_positive_gain)
     delta = (x * s * gain)[:, None]
     sub = w.trust[:, actors]
-    sub = np.where(delta < 0.0, sub + delta * (1.0 + sub), sub + delta * (1.0 - sub))
+    # move toward -1 for hostile acts, toward +1 for friendly ones, never past them
+    sub += delta * (1.0 - np.where(negative, -1.0, 1.0)[:, None] * sub)
     w.trust[:, actors] = sub
-    hostile = np.where(x < 0.0, -x * s, 0.0)
-    betrayal = np.where(x <= -severity(p.betrayal_threshold, p.severity_exponent), hostile, 0.0)
-    if betrayal.any():
-        w.memory[:, actors] = np.minimum(
-            1.0, w.memory[:, actors] + p.betrayal_memory_gain * betrayal[:, None]
-        )
-    if hostile.any():
+    if negative.any():
+        hostile = np.where(negative, -x * s, 0.0)
         w.hostile[:, actors] = np.minimum(3.0, w.hostile[:, actors] + hostile[:, None])
-    w.trust[w.eye] = 1.0
+        betrayal = np.where(x <= -severity(p.betrayal_threshold, p.severity_exponent), hostile, 0.0)
+        if betrayal.any():
+            w.memory[:, actors] = np.minimum(
+                1.0, w.memory[:, actors] + p.betrayal_memory_gain * betrayal[:, None]
+            )
+    w.trust[actors, actors] = 1.0
 
 
 def war_pressure(w: World, p, months: int) -> None:
@@ -91,17 +93,16 @@ def baseline(w: World, p) -> np.ndarray:
     """Return the trust each pair relaxes to: the roster baseline less remembered betrayals."""
     base = w.trust_base - p.betrayal_baseline_weight * w.memory
     # security dilemma: Russia's baseline toward members falls with encirclement
-    base[w.r, w.member] -= p.spiral_trust_weight * w.encirclement
-    return np.clip(base, -1.0, 1.0)
+    base[w.r] -= (p.spiral_trust_weight * w.encirclement) * w.member
+    return np.maximum(base, -1.0, out=base)
 
 
 def relax(w: World, p, months: int) -> None:
     """Relax trust toward its baseline: slowly upward after betrayals, faster downward."""
     base = baseline(w, p)
     up = rate(p.trust_recovery_rate, months) / (1.0 + p.betrayal_recovery_slowdown * w.memory)
-    down = rate(p.trust_decay_rate, months)
     gap = base - w.trust
-    w.trust += np.where(gap > 0.0, up, down) * gap
+    w.trust += np.where(gap > 0.0, up, rate(p.trust_decay_rate, months)) * gap
     w.memory *= 1.0 - rate(p.betrayal_memory_decay, months)
     w.hostile *= 1.0 - rate(p.hostile_memory_decay, months)
 
@@ -111,12 +112,14 @@ def consult(w: World, p, months: int) -> None:
     m = w.member
     if m.sum() < 2:
         return
-    rows = w.trust[m]
-    weights = np.sqrt(w.gdp[m])
+    idx = np.flatnonzero(m)
+    rows = w.trust[idx]
+    weights = w.sqrt_gdp[idx]
     view = weights @ rows / weights.sum()
-    pull = rate(p.consultation_rate, months) * w.solidarity[m]
-    w.trust[m] = rows + pull[:, None] * (view - rows)
-    w.trust[w.eye] = 1.0
+    pull = rate(p.consultation_rate, months) * w.solidarity[idx]
+    rows += pull[:, None] * (view - rows)
+    rows[np.arange(len(idx)), idx] = 1.0
+    w.trust[idx] = rows
 
 
 def cooperation_dividend(w: World, p, months: int, strength: float) -> None:
@@ -131,5 +134,5 @@ def cooperation_dividend(w: World, p, months: int, strength: float) -> None:
 
 def clip(w: World) -> None:
     """Keep trust in [-1, 1] with full self-trust."""
-    np.clip(w.trust, -1.0, 1.0, out=w.trust)
-    w.trust[w.eye] = 1.0
+    np.minimum(np.maximum(w.trust, -1.0, out=w.trust), 1.0, out=w.trust)
+    w.trust[w.diag, w.diag] = 1.0
