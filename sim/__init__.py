@@ -18,8 +18,8 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0+local"
 
-from sim.model import NatoRussiaModel  # noqa: E402
-from sim.runner import RunResult, run  # noqa: E402
-from sim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+from sim.model import NatoRussiaModel
+from sim.runner import RunResult, run
+from sim.scenario import Scenario, ScenarioError, load_scenario
 
-__all__ = ["NatoRussiaModel", "RunResult", "Scenario", "ScenarioError", "load_scenario", "run", "__version__"]
+__all__ = ["NatoRussiaModel", "RunResult", "Scenario", "ScenarioError", "__version__", "load_scenario", "run"]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 class StateAgent(mesa.Agent):
     """A state: member, partner or neutral."""
 
-    def __init__(self, model: "NatoRussiaModel", row: int, code: str, name: str) -> None:
+    def __init__(self, model: NatoRussiaModel, row: int, code: str, name: str) -> None:
         super().__init__(model)
         self.row = row
         self.code = code

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 import yaml
@@ -72,10 +72,10 @@ def _progress(total: int):
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file, or a name in scenarios/ (e.g. historical).")],
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Number of seeds in the ensemble.")] = 1,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="First seed (default: the scenario's).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder (default results/NAME-TIMESTAMP).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="First seed (default: the scenario's).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default results/NAME-TIMESTAMP).")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes for the ensemble.")] = 1,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a parameter: NAME=VALUE (repeatable).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE (repeatable).")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the plots.")] = True,
 ) -> None:
     """Run a scenario (an ensemble of seeds) and write tables, plots, manifest and summary."""
@@ -85,7 +85,7 @@ def run(
     sc = _load(scenario)
     first = sc.seed if seed is None else seed
     seed_list = list(range(first, first + seeds))
-    folder = out or Path("results") / f"{sc.name}-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
+    folder = out or Path("results") / f"{sc.name}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     if folder.exists() and any(folder.iterdir()):
         _fail(f"--out {folder}: folder exists and is not empty; choose another (results are never overwritten)")
     bar, callback = _progress(len(seed_list))
@@ -104,7 +104,7 @@ def run(
 @app.command("params")
 def params_cmd(
     format: Annotated[str, typer.Option("--format", help="table, csv or markdown.")] = "table",
-    mechanism: Annotated[Optional[str], typer.Option("--mechanism", help="Only this mechanism's parameters.")] = None,
+    mechanism: Annotated[str | None, typer.Option("--mechanism", help="Only this mechanism's parameters.")] = None,
 ) -> None:
     """Print the parameter registry: value, range, unit, meaning and source of every parameter."""
     df = parameters.table()
@@ -153,7 +153,7 @@ def _markdown(df) -> str:
 @app.command()
 def show(
     scenario: Annotated[str, typer.Argument(help="Scenario file or name.")],
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
 ) -> None:
     """Print the fully resolved scenario (after inheritance and overrides) as YAML."""
     overrides = _parse_sets(set_)
@@ -168,7 +168,7 @@ def validate(
     scenario: Annotated[str, typer.Argument(help="The historical scenario (file or name).")] = "historical",
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Ensemble size.")] = 20,
     workers: Annotated[int, typer.Option("--workers", min=1)] = 1,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
 ) -> None:
     """Run the historical ensemble and check the brief's six stylized facts (exit 1 if any fails)."""
     from sim import stylized

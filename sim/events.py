@@ -14,9 +14,10 @@ world: accession, war, ceasefire, institutions, commitments, coercion.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

@@ -21,7 +21,8 @@ import numpy as np
 
 from sim import calendar
 from sim.agents import RussiaAgent, StateAgent
-from sim.events import Event, apply as apply_event
+from sim.events import Event
+from sim.events import apply as apply_event
 from sim.mechanisms import (
     alliance,
     deterrence,
@@ -418,7 +419,7 @@ class NatoRussiaModel(mesa.Model):
         del denominator
         return out
 
-    def run(self) -> "NatoRussiaModel":
+    def run(self) -> NatoRussiaModel:
         """Run every step to the scenario's end; return self."""
         while self.running:
             self.step()

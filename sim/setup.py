@@ -33,7 +33,7 @@ class ModelSetup:
     name: str = "unnamed"
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def with_params(self, **overrides: float) -> "ModelSetup":
+    def with_params(self, **overrides: float) -> ModelSetup:
         """Return a copy with some parameter values replaced (names must exist)."""
         unknown = sorted(set(overrides) - set(self.params))
         if unknown:

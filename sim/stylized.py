@@ -174,4 +174,4 @@ def as_table(checks: list[FactCheck]) -> pd.DataFrame:
     )
 
 
-__all__ = ["FactCheck", "check_all", "as_table"]
+__all__ = ["FactCheck", "as_table", "check_all"]

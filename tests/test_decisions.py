@@ -73,7 +73,7 @@ def test_decide_draws_an_action_and_a_legal_target(model):
     w.hostility = 1.0
     seen = set()
     for _ in range(300):
-        action, targets, probs = russia_decisions.decide(w, model.p, rng)
+        action, targets, _ = russia_decisions.decide(w, model.p, rng)
         seen.add(ACTIONS[action])
         if action == AGGRESSION:
             assert targets and not w.member[targets[0]] and w.eligible[targets[0]]

@@ -7,7 +7,6 @@ import pandas as pd
 import sim
 
 
-
 def test_same_seed_same_tables(historical):
     a = sim.run(historical, seeds=[11])
     b = sim.run(historical, seeds=[11])

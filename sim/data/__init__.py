@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ def data_path(name: str) -> Path:
     return Path(str(resources.files("sim.data").joinpath(name)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def read_yaml(name: str) -> Any:
     """Load a packaged YAML data file safely (cached; treat the result as read-only)."""
     with open(data_path(name), encoding="utf-8") as fh:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.institutions import Emitted
-from sim.mechanisms.trust import rate
 from sim.world import World
 
 

@@ -76,12 +76,11 @@ def update(w: World, p, months: int, rng: np.random.Generator) -> list[Emitted]:
     if w.channel == ACTIVE and trust < p.suspend_trust_threshold:
         w.channel = SUSPENDED
         emitted.append(("reduce_relations", "NATO", ["RUS"], "NATO suspends cooperation"))
-    elif w.channel == SUSPENDED and calm and trust > p.reopen_trust_threshold:
-        if draw < rate(p.reopen_rate, months):
+    elif calm and draw < rate(p.reopen_rate, months):
+        if w.channel == SUSPENDED and trust > p.reopen_trust_threshold:
             w.channel = ACTIVE
             emitted.append(("consult", "NATO", ["RUS"], "NATO–Russia dialogue resumes"))
-    elif w.channel == FROZEN and calm and trust > p.unfreeze_trust_threshold:
-        if draw < rate(p.reopen_rate, months):
+        elif w.channel == FROZEN and trust > p.unfreeze_trust_threshold:
             w.channel = SUSPENDED
             emitted.append(("consult", "NATO", ["RUS"], "NATO–Russia channel thaws"))
     return emitted

@@ -17,8 +17,6 @@ the deterrence-versus-spiral question, and both weights are parameters.
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.mechanisms.trust import rate
 from sim.world import World
 
