@@ -139,13 +139,13 @@ def _guideline(w, p, event, actors, targets, step) -> None:
 def _presence(w, p, event, actors, targets, step) -> None:
     hosts = resolve_codes(w, event.params.get("hosts", event.targets))
     level = float(event.params.get("level", 0.3))
-    w.presence_commit[hosts] = np.minimum(1.0, np.maximum(w.presence_commit[hosts], level))
+    w.presence_commit[hosts] = min(1.0, max(0.0, level))  # the level after the event
 
 
 def _air_policing(w, p, event, actors, targets, step) -> None:
     hosts = resolve_codes(w, event.params.get("hosts", event.targets))
     level = float(event.params.get("level", 0.25))
-    w.air_commit[hosts] = np.minimum(1.0, np.maximum(w.air_commit[hosts], level))
+    w.air_commit[hosts] = min(1.0, max(0.0, level))  # the level after the event
 
 
 def _energy(w, p, event, actors, targets, step) -> None:
@@ -168,7 +168,8 @@ def _aid(w, p, event, actors, targets, step) -> None:
 def _reduce_relations(w, p, event, actors, targets, step) -> None:
     from sim.world import ACTIVE, SUSPENDED
 
-    if w.r in targets and w.channel == ACTIVE:
+    between = (w.r in targets and w.member[actors].any()) or (w.r in actors and w.member[targets].any())
+    if between and w.channel == ACTIVE:
         w.channel = SUSPENDED
 
 

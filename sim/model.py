@@ -128,8 +128,7 @@ def build_world(setup: ModelSetup, p: Params) -> World:
     init = np.array([[blocs["initial"][a][b] for b in bloc] for a in bloc], float)
     base = np.array([[blocs["baseline"][a][b] for b in bloc] for a in bloc], float)
     # history with a neighbour: closer states start and settle lower in their trust of Russia
-    neighbour = p.neighbour_distrust * prox_r
-    neighbour[r] = 0.0
+    neighbour = p.neighbour_distrust * prox_r * np.isin(bloc, ("west", "contested"))
     init[:, r] -= neighbour
     base[:, r] -= neighbour
     np.fill_diagonal(init, 1.0)
@@ -181,6 +180,7 @@ def build_world(setup: ModelSetup, p: Params) -> World:
     w.dependence = np.array([s["gas_share_from_russia"] for s in roster], float)
     w.coerced = np.zeros(n)
     w.war = np.zeros(n)
+    w.threat_opinion = None  # set from the first threat computation
     w.areas = np.zeros(len(COOPERATION_AREAS), dtype=bool)
     w.revisionism = p.initial_revisionism
     w.revisionism_anchor = p.initial_revisionism
@@ -222,7 +222,7 @@ class NatoRussiaModel(mesa.Model):
         self.event_log: list[tuple] = []
         self.world.accession_scheduled = np.zeros(self.world.n, dtype=bool)
         for ev in setup.events:
-            if ev.type == "accession" and ev.date >= setup.start:
+            if ev.type == "accession" and setup.start <= ev.date <= setup.end:
                 for code in ev.targets:
                     if code in self.world.codes:
                         self.world.accession_scheduled[self.world.idx(code)] = True
@@ -256,6 +256,7 @@ class NatoRussiaModel(mesa.Model):
             }
         )
         self._derive()
+        self.world.threat_opinion = self.world.threat[:, self.world.r].copy()
 
     # -- events ----------------------------------------------------------------
     def apply_event(self, event: Event) -> None:
@@ -315,6 +316,8 @@ class NatoRussiaModel(mesa.Model):
         for spec in institutions.update(w, p, months, rng):
             self.emit(*spec, "model: alliance decision")
         economy.update(w, p, months)
+        security_dilemma.update_ambition(w, p, months)
+        alliance.update_solidarity(w, p, months)
 
         trust.war_pressure(w, p, months)
         trust.cooperation_dividend(w, p, months, institutions.dividend_strength(w, p))
@@ -332,9 +335,9 @@ class NatoRussiaModel(mesa.Model):
     def _derive(self) -> None:
         """Recompute the quantities that follow from the state: threat, deterrence, indices."""
         w, p = self.world, self.p
-        security_dilemma.update(w, p, self.months)
+        security_dilemma.perceive(w, p)
         threat.update(w, p)
-        alliance.update(w, p, self.months)
+        alliance.cohesion(w, p)
         deterrence.update(w, p, self.aid_received)
         m = w.member
         nm = max(int(m.sum()), 1)

@@ -95,6 +95,7 @@ class World:
     dependence: np.ndarray = field(default=None)
     coerced: np.ndarray = field(default=None)
     war: np.ndarray = field(default=None)  # intensity of Russia's war on each state
+    threat_opinion: np.ndarray = field(default=None)  # threat from Russia as the public feels it (lagged)
 
     # Russia ----------------------------------------------------------------
     revisionism: float = 0.0

@@ -176,8 +176,8 @@ def _ratify_until_done(model, candidate, months=120, seed=5):
     w.applied_step[candidate] = 0
     w.threat[:, w.r] = 0.8
     for step in range(1, months):
-        enlargement.ratifications(w, p, step, 1, rng)
-        if w.member[candidate]:
+        emitted = enlargement.ratifications(w, p, step, 1, rng)
+        if any(e[0] == "accession" and e[2] == [w.codes[candidate]] for e in emitted):
             return step
     return None
 

@@ -134,5 +134,6 @@ def test_encirclement_feeds_revisionism(model):
     w.presence[w.member] = 1.0
     start = w.revisionism
     for _ in range(60):
-        security_dilemma.update(w, p, 1)
+        security_dilemma.perceive(w, p)
+        security_dilemma.update_ambition(w, p, 1)
     assert w.revisionism > start

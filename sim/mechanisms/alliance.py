@@ -19,12 +19,16 @@ from sim.mechanisms.trust import rate
 from sim.world import World
 
 
-def update(w: World, p, months: int) -> None:
-    """Update solidarity and the alliance cohesion index."""
+def update_solidarity(w: World, p, months: int) -> None:
+    """Move each state's solidarity toward its baseline, raised by the threat it perceives."""
     threat = w.threat[:, w.r]
     target = w.solidarity0 + p.solidarity_rally * threat * (1.0 - w.solidarity0)
     w.solidarity += rate(p.solidarity_rate, months) * (target - w.solidarity)
     np.minimum(np.maximum(w.solidarity, 0.0, out=w.solidarity), 1.0, out=w.solidarity)
+
+
+def cohesion(w: World, p) -> None:
+    """Recompute the cohesion index: members' mean solidarity less their disagreement on Russia."""
     m = w.member
     k = int(m.sum())
     if k == 0:

@@ -9,7 +9,8 @@ state into NATO"; Ukraine "still does not fully meet the conditions to become a
 NATO member state".
 
 A non-member's monthly hazard of applying rises steeply once its threat from
-Russia passes a threshold raised by its tradition of neutrality.  Each member
+Russia, as its public comes to feel it (threat smoothed over months), passes a threshold raised by its tradition of neutrality and lowered
+when a close, trusted neighbour has applied.  Each member
 ratifies a pending candidate with a monthly probability set by its solidarity
 and threat, lowered by a bilateral grievance and by the candidate being at war.
 Accession follows the last ratification.  A state whose accession the
@@ -22,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.institutions import Emitted
+from sim.mechanisms.trust import rate
 from sim.world import World
 
 
@@ -32,11 +34,18 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 def applications(w: World, p, step: int, months: int, rng: np.random.Generator) -> list[Emitted]:
     """Let eligible non-members decide whether to apply for membership."""
     draws = rng.random(w.n)
+    # the public's sense of threat follows events with a lag: a spike does not make a policy
+    w.threat_opinion += rate(p.opinion_adjustment_rate, months) * (w.threat[:, w.r] - w.threat_opinion)
     can = np.flatnonzero(w.eligible & ~w.member & ~w.applicant)
     if len(can) == 0:
         return []
-    threat = w.threat[can, w.r]
+    threat = w.threat_opinion[can]
     threshold = p.application_threat_threshold + p.application_neutrality_weight * w.neutrality[can]
+    pending = np.flatnonzero(w.applicant & ~w.member)
+    if len(pending):
+        # a trusted neighbour's application lowers the bar (Sweden "following the same path")
+        peer = (np.maximum(w.trust[np.ix_(can, pending)], 0.0) * w.prox[np.ix_(can, pending)]).max(axis=1)
+        threshold = threshold - p.application_peer_weight * peer
     hazard = p.application_max_rate / (1.0 + np.exp(-p.application_steepness * (threat - threshold)))
     new = can[draws[can] < 1.0 - (1.0 - hazard) ** months]
     for i in new:
@@ -66,7 +75,7 @@ def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator)
         newly = w.member & ~w.ratified[:, j] & (draws[row] < q)
         w.ratified[newly, j] = True
         if w.ratified[w.member, j].all():
-            admit(w, j, step)
+            # the accession event (applied next by the model) admits the state
             emitted.append(("accession", "NATO", [w.codes[j]], f"{w.codes[j]} joins NATO"))
     return emitted
 

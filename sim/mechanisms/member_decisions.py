@@ -68,9 +68,9 @@ def sanctions(w: World, p, months: int) -> list[Emitted]:
     provocation = float(w.war.max()) + p.sanctions_hostility_weight * np.minimum(1.0, w.hostile[:, r])
     target = p.sanctions_drive * provocation * w.solidarity - p.sanctions_energy_cost * w.dependence
     target = np.minimum(np.maximum(target, 0.0), 1.0)
-    target *= west & (w.trust[:, r] < p.sanctions_trust_threshold)
     mean = float(w.sanctions @ w.west_weights)
-    target += (p.sanctions_coordination * west) * w.solidarity * (mean - target)
+    target += p.sanctions_coordination * w.solidarity * (mean - target)
+    target *= west & (w.trust[:, r] < p.sanctions_trust_threshold)
     gap = target - w.sanctions
     jump = gap > p.sanctions_package
     if not jump.any():

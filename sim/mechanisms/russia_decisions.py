@@ -117,7 +117,7 @@ def choose_target(w: World, p, action: int, rng: np.random.Generator) -> list[in
             w.eligible, w.prox_r * (1.0 - w.trust[w.r]) * (1.0 + w.aid + w.applicant), 0.0
         )
     elif action == ENERGY:
-        weights = np.where(w.not_r, w.dependence * w.gdp, 0.0)
+        weights = np.where(w.eligible, w.dependence * w.gdp, 0.0)
     else:
         return []
     weights = np.where(weights > 0.0, weights**p.target_focus, 0.0)

@@ -46,10 +46,14 @@ def hostility(w: World) -> float:
     return min(1.0, max(0.0, -float(w.trust[w.r] @ w.member) / k))
 
 
-def update(w: World, p, months: int) -> None:
-    """Update encirclement, hostility and Russia's revisionist ambition."""
+def perceive(w: World, p) -> None:
+    """Recompute Russia's perceived encirclement and its hostility to the alliance."""
     w.encirclement = encirclement(w, p)
     w.hostility = hostility(w)
+
+
+def update_ambition(w: World, p, months: int) -> None:
+    """Move Russia's revisionist ambition toward what encirclement, hostility and strain call for."""
     target = (
         w.revisionism_anchor
         + p.revisionism_encirclement_weight * w.encirclement

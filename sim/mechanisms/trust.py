@@ -30,11 +30,14 @@ def severity(goldstein: float, exponent: float) -> float:
 
 def salience(w: World, p, targets: np.ndarray) -> np.ndarray:
     """Return how strongly each state registers an act aimed at ``targets`` (0..1)."""
-    s = np.full(w.n, p.trust_audience_salience)
-    if len(targets):
-        affinity = np.clip(w.trust[:, targets].max(axis=1), 0.0, None) * p.trust_ally_salience
-        np.maximum(s, affinity, out=s)
-        s[targets] = 1.0
+    if len(targets) == 0:
+        return np.full(w.n, p.trust_audience_salience)
+    regard = w.trust[:, targets].max(axis=1)
+    # the world audience cares in proportion to its regard for the target: nobody
+    # minds much an act against a state it distrusts; friends and allies care more
+    s = (p.trust_audience_salience * 0.5) * (1.0 + regard)
+    np.maximum(s, np.maximum(regard, 0.0) * p.trust_ally_salience, out=s)
+    s[targets] = 1.0
     return s
 
 
