@@ -324,6 +324,8 @@ class NatoRussiaModel(mesa.Model):
         trust.relax(w, p, months)
         trust.consult(w, p, months)
         trust.clip(w)
+        for spec in escalation.end_wars(w, p, months, rng):
+            self.emit(*spec, "model: war termination")
         escalation.update(w, p, months, rng)
         self._derive()
         self._record(k)

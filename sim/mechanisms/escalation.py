@@ -8,7 +8,9 @@ Levels: 0 peace, 1 tension, 2 crisis, 3 armed confrontation (a frozen or
 low-intensity conflict), 4 war between Russia and a non-member, 5 NATO–Russia
 war.  The level implied by wars and recent hostile acts is computed each step;
 the ladder jumps up at once and steps down one rung at a time, with a monthly
-probability (escalation is quick, de-escalation slow).
+probability (escalation is quick, de-escalation slow).  Wars fade slowly
+(exhaustion, faster under economic strain) and may end in a ceasefire, with a
+monthly hazard that is higher for smaller wars and for a strained Russia.
 """
 
 from __future__ import annotations
@@ -37,10 +39,18 @@ def implied_level(w: World, p) -> int:
     return 0
 
 
-def update(w: World, p, months: int, rng: np.random.Generator) -> None:
-    """Move the ladder: up at once, down one rung with the de-escalation probability."""
+def end_wars(w: World, p, months: int, rng: np.random.Generator) -> list[tuple[str, str, list[str], str]]:
+    """Let wars fade, and end some by ceasefire (likelier for smaller wars and a strained Russia)."""
+    draws = rng.random(w.n)
     w.war *= 1.0 - rate(p.war_decay_rate + p.war_strain_decay * w.strain, months)
     w.war[w.war < 0.01] = 0.0
+    hazard = p.ceasefire_rate * (1.0 - w.war) + p.ceasefire_strain_rate * w.strain
+    ending = np.flatnonzero((w.war > 0.0) & (draws < 1.0 - (1.0 - hazard) ** months))
+    return [("ceasefire", "RUS", [w.codes[j]], "ceasefire") for j in ending]
+
+
+def update(w: World, p, months: int, rng: np.random.Generator) -> None:
+    """Move the ladder: up at once, down one rung with the de-escalation probability."""
     implied = implied_level(w, p)
     draw = rng.random()
     if implied >= w.escalation:
