@@ -54,7 +54,7 @@ class StateAgent(mesa.Agent):
     def threat_from_russia(self) -> float:
         """Perceived threat from Russia, 0..1."""
         w = self.model.world
-        return float(w.threat[self.row, w.r])
+        return float(w.threat_from_russia[self.row])
 
     @property
     def deterrence_credibility(self) -> float:

@@ -256,7 +256,7 @@ class NatoRussiaModel(mesa.Model):
             }
         )
         self._derive()
-        self.world.threat_opinion = self.world.threat[:, self.world.r].copy()
+        self.world.threat_opinion = self.world.threat_from_russia.copy()
 
     # -- events ----------------------------------------------------------------
     def apply_event(self, event: Event) -> None:
@@ -356,7 +356,7 @@ class NatoRussiaModel(mesa.Model):
         s = self.state_records[k]
         s[0], s[1], s[2] = w.member, w.applicant, w.spend
         s[3], s[4] = w.trust[:, r], w.trust[r, :]
-        s[5], s[6], s[7] = w.threat[:, r], w.threat[r, :], w.deterrence
+        s[5], s[6], s[7] = w.threat_from_russia, w.russia_threat, w.deterrence
         s[7, r] = np.nan
         s[8], s[9], s[10], s[11] = w.presence, w.sanctions, w.aid, w.stocks
         s[12], s[13], s[14], s[15] = w.dependence, w.cap, w.solidarity, w.war

@@ -84,7 +84,8 @@ class World:
     trust: np.ndarray = field(default=None)
     memory: np.ndarray = field(default=None)
     hostile: np.ndarray = field(default=None)
-    threat: np.ndarray = field(default=None)
+    threat_from_russia: np.ndarray = field(default=None)  # each state's threat from Russia
+    russia_threat: np.ndarray = field(default=None)  # Russia's threat from each state
     deterrence: np.ndarray = field(default=None)
     presence: np.ndarray = field(default=None)
     presence_commit: np.ndarray = field(default=None)  # battlegroup commitments per host

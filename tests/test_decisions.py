@@ -86,13 +86,13 @@ def test_spending_rises_with_threat(model):
     w, p = model.world, model.p
     rng = np.random.default_rng(0)
     p.spending_noise = 0.0
-    w.threat[:, w.r] = 0.05
+    w.threat_from_russia[:] = 0.05
     start = w.spend.copy()
     for _ in range(60):
         member_decisions.spending(w, p, 1, rng)
     calm = w.spend.copy()
     w.spend = start.copy()
-    w.threat[:, w.r] = 0.9
+    w.threat_from_russia[:] = 0.9
     for _ in range(60):
         member_decisions.spending(w, p, 1, rng)
     assert (w.spend[w.member] > calm[w.member]).all()
@@ -102,7 +102,7 @@ def test_pledge_pulls_threatened_members_toward_the_guideline(model):
     w, p = model.world, model.p
     rng = np.random.default_rng(0)
     p.spending_noise = 0.0
-    w.threat[:, w.r] = 0.5
+    w.threat_from_russia[:] = 0.5
     w.spend[:] = 1.0
     base = w.spend.copy()
     for _ in range(36):
@@ -146,10 +146,10 @@ def test_high_threat_leads_a_neutral_to_apply(model):
     w, p = model.world, model.p
     rng = np.random.default_rng(1)
     fin = w.idx("FIN")
-    w.threat[:, w.r] = 0.0
+    w.threat_from_russia[:] = 0.0
     for step in range(24):
         assert not enlargement.applications(w, p, step, 1, rng)
-    w.threat[fin, w.r] = 0.99
+    w.threat_from_russia[fin] = 0.99
     applied = []
     for step in range(24, 60):
         applied += enlargement.applications(w, p, step, 1, rng)
@@ -161,7 +161,7 @@ def test_neutrality_raises_the_bar_for_applying(model):
     w, p = model.world, model.p
     rng = np.random.default_rng(1)
     for code in ("AUT", "FIN"):
-        w.threat[w.idx(code), w.r] = 0.86
+        w.threat_from_russia[w.idx(code)] = 0.86
     w.neutrality[w.idx("AUT")] = 1.0
     w.neutrality[w.idx("FIN")] = 0.0
     for step in range(24):
@@ -174,7 +174,7 @@ def _ratify_until_done(model, candidate, months=120, seed=5):
     rng = np.random.default_rng(seed)
     w.applicant[candidate] = True
     w.applied_step[candidate] = 0
-    w.threat[:, w.r] = 0.8
+    w.threat_from_russia[:] = 0.8
     for step in range(1, months):
         emitted = enlargement.ratifications(w, p, step, 1, rng)
         if any(e[0] == "accession" and e[2] == [w.codes[candidate]] for e in emitted):

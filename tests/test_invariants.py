@@ -22,7 +22,10 @@ def test_outputs_stay_in_range_and_finite(historical, values, seed):
     model = NatoRussiaModel(historical.setup(**values), rng=seed, mesa_collect=False).run()
     w = model.world
     assert np.isfinite(w.trust).all() and (np.abs(w.trust) <= 1.0 + 1e-9).all()
-    assert ((w.threat >= 0) & (w.threat < 1)).all()
+    from sim.mechanisms import threat
+
+    full = threat.matrix(w, model.p)
+    assert ((full >= 0) & (full < 1)).all()
     t = frames(model, seed)
     ts, states = t["timeseries"], t["states"]
     numeric = ts.select_dtypes("number")

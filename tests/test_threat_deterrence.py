@@ -45,8 +45,20 @@ def test_threat_stays_in_unit_interval(model):
     w.trust[:] = -1.0
     w.hostile[:] = 3.0
     w.war[:] = 1.0
+    full = threat.matrix(w, p)
+    assert (full >= 0).all() and (full < 1).all()
+
+
+def test_per_step_slices_match_the_full_matrix(model):
+    w, p = model.world, model.p
+    w.war[w.idx("UKR")] = 0.7
+    w.hostile[w.idx("POL"), w.r] = 0.5
+    w.encirclement = 0.6
     threat.update(w, p)
-    assert (w.threat >= 0).all() and (w.threat < 1).all()
+    full = threat.matrix(w, p)
+    assert np.allclose(full[:, w.r], w.threat_from_russia)
+    assert np.allclose(full[w.r, :], w.russia_threat)
+    assert full[w.idx("DEU"), w.idx("FRA")] > 0  # every pair has a threat, not only Russia's
 
 
 def test_more_forward_presence_raises_credibility(model):

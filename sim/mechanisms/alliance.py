@@ -21,7 +21,7 @@ from sim.world import World
 
 def update_solidarity(w: World, p, months: int) -> None:
     """Move each state's solidarity toward its baseline, raised by the threat it perceives."""
-    threat = w.threat[:, w.r]
+    threat = w.threat_from_russia
     target = w.solidarity0 + p.solidarity_rally * threat * (1.0 - w.solidarity0)
     w.solidarity += rate(p.solidarity_rate, months) * (target - w.solidarity)
     np.minimum(np.maximum(w.solidarity, 0.0, out=w.solidarity), 1.0, out=w.solidarity)

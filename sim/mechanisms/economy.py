@@ -32,7 +32,7 @@ def update(w: World, p, months: int) -> None:
     )
     w.strain += rate(p.strain_adjustment_rate, months) * (min(1.0, target) - w.strain)
     w.leverage = float(w.dependence @ w.west_weights)
-    push = p.diversification_rate * (w.threat[:, w.r] + w.coerced)
+    push = p.diversification_rate * (w.threat_from_russia + w.coerced)
     w.dependence *= (1.0 - np.minimum(push, 1.0)) ** months
     w.coerced *= 1.0 - rate(p.coercion_memory_decay, months)
     stocks = w.stocks - p.aid_stock_depletion * months * w.aid

@@ -35,7 +35,7 @@ def applications(w: World, p, step: int, months: int, rng: np.random.Generator) 
     """Let eligible non-members decide whether to apply for membership."""
     draws = rng.random(w.n)
     # the public's sense of threat follows events with a lag: a spike does not make a policy
-    w.threat_opinion += rate(p.opinion_adjustment_rate, months) * (w.threat[:, w.r] - w.threat_opinion)
+    w.threat_opinion += rate(p.opinion_adjustment_rate, months) * (w.threat_from_russia - w.threat_opinion)
     can = np.flatnonzero(w.eligible & ~w.member & ~w.applicant)
     if len(can) == 0:
         return []
@@ -59,7 +59,7 @@ def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator)
     emitted: list[Emitted] = []
     pending = np.flatnonzero(w.applicant & ~w.member & ~w.accession_scheduled)
     draws = rng.random((len(pending), w.n))
-    threat = w.threat[:, w.r]
+    threat = w.threat_from_russia
     for row, j in enumerate(pending):
         if step - w.applied_step[j] < p.ratification_delay_months / months:
             continue

@@ -24,7 +24,7 @@ from sim.world import World
 
 def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
     """Move every state's defence spending toward the level its threat and pledges call for."""
-    threat = w.threat[:, w.r]
+    threat = w.threat_from_russia
     target = w.spend_base + p.spending_threat_response * threat
     if w.guideline_pct > 0.0:
         pull = (
@@ -38,7 +38,7 @@ def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
     r = w.r
     target[r] = (
         w.spend_base[r]
-        + p.spending_threat_response * float(w.threat[r, w.member].max(initial=0.0))
+        + p.spending_threat_response * float(w.russia_threat[w.member].max(initial=0.0))
         + p.russia_war_spending * float(w.war.max())
     )
     gap = target - w.spend
@@ -51,7 +51,7 @@ def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
 
 def presence(w: World, p, months: int) -> None:
     """Move allied forward presence in each host toward what commitments and threat call for."""
-    threat = w.threat[:, w.r]
+    threat = w.threat_from_russia
     m = w.member
     willing = float((w.solidarity * np.minimum(1.0, threat / p.presence_threat_reference)) @ m) / max(m.sum(), 1)
     surge = 1.0 + p.presence_surge * np.maximum(0.0, threat - p.presence_surge_threshold)
