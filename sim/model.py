@@ -343,7 +343,7 @@ class NatoRussiaModel(mesa.Model):
         deterrence.update(w, p, self.aid_received)
         m = w.member
         nm = max(int(m.sum()), 1)
-        w.relations = 0.5 * (w.trust[m, w.r].sum() + w.trust[w.r, m].sum()) / nm
+        w.relations = 0.5 * float(w.trust[:, w.r] @ m + w.trust[w.r] @ m) / nm
         self.relations_index = w.relations
         self.escalation_level = w.escalation
         self.nato_members = int(m.sum())

@@ -152,5 +152,6 @@ class World:
         self.partner_weights = gdp_part / max(gdp_part.sum(), 1e-9)
         self.partner_idx = np.flatnonzero(part)
         self.sqrt_gdp = np.sqrt(self.gdp)
+        self.us = self._index.get("USA", -1)
         closeness = self.prox_r * self.not_r
         self.closeness_share = closeness / max(closeness.sum(), 1e-9)

@@ -25,11 +25,11 @@ def russian_local_power(w: World, p) -> np.ndarray:
 
 def reinforcement(w: World, p) -> float:
     """Return the alliance's reinforcing capability relative to Russia's, capped at 1."""
-    m = w.member
-    weight = w.solidarity.copy()
-    if "USA" in w.codes:
-        weight[w.idx("USA")] *= p.us_commitment
-    pool = float((w.cap[m] * w.stocks[m] * weight[m]).sum())
+    ready = w.cap * w.stocks * w.solidarity
+    pool = float(ready @ w.member)
+    us = w.us
+    if us >= 0 and w.member[us]:
+        pool -= (1.0 - p.us_commitment) * float(ready[us])
     return min(1.0, pool / (p.reinforcement_ratio_ref * w.cap[w.r] + 1e-9))
 
 
