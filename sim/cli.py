@@ -101,6 +101,48 @@ def run(
     typer.echo(f"results written to {path}")
 
 
+@app.command()
+def compare(
+    scenarios: Annotated[list[str], typer.Argument(help="Two or more scenario files or names.")],
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="Seeds per scenario.")] = 20,
+    seed: Annotated[int, typer.Option("--seed", help="First seed (the same seeds for every scenario).")] = 0,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 2,
+    horizon: Annotated[str | None, typer.Option("--horizon", help="Horizon YYYY-MM (default: the earliest end).")] = None,
+    thaw: Annotated[float, typer.Option("--thaw", min=-1.0, max=1.0, help="Relations index that counts as a thaw.")] = 0.0,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default results/compare-TIMESTAMP).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE (repeatable).")] = None,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots")] = True,
+) -> None:
+    """Run scenarios as ensembles and compare them: overlay plot, small multiples, metrics table."""
+    from sim.compare import compare as run_compare
+    from sim.scenario import parse_date
+
+    overrides = _parse_sets(set_)
+    loaded = [_load(s) for s in scenarios]
+    names = [sc.name for sc in loaded]
+    if len(set(names)) != len(names):
+        _fail(f"scenario names must differ to be compared; got {', '.join(names)}")
+    when = None
+    if horizon is not None:
+        try:
+            when = parse_date(horizon)
+        except ValueError as exc:
+            _fail(f"--horizon: {exc}")
+    folder = out or Path("results") / f"compare-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
+    if folder.exists() and any(folder.iterdir()):
+        _fail(f"--out {folder}: folder exists and is not empty; choose another (results are never overwritten)")
+    bar, callback = _progress(len(loaded) * seeds)
+    try:
+        result = run_compare(loaded, range(seed, seed + seeds), workers=workers, horizon=when, thaw=thaw,
+                             progress=callback, **overrides)
+    finally:
+        if bar is not None:
+            bar.stop()
+    path = result.save(folder, plots=plots)
+    typer.echo(result.markdown())
+    typer.echo(f"comparison written to {path}")
+
+
 @app.command("params")
 def params_cmd(
     format: Annotated[str, typer.Option("--format", help="table, csv or markdown.")] = "table",

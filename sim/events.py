@@ -161,8 +161,50 @@ def _sanctions(w, p, event, actors, targets, step) -> None:
 
 def _aid(w, p, event, actors, targets, step) -> None:
     level = event.params.get("level")
-    if level is not None:
+    if w.r in targets:
+        # a partner arms Russia: more capability, and sanctions relief
+        support = float(level if level is not None else 0.5)
+        w.partner_support = max(w.partner_support, support)
+        w.cap[w.r] += support * p.aid_capability_share * float(w.cap[actors].sum())
+    elif level is not None:
         w.aid[actors] = np.maximum(w.aid[actors], float(level))
+
+
+def _set_parameter(w, p, event, actors, targets, step) -> None:
+    setattr(p, event.params["parameter"], float(event.params["value"]))
+
+
+#: attributes a state_change event may set, with their bounds; RUS-only scalars are separate
+STATE_ATTRIBUTES: dict[str, tuple[str, float, float]] = {
+    "solidarity": ("solidarity0", 0.0, 1.0),
+    "resolve": ("resolve", 0.0, 1.0),
+    "neutrality": ("neutrality", 0.0, 1.0),
+    "stocks": ("stocks", 0.05, 1.0),
+    "energy_dependence": ("dependence", 0.0, 1.0),
+    "defence_spending_pct_gdp": ("spend", 0.0, 12.0),
+}
+RUSSIA_ATTRIBUTES: dict[str, str] = {"economic_strain": "strain", "revisionism": "revisionism_anchor"}
+
+
+def _state_change(w, p, event, actors, targets, step) -> None:
+    name = event.params["attribute"]
+    if name in RUSSIA_ATTRIBUTES:
+        field_name = RUSSIA_ATTRIBUTES[name]
+        old = getattr(w, field_name)
+        new = float(event.params["value"]) if "value" in event.params else old + float(event.params["delta"])
+        setattr(w, field_name, min(1.0, max(0.0, new)))
+        if name == "revisionism":  # a change of course moves ambition now, not only its anchor
+            w.revisionism = w.revisionism_anchor
+        return
+    field_name, low, high = STATE_ATTRIBUTES[name]
+    values = getattr(w, field_name)
+    if "value" in event.params:
+        values[targets] = float(event.params["value"])
+    else:
+        values[targets] += float(event.params["delta"])
+    np.clip(values, low, high, out=values)
+    if name == "solidarity":
+        w.solidarity[targets] = np.minimum(w.solidarity[targets], w.solidarity0[targets])
 
 
 def _reduce_relations(w, p, event, actors, targets, step) -> None:
@@ -192,4 +234,6 @@ EFFECTS: dict[str, Effect] = {
     "impose_sanctions": _sanctions,
     "provide_military_aid": _aid,
     "reduce_relations": _reduce_relations,
+    "set_parameter": _set_parameter,
+    "state_change": _state_change,
 }

@@ -757,3 +757,75 @@ def all_plots(result: RunResult, folder: str | os.PathLike[str]) -> list[str]:
         finally:
             fig.clear()
     return paths
+
+
+# -- scenario comparison -------------------------------------------------------------------
+COMPARE_COLOURS = ("#1f4e79", "#c0392b", "#27ae60", "#8e44ad", "#e67e22", "#16a085", "#7f8c8d", "#d35400",
+                   "#2c3e50", "#b7950b", "#6c3483", "#117a65")
+
+
+def _compare_window(comparison: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the plotting window: a few years before the branch to the horizon."""
+    start = max(comparison.branch - pd.DateOffset(years=4), min(r.timeseries.date.min() for r in comparison.results))
+    return pd.Timestamp(start), pd.Timestamp(comparison.horizon)
+
+
+@styled
+def compare_relations(comparison: Any) -> Figure:
+    """Overlay the relations index of every scenario (median and band), with the branching date marked."""
+    fig, ax = new_figure()
+    start, end = _compare_window(comparison)
+    for k, result in enumerate(comparison.results):
+        ts = result.timeseries[(result.timeseries.date >= start) & (result.timeseries.date <= end)]
+        q = quantiles(ts, "relations_index")
+        colour = COMPARE_COLOURS[k % len(COMPARE_COLOURS)]
+        ax.plot(q.index, q["median"], color=colour, lw=2.2, label=result.scenario.name)
+        if n_seeds(result) > 1:
+            ax.fill_between(q.index, q["lo"], q["hi"], color=colour, alpha=0.15, lw=0)
+    ax.axvline(comparison.branch, color="black", lw=1.0, ls="--")
+    ax.annotate(f"branch {comparison.branch:%Y-%m}", (comparison.branch, 0.97), xycoords=("data", "axes fraction"),
+                xytext=(4, 0), textcoords="offset points", va="top", fontsize=9)
+    ax.axhline(0.0, color="#888888", lw=0.8)
+    ax.set_ylim(-1, 1)
+    ax.set_ylabel("Relations index (−1 hostile … +1 cooperative)")
+    seeds = n_seeds(comparison.results[0])
+    ax.set_title(f"NATO–Russia relations by scenario (median, band 10th–90th percentile over {seeds} seeds)",
+                 loc="left", fontweight="bold")
+    date_axis(ax, start, end)
+    legend_outside(ax, title="scenario")
+    return fig
+
+
+COMPARE_PANELS: tuple[tuple[str, str], ...] = (
+    ("escalation_level", "Escalation level (0 peace … 5 NATO–Russia war)"),
+    ("war_intensity_max", "Intensity of Russia's war (0..1)"),
+    ("mean_threat_from_russia", "Members' threat from Russia (0..1)"),
+    ("frontline_deterrence", "Eastern-flank deterrence credibility (0..1)"),
+    ("mean_defence_spending", "Members' mean defence spending (% GDP)"),
+    ("alliance_cohesion", "Alliance cohesion (0..1)"),
+    ("russia_economic_strain", "Russia's economic strain (0..1)"),
+    ("russia_encirclement", "Russia's perceived encirclement (0..1)"),
+    ("sanctions_level", "Western sanctions (0..1)"),
+)
+
+
+@styled
+def compare_panels(comparison: Any) -> Figure:
+    """Small multiples of the headline outputs, one line per scenario (median over seeds)."""
+    fig, axes = new_figure(3, 3, figsize=(15, 10), sharex=True)
+    start, end = _compare_window(comparison)
+    for ax, (column, title) in zip(axes.flat, COMPARE_PANELS):
+        for k, result in enumerate(comparison.results):
+            ts = result.timeseries[(result.timeseries.date >= start) & (result.timeseries.date <= end)]
+            q = quantiles(ts, column)
+            ax.plot(q.index, q["median"], color=COMPARE_COLOURS[k % len(COMPARE_COLOURS)], lw=1.6,
+                    label=result.scenario.name, drawstyle="steps-post" if column == "escalation_level" else None)
+        ax.axvline(comparison.branch, color="black", lw=0.8, ls="--")
+        ax.set_title(title, loc="left", fontsize=10)
+        date_axis(ax, start, end, label=False)
+    axes.flat[0].set_ylim(-0.2, 5.2)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 6), title="scenario (median over seeds)")
+    fig.suptitle(f"Headline outputs by scenario (branch {comparison.branch:%Y-%m}, dashed)", fontweight="bold", x=0.01,
+                 ha="left")
+    return fig

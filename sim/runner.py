@@ -26,7 +26,7 @@ INT_COLUMNS = ("escalation_level", "nato_members", "applicants", "members_at_2pc
 EVENT_COLUMNS = ("seed", "date", "actor", "targets", "type", "goldstein", "origin", "label", "source", "id")
 
 
-def frames(model: NatoRussiaModel, seed: int) -> dict[str, pd.DataFrame]:
+def frames(model: NatoRussiaModel, seed: int, states: bool = True) -> dict[str, pd.DataFrame]:
     """Return a finished model's records as the timeseries, states and events tables."""
     dates = np.array(model.dates, dtype="datetime64[ns]")
     t, n = len(dates), model.world.n
@@ -39,12 +39,14 @@ def frames(model: NatoRussiaModel, seed: int) -> dict[str, pd.DataFrame]:
     ts.insert(3, "russia_action", model.action_records)
     ts.insert(4, "russia_target", model.target_records)
     ts["dialogue_channel"] = model.channel_records
-    values = model.state_records.transpose(0, 2, 1).reshape(t * n, len(STATE_OUTPUTS))
+    if not states:
+        t, n = 0, model.world.n
+    values = model.state_records[:t].transpose(0, 2, 1).reshape(t * n, len(STATE_OUTPUTS))
     st = pd.DataFrame(values, columns=list(STATE_OUTPUTS))
     st["member"] = st["member"].astype(bool)
     st["applicant"] = st["applicant"].astype(bool)
     st.insert(0, "state", np.tile(np.array(model.world.codes, dtype=object), t))
-    st.insert(0, "date", np.repeat(dates, n))
+    st.insert(0, "date", np.repeat(dates[:t], n))
     st.insert(0, "seed", seed)
     ev = pd.DataFrame(model.event_log, columns=list(EVENT_COLUMNS[1:]))
     ev.insert(0, "seed", seed)
@@ -52,10 +54,10 @@ def frames(model: NatoRussiaModel, seed: int) -> dict[str, pd.DataFrame]:
     return {"timeseries": ts, "states": st, "events": ev}
 
 
-def run_one(setup: ModelSetup, seed: int) -> dict[str, pd.DataFrame]:
-    """Run one model with one seed; return its tables."""
+def run_one(setup: ModelSetup, seed: int, states: bool = True) -> dict[str, pd.DataFrame]:
+    """Run one model with one seed; return its tables (``states=False`` leaves the state table empty)."""
     model = NatoRussiaModel(setup, rng=seed, mesa_collect=False).run()
-    return frames(model, seed)
+    return frames(model, seed, states=states)
 
 
 @dataclass
@@ -90,8 +92,60 @@ class RunResult:
         return plots.all_plots(self, folder)
 
 
-def _run_seed(args: tuple[ModelSetup, int]) -> dict[str, pd.DataFrame]:
-    return run_one(*args)
+def _run_job(args: tuple[ModelSetup, int, bool]) -> dict[str, pd.DataFrame]:
+    setup, seed, states = args
+    return run_one(setup, seed, states=states)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.runner"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def run_many(
+    scenarios: list[Scenario],
+    seeds: Iterable[int] | None = None,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    states: bool = True,
+    **overrides: float,
+) -> list[RunResult]:
+    """Run several scenarios as seed ensembles through one pool of workers; return their results."""
+    seed_lists = [[sc.seed] if seeds is None else [int(s) for s in seeds] for sc in scenarios]
+    setups = [sc.setup(**overrides) for sc in scenarios]
+    jobs = [(k, (setup, s, states)) for k, setup in enumerate(setups) for s in seed_lists[k]]
+    began = time.perf_counter()
+    parts: list[dict[str, pd.DataFrame]] = []
+    if workers > 1 and len(jobs) > 1:
+        with _pool(workers) as pool:
+            for done, part in enumerate(pool.map(_run_job, [job for _, job in jobs], chunksize=4)):
+                parts.append(part)
+                if progress:
+                    progress(done + 1, len(jobs))
+    else:
+        for done, (_, job) in enumerate(jobs):
+            parts.append(_run_job(job))
+            if progress:
+                progress(done + 1, len(jobs))
+    wall = time.perf_counter() - began
+    results = []
+    for k, sc in enumerate(scenarios):
+        mine = [part for (owner, _), part in zip(jobs, parts) if owner == k]
+        tables = {key: pd.concat([m[key] for m in mine], ignore_index=True) for key in mine[0]}
+        results.append(
+            RunResult(
+                scenario=sc,
+                seeds=seed_lists[k],
+                params=dict(setups[k].params),
+                timeseries=tables["timeseries"],
+                states=tables["states"],
+                events=tables["events"],
+                wall_time_s=wall,
+                overrides=dict(overrides),
+            )
+        )
+    return results
 
 
 def run(
@@ -102,31 +156,4 @@ def run(
     **overrides: float,
 ) -> RunResult:
     """Run a scenario for each seed (default: the scenario's seed); return the result."""
-    seeds = [scenario.seed] if seeds is None else [int(s) for s in seeds]
-    setup = scenario.setup(**overrides)
-    began = time.perf_counter()
-    parts: list[dict[str, pd.DataFrame]] = []
-    if workers > 1 and len(seeds) > 1:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sim.runner"])
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for k, part in enumerate(pool.map(_run_seed, [(setup, s) for s in seeds])):
-                parts.append(part)
-                if progress:
-                    progress(k + 1, len(seeds))
-    else:
-        for k, s in enumerate(seeds):
-            parts.append(run_one(setup, s))
-            if progress:
-                progress(k + 1, len(seeds))
-    tables = {key: pd.concat([p[key] for p in parts], ignore_index=True) for key in parts[0]}
-    return RunResult(
-        scenario=scenario,
-        seeds=seeds,
-        params=dict(setup.params),
-        timeseries=tables["timeseries"],
-        states=tables["states"],
-        events=tables["events"],
-        wall_time_s=time.perf_counter() - began,
-        overrides=dict(overrides),
-    )
+    return run_many([scenario], seeds, workers=workers, progress=progress, **overrides)[0]

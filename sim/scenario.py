@@ -352,6 +352,26 @@ def _check_event(file: str, where: str, ev: EventSpec, codes: set[str], types: d
         for t in ev.params.get(key, []) or []:
             if t not in allowed:
                 problems.append((file, f"{where}.params.{key}", f"unknown state {t!r}"))
+    for key, meaning in types[ev.type].params.items():
+        if str(meaning).startswith("required") and key not in ev.params:
+            problems.append((file, f"{where}.params.{key}", f"is required for {ev.type}: {meaning}"))
+    if ev.type == "set_parameter" and "parameter" in ev.params and "value" in ev.params:
+        msg = parameters.check_value(str(ev.params["parameter"]), ev.params["value"])
+        if msg:
+            problems.append((file, f"{where}.params", f"{ev.params['parameter']}: {msg}"))
+    if ev.type == "state_change":
+        from sim.events import RUSSIA_ATTRIBUTES, STATE_ATTRIBUTES
+
+        attribute = ev.params.get("attribute")
+        allowed_attributes = sorted(STATE_ATTRIBUTES) + sorted(RUSSIA_ATTRIBUTES)
+        if attribute not in allowed_attributes:
+            problems.append((file, f"{where}.params.attribute", f"{attribute!r} unknown; allowed: {', '.join(allowed_attributes)}"))
+        elif ("value" in ev.params) == ("delta" in ev.params):
+            problems.append((file, f"{where}.params", "give exactly one of value or delta"))
+        else:
+            number = ev.params.get("value", ev.params.get("delta"))
+            if isinstance(number, bool) or not isinstance(number, (int, float)):
+                problems.append((file, f"{where}.params", f"value/delta must be a number, got {number!r}"))
 
 
 def load_scenario(path: str | Path) -> Scenario:

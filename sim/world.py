@@ -105,6 +105,7 @@ class World:
     red_line_violation: float = 0.0
     strain: float = 0.0
     leverage: float = 0.0
+    partner_support: float = 0.0  # military and economic support from partners (e.g. China)
     hostility: float = 0.0
 
     # institutions -----------------------------------------------------------

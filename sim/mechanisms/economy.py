@@ -25,7 +25,7 @@ from sim.world import World
 def update(w: World, p, months: int) -> None:
     """Update strain, leverage, dependence and stocks for one step."""
     pressure = float(w.sanctions @ w.west_weights)
-    relief = float(np.maximum(w.trust[:, w.r], 0.0) @ w.partner_weights)
+    relief = min(1.0, float(np.maximum(w.trust[:, w.r], 0.0) @ w.partner_weights) + w.partner_support)
     target = (
         p.sanctions_strain_weight * pressure * (1.0 - p.partner_relief_weight * relief)
         + p.war_strain_weight * float(w.war.sum())
