@@ -128,7 +128,7 @@ def compare(
             when = parse_date(horizon)
         except ValueError as exc:
             _fail(f"--horizon: {exc}")
-    folder = out or Path("results") / f"compare-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
+    folder = out or Path("results") / f"compare-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     if folder.exists() and any(folder.iterdir()):
         _fail(f"--out {folder}: folder exists and is not empty; choose another (results are never overwritten)")
     bar, callback = _progress(len(loaded) * seeds)

@@ -10,9 +10,9 @@ small multiples and the metrics table (CSV and Markdown).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pandas as pd
 
@@ -62,8 +62,10 @@ class Comparison:
         lines = [
             f"# Scenario comparison: {', '.join(self.names)}",
             "",
-            f"Branching date {self.branch:%Y-%m}; horizon {self.horizon:%Y-%m}; "
-            f"{len(self.results[0].seeds)} seeds per scenario; thaw threshold {self.thaw:+.2f}.",
+            (
+                f"Branching date {self.branch:%Y-%m}; horizon {self.horizon:%Y-%m}; "
+                f"{len(self.results[0].seeds)} seeds per scenario; thaw threshold {self.thaw:+.2f}."
+            ),
             "Quantities: median (10th–90th percentile over seeds). Probabilities: share of seeds (95 % Wilson interval).",
             "",
             "| metric | " + " | ".join(self.names) + " |",

@@ -83,6 +83,14 @@ def apply(w: World, p, event: Event, etype: EventType, step: int) -> None:
 
 def _accession(w, p, event, actors, targets, step) -> None:
     for j in targets:
+        if event.origin == "scheduled" and w.war[j] > p.conflict_level_threshold and not w.member[j]:
+            # the alliance does not import a war: a state Russia is fighting when its scheduled
+            # accession comes becomes a candidate, and joins when every member has ratified
+            w.accession_scheduled[j] = False
+            if not w.applicant[j]:
+                w.applicant[j] = True
+                w.applied_step[j] = step
+            continue
         if not w.member[j]:
             enlargement.admit(w, j, step)
             w.accession_scheduled[j] = False

@@ -67,7 +67,7 @@ def per_seed(result: RunResult, branch: pd.Timestamp, horizon: pd.Timestamp, tha
     out["russia_strain"] = end.russia_economic_strain
     counts = window.groupby("seed").russia_action.value_counts(normalize=True).unstack(fill_value=0.0)
     for action in ACTIONS:
-        out[f"share_{action}"] = counts[action] if action in counts else 0.0
+        out[f"share_{action}"] = counts.get(action, 0.0)
     return out
 
 
@@ -114,4 +114,4 @@ def reference_table() -> pd.DataFrame:
     return pd.DataFrame([m.__dict__ for m in METRICS])
 
 
-__all__ = ["METRICS", "Metric", "per_seed", "summarise", "wilson", "reference_table"]
+__all__ = ["METRICS", "Metric", "per_seed", "reference_table", "summarise", "wilson"]

@@ -167,7 +167,9 @@ def build_world(setup: ModelSetup, p: Params) -> World:
         [s["accession"] is not None and s["accession"] >= date(1997, 5, 27) for s in roster]
     ) & member
     w.spend = spend0.copy()
-    w.cap = milex0.copy()
+    w.cap_factor = np.ones(n)
+    w.cap_factor[r] = p.russia_capability_factor
+    w.cap = milex0 * w.cap_factor
     w.solidarity = w.solidarity0.copy()
     w.trust = np.clip(init, -1, 1)
     w.memory = np.zeros((n, n))

@@ -79,7 +79,8 @@ class World:
     accession_scheduled: np.ndarray = field(default=None)  # bool: a scheduled accession awaits
     new_member: np.ndarray = field(default=None)  # bool: joined after the Founding Act
     spend: np.ndarray = field(default=None)
-    cap: np.ndarray = field(default=None)
+    cap: np.ndarray = field(default=None)  # military capability, US$ bn a year (Russia's at purchasing power)
+    cap_factor: np.ndarray = field(default=None)  # market-rate spending to capability (PPP) factor
     solidarity: np.ndarray = field(default=None)
     trust: np.ndarray = field(default=None)
     memory: np.ndarray = field(default=None)

@@ -13,7 +13,7 @@ from .conftest import write
 
 
 def natosim(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=cwd, timeout=600, check=False)
 
 
 @pytest.fixture(scope="module")

@@ -30,8 +30,12 @@ def test_datacollector_collects_headline_outputs(historical):
 
 def test_batch_run_works_and_is_seeded():
     setup = default_setup()
-    kwargs = dict(parameters={"setup": [setup], "trust_negative_gain": [0.3, 0.5]}, number_processes=1,
-                  max_steps=24, display_progress=False)
+    kwargs = {
+        "parameters": {"setup": [setup], "trust_negative_gain": [0.3, 0.5]},
+        "number_processes": 1,
+        "max_steps": 24,
+        "display_progress": False,
+    }
     a = mesa.batch_run(NatoRussiaModel, rng=[1, 2], **kwargs)
     b = mesa.batch_run(NatoRussiaModel, rng=[1, 2], **kwargs)
     assert len(a) == 4

@@ -63,6 +63,8 @@ def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator)
     for row, j in enumerate(pending):
         if step - w.applied_step[j] < p.ratification_delay_months / months:
             continue
+        if w.war[j] > p.conflict_level_threshold:
+            continue  # no member ratifies while Russia is fighting the candidate
         x = (
             p.ratification_base
             + p.ratification_solidarity_weight * w.solidarity

@@ -45,7 +45,7 @@ def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
     speed = np.where(gap > 0.0, rate(p.spending_rise_rate, months), rate(p.spending_fall_rate, months))
     noise = rng.normal(0.0, p.spending_noise * np.sqrt(months), w.n)
     w.spend = np.minimum(np.maximum(w.spend + speed * gap + noise, 0.0), 12.0)
-    milex = w.gdp * w.spend / 100.0
+    milex = w.gdp * w.spend / 100.0 * w.cap_factor
     w.cap += rate(p.capability_adjustment_rate, months) * (milex - w.cap)
 
 

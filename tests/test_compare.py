@@ -1,0 +1,125 @@
+"""Comparing scenarios: branching date, metrics table, files, and the command line."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import sim
+from sim import metrics
+from sim.compare import branch_date, compare
+
+from .conftest import SCENARIOS, write
+from .test_cli import natosim
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    scenarios = [sim.load_scenario(SCENARIOS / "baseline.yaml"), sim.load_scenario(SCENARIOS / "ceasefire.yaml")]
+    return compare(scenarios, seeds=range(3), workers=2, horizon=pd.Timestamp("2030-12-01"), thaw=-0.3)
+
+
+def test_branch_date_is_the_first_differing_event(comparison):
+    assert comparison.branch == pd.Timestamp("2024-06-01")
+    baseline = comparison.results[0].scenario
+    assert branch_date([baseline, baseline]) == pd.Timestamp(baseline.start)
+
+
+def test_metrics_table_has_every_metric_for_every_scenario(comparison):
+    table = comparison.table()
+    assert set(table.index.get_level_values("scenario")) == {"baseline", "ceasefire"}
+    for name in ("relations_at_horizon", "p_level_5", "p_thaw", "months_to_thaw", "cohesion_min",
+                 "members_at_2pct", "share_cyber_attack"):
+        assert name in table.index.get_level_values("metric")
+    probs = table.loc[[m for m in table.index.get_level_values("metric").unique() if m.startswith("p_")]]
+    assert probs.estimate.between(0, 1).all()
+    assert (table.low <= table.estimate + 1e-12).all() or table.estimate.isna().any()
+
+
+def test_comparison_files(comparison, tmp_path):
+    out = comparison.save(tmp_path / "cmp")
+    for name in ("metrics.csv", "metrics.md", "metrics_per_seed.csv", "timeseries.parquet",
+                 "compare_relations.png", "compare_relations.svg", "compare_panels.png"):
+        assert (out / name).exists(), name
+    csv = pd.read_csv(out / "metrics.csv")
+    assert {"metric", "scenario", "estimate", "low", "high"} <= set(csv.columns)
+    assert "| relations_at_horizon |" in (out / "metrics.md").read_text()
+
+
+def test_wilson_interval_brackets_the_share():
+    low, high = metrics.wilson(3, 10)
+    assert 0 < low < 0.3 < high < 1
+    assert metrics.wilson(0, 10)[0] == 0.0
+
+
+def test_metrics_are_documented():
+    names = {m.name for m in metrics.METRICS}
+    assert {"relations_at_horizon", "p_level_N", "months_to_thaw", "cohesion_min", "members_at_2pct"} <= names
+
+
+def test_compare_cli(tmp_path):
+    proc = natosim("compare", "baseline", "ceasefire", "--seeds", "2", "--horizon", "2027-12", "--no-plots",
+                   "--out", str(tmp_path / "c"))
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "c" / "metrics.csv").exists() and "branch" in proc.stdout.lower()
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--set", "no_such_parameter=1"], "unknown parameter"),
+        (["--set", "us_commitment=3"], "out of range"),
+        (["--horizon", "2030-14"], "--horizon"),
+    ],
+)
+def test_compare_refuses_bad_options(tmp_path, args, words):
+    proc = natosim("compare", "baseline", "ceasefire", "--seeds", "1", *args, "--out", str(tmp_path / "x"))
+    assert proc.returncode == 2 and words in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_set_parameter_event_out_of_range_is_refused(tmp_path):
+    path = write(tmp_path, "bad.yaml", f"""
+extends: {SCENARIOS / 'baseline.yaml'}
+name: bad
+events:
+  - id: x
+    date: 2025-01
+    type: set_parameter
+    actor: USA
+    targets: [NATO]
+    params: {{parameter: us_commitment, value: 4}}
+""")
+    with pytest.raises(sim.ScenarioError) as info:
+        sim.load_scenario(path)
+    assert "out of range" in str(info.value) and "events[0].params" in str(info.value)
+
+
+def test_state_change_needs_a_known_attribute(tmp_path):
+    path = write(tmp_path, "bad.yaml", f"""
+extends: {SCENARIOS / 'baseline.yaml'}
+name: bad
+events:
+  - id: x
+    date: 2025-01
+    type: state_change
+    actor: TUR
+    targets: [TUR]
+    params: {{attribute: mood, value: 0.1}}
+""")
+    with pytest.raises(sim.ScenarioError) as info:
+        sim.load_scenario(path)
+    assert "allowed" in str(info.value)
+
+
+def test_set_parameter_changes_the_run_only_from_its_date(historical):
+    import dataclasses
+    from datetime import date
+
+    from sim.events import Event
+
+    change = Event(date(2010, 1, 1), "set_parameter", "USA", ("NATO",), params={"parameter": "us_commitment", "value": 0.0})
+    changed = dataclasses.replace(historical, events=[*historical.events, change])
+    a = sim.run(historical, seeds=[1]).timeseries.set_index("date")
+    b = sim.run(changed, seeds=[1]).timeseries.set_index("date")
+    assert a.loc[:"2009-12-01"].equals(b.loc[:"2009-12-01"])
+    assert (b.loc["2015-01-01":, "frontline_deterrence"] < a.loc["2015-01-01":, "frontline_deterrence"]).mean() > 0.9
