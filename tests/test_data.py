@@ -76,3 +76,9 @@ def test_scheduled_accessions_match_the_roster(historical):
 def test_no_sanctions_aid_or_applications_are_scheduled_in_history(historical):
     types = {ev.type for ev in historical.events}
     assert not types & {"impose_sanctions", "provide_military_aid", "membership_application"}
+
+
+def test_every_event_type_is_documented():
+    doc = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    for name in event_types():
+        assert f"`{name}`" in doc, f"docs/scenarios.md does not describe {name}"
