@@ -73,7 +73,7 @@ def apply(w: World, p, event: Event, etype: EventType, step: int) -> None:
     actors = resolve_codes(w, (event.actor,))
     targets = resolve_codes(w, event.targets)
     reading = None
-    if etype.perceived_by_russia_param and w.r not in actors:
+    if etype.perceived_by_russia_param and w.r not in actors and w.r not in targets:
         reading = -float(getattr(p, etype.perceived_by_russia_param))
     trust.apply_event(w, p, actors, targets, etype.goldstein, reading)
     effect = EFFECTS.get(etype.name)
@@ -172,8 +172,8 @@ def _aid(w, p, event, actors, targets, step) -> None:
     if w.r in targets:
         # a partner arms Russia: more capability, and sanctions relief
         support = float(level if level is not None else 0.5)
-        w.partner_support = max(w.partner_support, support)
-        w.cap[w.r] += support * p.aid_capability_share * float(w.cap[actors].sum())
+        w.partner_support = support  # the partner's policy, until another event changes it
+        w.partner_capability = support * p.aid_capability_share * float(w.cap[actors].sum())
     elif level is not None:
         w.aid[actors] = np.maximum(w.aid[actors], float(level))
 

@@ -225,7 +225,7 @@ class NatoRussiaModel(mesa.Model):
         self.event_log: list[tuple] = []
         self.world.accession_scheduled = np.zeros(self.world.n, dtype=bool)
         for ev in setup.events:
-            if ev.type == "accession" and setup.start <= ev.date <= setup.end:
+            if ev.type == "accession" and 0 <= calendar.step_of(ev.date, setup.start, self.months) < len(self.dates):
                 for code in ev.targets:
                     if code in self.world.codes:
                         self.world.accession_scheduled[self.world.idx(code)] = True

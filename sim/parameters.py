@@ -9,6 +9,22 @@ import pandas as pd
 
 from sim.data import read_yaml
 
+#: parameters read only when the model is built; changing them mid-run has no effect
+SETUP_ONLY: frozenset[str] = frozenset(
+    {
+        "proximity_border",
+        "proximity_frontline",
+        "proximity_rear",
+        "proximity_distant",
+        "proximity_distance_scale",
+        "neighbour_distrust",
+        "peace_dividend",
+        "initial_stocks",
+        "initial_revisionism",
+        "russia_capability_factor",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Parameter:

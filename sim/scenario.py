@@ -356,9 +356,13 @@ def _check_event(file: str, where: str, ev: EventSpec, codes: set[str], types: d
         if str(meaning).startswith("required") and key not in ev.params:
             problems.append((file, f"{where}.params.{key}", f"is required for {ev.type}: {meaning}"))
     if ev.type == "set_parameter" and "parameter" in ev.params and "value" in ev.params:
-        msg = parameters.check_value(str(ev.params["parameter"]), ev.params["value"])
+        name = str(ev.params["parameter"])
+        msg = parameters.check_value(name, ev.params["value"])
         if msg:
-            problems.append((file, f"{where}.params", f"{ev.params['parameter']}: {msg}"))
+            problems.append((file, f"{where}.params", f"{name}: {msg}"))
+        elif name in parameters.SETUP_ONLY:
+            problems.append((file, f"{where}.params.parameter", (f"{name} only shapes the initial state; "
+                             "set it under `parameters:` instead")))
     if ev.type == "state_change":
         from sim.events import RUSSIA_ATTRIBUTES, STATE_ATTRIBUTES
 

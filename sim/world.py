@@ -106,7 +106,8 @@ class World:
     red_line_violation: float = 0.0
     strain: float = 0.0
     leverage: float = 0.0
-    partner_support: float = 0.0  # military and economic support from partners (e.g. China)
+    partner_support: float = 0.0  # military and economic support from partners (e.g. China), 0..1
+    partner_capability: float = 0.0  # capability partners' arms add to Russia's, US$ bn a year
     hostility: float = 0.0
 
     # institutions -----------------------------------------------------------

@@ -36,18 +36,20 @@ def applications(w: World, p, step: int, months: int, rng: np.random.Generator) 
     draws = rng.random(w.n)
     # the public's sense of threat follows events with a lag: a spike does not make a policy
     w.threat_opinion += rate(p.opinion_adjustment_rate, months) * (w.threat_from_russia - w.threat_opinion)
-    can = np.flatnonzero(w.eligible & ~w.member & ~w.applicant)
-    if len(can) == 0:
+    outside = ~w.member
+    can = w.eligible & outside & ~w.applicant
+    if not can.any():
         return []
-    threat = w.threat_opinion[can]
-    threshold = p.application_threat_threshold + p.application_neutrality_weight * w.neutrality[can]
-    pending = np.flatnonzero(w.applicant & ~w.member)
-    if len(pending):
+    threshold = p.application_threat_threshold + p.application_neutrality_weight * w.neutrality
+    pending = w.applicant & outside
+    if pending.any():
         # a trusted neighbour's application lowers the bar (Sweden "following the same path")
-        peer = (np.maximum(w.trust[np.ix_(can, pending)], 0.0) * w.prox[np.ix_(can, pending)]).max(axis=1)
+        peer = (np.maximum(w.trust[:, pending], 0.0) * w.prox[:, pending]).max(axis=1)
         threshold = threshold - p.application_peer_weight * peer
-    hazard = p.application_max_rate / (1.0 + np.exp(-p.application_steepness * (threat - threshold)))
-    new = can[draws[can] < 1.0 - (1.0 - hazard) ** months]
+    hazard = p.application_max_rate / (1.0 + np.exp(p.application_steepness * (threshold - w.threat_opinion)))
+    if months > 1:
+        hazard = 1.0 - (1.0 - hazard) ** months
+    new = np.flatnonzero(can & (draws < hazard))
     for i in new:
         w.applicant[i] = True
         w.applied_step[i] = step

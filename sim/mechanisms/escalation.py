@@ -42,10 +42,15 @@ def implied_level(w: World, p) -> int:
 def end_wars(w: World, p, months: int, rng: np.random.Generator) -> list[tuple[str, str, list[str], str]]:
     """Let wars fade, and end some by ceasefire (likelier for smaller wars and a strained Russia)."""
     draws = rng.random(w.n)
-    w.war *= 1.0 - rate(p.war_decay_rate + p.war_strain_decay * w.strain, months)
-    w.war[w.war < 0.01] = 0.0
+    if w.war.any():
+        w.war *= 1.0 - rate(p.war_decay_rate + p.war_strain_decay * w.strain, months)
+        w.war[w.war < 0.01] = 0.0
+    if not w.war.any():
+        return []
     hazard = p.ceasefire_rate * (1.0 - w.war) + p.ceasefire_strain_rate * w.strain
-    ending = np.flatnonzero((w.war > 0.0) & (draws < 1.0 - (1.0 - hazard) ** months))
+    if months > 1:
+        hazard = 1.0 - (1.0 - hazard) ** months
+    ending = np.flatnonzero((w.war > 0.0) & (draws < hazard))
     return [("ceasefire", "RUS", [w.codes[j]], "ceasefire") for j in ending]
 
 

@@ -46,19 +46,21 @@ def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
     noise = rng.normal(0.0, p.spending_noise * np.sqrt(months), w.n)
     w.spend = np.minimum(np.maximum(w.spend + speed * gap + noise, 0.0), 12.0)
     milex = w.gdp * w.spend / 100.0 * w.cap_factor
+    milex[w.r] += w.partner_capability
     w.cap += rate(p.capability_adjustment_rate, months) * (milex - w.cap)
 
 
 def presence(w: World, p, months: int) -> None:
     """Move allied forward presence in each host toward what commitments and threat call for."""
+    commit = w.presence_commit + p.air_policing_weight * w.air_commit
+    if not commit.any() and not w.presence.any():
+        return
     threat = w.threat_from_russia
     m = w.member
     willing = float((w.solidarity * np.minimum(1.0, threat / p.presence_threat_reference)) @ m) / max(m.sum(), 1)
     surge = 1.0 + p.presence_surge * np.maximum(0.0, threat - p.presence_surge_threshold)
-    commit = w.presence_commit + p.air_policing_weight * w.air_commit
-    target = np.minimum(commit * (0.5 + willing) * surge, presence_cap(w, p))
-    target = np.minimum(np.maximum(target * m, 0.0), 1.0)
-    w.presence += rate(p.presence_adjustment_rate, months) * (target - w.presence)
+    target = np.minimum(commit * surge * ((0.5 + willing) * m), presence_cap(w, p))
+    w.presence += rate(p.presence_adjustment_rate, months) * (np.minimum(target, 1.0) - w.presence)
 
 
 def sanctions(w: World, p, months: int) -> list[Emitted]:

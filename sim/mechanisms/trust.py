@@ -81,9 +81,8 @@ def war_pressure(w: World, p, months: int) -> None:
     at_war = np.flatnonzero(w.war > 0.0)
     if len(at_war) == 0:
         return
-    s = np.maximum(
-        np.clip(w.trust[:, at_war], 0.0, None) * p.trust_ally_salience, p.trust_audience_salience
-    )
+    regard = w.trust[:, at_war]  # same salience rule as for events, per war
+    s = np.maximum((p.trust_audience_salience * 0.5) * (1.0 + regard), np.maximum(regard, 0.0) * p.trust_ally_salience)
     s[at_war, np.arange(len(at_war))] = 1.0
     push = (s * w.war[at_war]).max(axis=1) * p.war_trust_pressure * months
     push[w.r] = 0.0
