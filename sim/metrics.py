@@ -48,9 +48,11 @@ def _at(ts: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
     return upto[upto.date == upto.date.max()].set_index("seed")
 
 
-def per_seed(result: RunResult, branch: pd.Timestamp, horizon: pd.Timestamp, thaw: float = 0.0) -> pd.DataFrame:
-    """Return one row per seed with every metric."""
-    ts = result.timeseries
+def per_seed(
+    result: RunResult | pd.DataFrame, branch: pd.Timestamp, horizon: pd.Timestamp, thaw: float = 0.0
+) -> pd.DataFrame:
+    """Return one row per seed with every metric (from a result or its timeseries table)."""
+    ts = result if isinstance(result, pd.DataFrame) else result.timeseries
     window = ts[(ts.date >= branch) & (ts.date <= horizon)]
     end, start = _at(ts, horizon), _at(ts, branch)
     out = pd.DataFrame(index=pd.Index(sorted(ts.seed.unique()), name="seed"))

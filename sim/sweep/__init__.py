@@ -1,0 +1,1 @@
+"""Parameter sweeps: experiments as data (spec), designs (grid, LHS, Sobol/Saltelli, Morris), execution, analysis."""

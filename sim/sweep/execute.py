@@ -1,0 +1,298 @@
+"""Running a sweep: every (point, seed) job on local processes or a Dask cluster, written as it finishes.
+
+Results go to ``<out>/``: ``manifest.json``, ``points.parquet`` (the design),
+``runs/part-*.parquet`` (one row per run: point id, seed, varied parameters,
+metrics, status, error) and, if asked, ``series/part-*.parquet``.  Part files
+are written atomically as runs finish, so a killed sweep loses only the runs in
+flight, and ``resume`` runs only the (point, seed) pairs not yet written.  A run
+that raises is recorded with its parameters and error; it does not stop the
+sweep.  Each run depends only on its point and seed, so results are identical
+whatever the backend or the number of workers.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import platform
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import metrics
+from sim.model import MODEL_OUTPUTS, NatoRussiaModel
+from sim.setup import ModelSetup
+from sim.sweep import design
+from sim.sweep.spec import Sweep
+
+Job = tuple[int, int, dict[str, float]]  # (point_id, seed, parameter values)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every job needs besides its point and seed."""
+
+    branch: pd.Timestamp
+    horizon: pd.Timestamp
+    thaw: float
+    metrics: tuple[str, ...]
+    series: tuple[str, ...]
+    dummies: tuple[str, ...]
+
+
+def timeseries(model: NatoRussiaModel) -> pd.DataFrame:
+    """Return a finished model's model-level outputs as a table (seed-less)."""
+    ts = pd.DataFrame(model.outputs(), columns=list(MODEL_OUTPUTS))
+    ts.insert(0, "date", np.array(model.dates, dtype="datetime64[ns]"))
+    ts.insert(1, "russia_action", model.action_records)
+    return ts
+
+
+def run_job(setup: ModelSetup, ctx: Context, job: Job) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Run one (point, seed): return its result row and, if asked, its series."""
+    point_id, seed, values = job
+    row: dict[str, Any] = {"point_id": point_id, "seed": seed, **values}
+    try:
+        model_values = {k: v for k, v in values.items() if k not in ctx.dummies}
+        model = NatoRussiaModel(setup.with_params(**model_values), rng=seed, mesa_collect=False).run()
+        ts = timeseries(model)
+        ts.insert(0, "seed", seed)
+        found = metrics.per_seed(ts, ctx.branch, ctx.horizon, ctx.thaw).iloc[0]
+        row.update({m: float(found[m]) for m in ctx.metrics})
+        row.update(status="ok", error="")
+        series = None
+        if ctx.series:
+            series = ts[["date", *ctx.series]].copy()
+            series.insert(0, "seed", seed)
+            series.insert(0, "point_id", point_id)
+        return row, series
+    except Exception as exc:  # a failed run is recorded, never fatal to the sweep
+        row.update({m: float("nan") for m in ctx.metrics})
+        row.update(status="failed", error=f"{type(exc).__name__}: {exc} | {traceback.format_exc(limit=3)}")
+        return row, None
+
+
+def run_chunk(setup: ModelSetup, ctx: Context, jobs: list[Job]) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
+    """Run several jobs in one task (less scheduling overhead)."""
+    return [run_job(setup, ctx, job) for job in jobs]
+
+
+# --- worker state for the local process pool (the setup is sent once per worker) -------------
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(setup: ModelSetup, ctx: Context) -> None:
+    _WORKER["setup"], _WORKER["ctx"] = setup, ctx
+
+
+def _local_chunk(jobs: list[Job]) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
+    return run_chunk(_WORKER["setup"], _WORKER["ctx"], jobs)
+
+
+class Writer:
+    """Writes finished runs as atomic part files."""
+
+    def __init__(self, out: Path, flush_rows: int = 200, flush_seconds: float = 2.0):
+        self.out = out
+        self.rows: list[dict[str, Any]] = []
+        self.series: list[pd.DataFrame] = []
+        self.flush_rows, self.flush_seconds = flush_rows, flush_seconds
+        self.last = time.monotonic()
+        (out / "runs").mkdir(parents=True, exist_ok=True)
+        self.part = len(list((out / "runs").glob("part-*.parquet")))
+
+    def add(self, row: dict[str, Any], series: pd.DataFrame | None) -> None:
+        """Queue a finished run; flush when enough have gathered."""
+        self.rows.append(row)
+        if series is not None:
+            self.series.append(series)
+        if len(self.rows) >= self.flush_rows or time.monotonic() - self.last > self.flush_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the queued runs (and series) as the next part files."""
+        from sim.outputs import write_table
+
+        if not self.rows:
+            return
+        name = f"part-{self.part:06d}"
+        if self.series:
+            (self.out / "series").mkdir(exist_ok=True)
+            write_table(pd.concat(self.series, ignore_index=True), self.out / "series" / name, formats=("parquet",))
+        write_table(pd.DataFrame(self.rows), self.out / "runs" / name, formats=("parquet",))
+        self.part += 1
+        self.rows, self.series = [], []
+        self.last = time.monotonic()
+
+
+def read_runs(out: str | Path) -> pd.DataFrame:
+    """Return every run written so far in a sweep folder (empty if none)."""
+    parts = sorted(Path(out, "runs").glob("part-*.parquet"))
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+
+
+def read_series(out: str | Path) -> pd.DataFrame:
+    """Return the stored per-step series of a sweep folder (empty if none)."""
+    parts = sorted(Path(out, "series").glob("part-*.parquet"))
+    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True) if parts else pd.DataFrame()
+
+
+def _manifest(sweep: Sweep, pts: pd.DataFrame, seeds: list[int], extra: dict[str, Any]) -> dict[str, Any]:
+    import sim
+
+    return {
+        "sweep": sweep.name,
+        "file": sweep.path,
+        "spec": sweep.raw,
+        "scenario": sweep.scenario.to_dict(),
+        "design": sweep.design,
+        "varied": list(sweep.parameters),
+        "dummies": [k for k, v in sweep.parameters.items() if v.dummy],
+        "bounds": {k: list(sweep.bounds(k)) for k in sweep.parameters},
+        "points": len(pts),
+        "seeds": seeds,
+        "runs_total": len(pts) * len(seeds),
+        "branch": str(sweep.branch),
+        "horizon": str(sweep.horizon),
+        "metrics": sweep.metrics,
+        "series": sweep.series,
+        "natosim_version": sim.__version__,
+        "python": platform.python_version(),
+        **extra,
+    }
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    from sim.outputs import write_text
+
+    write_text(json.dumps(data, indent=2, default=str), path)
+
+
+def _chunks(jobs: list[Job], size: int) -> Iterable[list[Job]]:
+    for k in range(0, len(jobs), size):
+        yield jobs[k : k + size]
+
+
+def run_sweep(
+    sweep: Sweep,
+    out: str | Path,
+    workers: int = 1,
+    dask: str | None = None,
+    resume: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    chunk: int = 4,
+) -> Path:
+    """Run every missing (point, seed) of a sweep into ``out``; return the folder."""
+    out = Path(out)
+    pts = design.points(sweep)
+    seeds = design.seeds(sweep)
+    existing = read_runs(out) if out.exists() else pd.DataFrame()
+    if out.exists() and (out / "manifest.json").exists() and not resume:
+        raise FileExistsError(f"{out} holds a sweep already; use --resume to complete it, or another --out")
+    if resume and (out / "points.parquet").exists():
+        saved = pd.read_parquet(out / "points.parquet")
+        if not saved.equals(pts):
+            raise ValueError(f"{out}: the sweep's design changed since it was started; start a new folder")
+    out.mkdir(parents=True, exist_ok=True)
+    from sim.outputs import write_table
+
+    write_table(pts, out / "points", formats=("parquet",))
+    done = set(zip(existing.point_id, existing.seed)) if len(existing) else set()
+    varied = list(sweep.parameters)
+    records = pts[varied].to_dict("records")
+    jobs: list[Job] = [
+        (int(pid), seed, {k: float(v) for k, v in values.items()})
+        for pid, values in zip(pts.point_id, records)
+        for seed in seeds
+        if (int(pid), seed) not in done
+    ]
+    setup = replace(sweep.scenario.setup(), end=sweep.horizon)
+    ctx = Context(
+        branch=pd.Timestamp(sweep.branch),
+        horizon=pd.Timestamp(sweep.horizon),
+        thaw=sweep.thaw,
+        metrics=tuple(sweep.metrics),
+        series=tuple(sweep.series),
+        dummies=tuple(k for k, v in sweep.parameters.items() if v.dummy),
+    )
+    backend = f"dask:{dask}" if dask else "local"
+    started = datetime.now(UTC).isoformat()
+    manifest = _manifest(sweep, pts, seeds, {"backend": backend, "workers": workers, "started": started})
+    _write_json(out / "manifest.json", {**manifest, "runs_done": len(done), "complete": False})
+    writer = Writer(out)
+    total, finished = len(jobs), 0
+    began = time.perf_counter()
+
+    def take(results: list[tuple[dict[str, Any], pd.DataFrame | None]]) -> None:
+        nonlocal finished
+        for row, series in results:
+            writer.add(row, series)
+        finished += len(results)
+        if progress:
+            progress(finished, total)
+
+    try:
+        if not jobs:
+            pass
+        elif dask:
+            _run_dask(dask, workers, setup, ctx, jobs, chunk, take)
+        elif workers > 1:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["sim.sweep.execute"])
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                     initargs=(setup, ctx)) as pool:
+                pending = {pool.submit(_local_chunk, c) for c in _chunks(jobs, chunk)}
+                while pending:
+                    finished_now, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished_now:
+                        take(future.result())
+        else:
+            for c in _chunks(jobs, chunk):
+                take(run_chunk(setup, ctx, c))
+    finally:
+        writer.flush()
+    runs = read_runs(out)
+    _write_json(
+        out / "manifest.json",
+        {
+            **manifest,
+            "runs_done": len(runs),
+            "runs_failed": int((runs.status == "failed").sum()) if len(runs) else 0,
+            "complete": len(runs) == manifest["runs_total"],
+            "finished": datetime.now(UTC).isoformat(),
+            "wall_time_s": round(time.perf_counter() - began, 3),
+        },
+    )
+    return out
+
+
+def _run_dask(address: str, workers: int, setup: ModelSetup, ctx: Context, jobs: list[Job], chunk: int,
+              take: Callable[[list], None]) -> None:
+    """Run the jobs on a Dask cluster: ``local`` starts a LocalCluster, else a scheduler address."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if address == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(address)
+    try:
+        base = client.scatter(setup, broadcast=True)
+        futures = [client.submit(run_chunk, base, ctx, c, pure=False) for c in _chunks(jobs, chunk)]
+        for future in as_completed(futures):
+            take(future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,212 @@
+"""Sweep files: the base scenario, parameters to vary, the design, replications, metrics and horizon.
+
+A sweep file is YAML, validated like a scenario: every problem is reported with
+the file, the field and what is allowed.  Ranges default to the parameter
+registry's plausible ranges.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim import parameters
+from sim.model import MODEL_OUTPUTS
+from sim.scenario import Scenario, ScenarioError, find, load_scenario, parse_date
+from sim.world import ACTIONS
+
+DESIGNS = ("grid", "lhs", "saltelli", "morris")
+DISTRIBUTIONS = ("uniform", "normal", "triangular")
+PER_SEED_METRICS = (
+    "relations_at_horizon",
+    "relations_change",
+    "max_escalation",
+    "months_to_thaw",
+    "cohesion_min",
+    "members_at_2pct",
+    "frontline_deterrence",
+    "war_intensity",
+    "russia_strain",
+) + tuple(f"share_{a}" for a in ACTIONS)
+NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+class ParameterSpec(BaseModel):
+    """How one parameter varies: levels (grid), a range, or a distribution."""
+
+    model_config = ConfigDict(extra="forbid")
+    levels: list[float] | None = None
+    range: tuple[float, float] | None = None
+    distribution: Literal["uniform", "normal", "triangular"] = "uniform"
+    mean: float | None = None
+    sd: float | None = None
+    mode: float | None = None
+    dummy: bool = False
+
+
+class SweepFile(BaseModel):
+    """The content of a sweep file."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=NAME_RE.pattern)
+    description: str = ""
+    scenario: str
+    design: Literal["grid", "lhs", "saltelli", "morris"]
+    samples: int | None = Field(default=None, ge=1, le=100_000)
+    levels: int = Field(default=4, ge=2, le=50)
+    replications: int = Field(default=1, ge=1, le=1000)
+    seed: int = 0
+    horizon: str | None = None
+    branch: str | None = None
+    thaw: float = Field(default=0.0, ge=-1.0, le=1.0)
+    parameters: dict[str, ParameterSpec] = Field(default_factory=dict)
+    include: Literal["assumptions"] | None = None
+    metrics: list[str] = Field(default_factory=lambda: ["relations_at_horizon", "max_escalation"])
+    series: list[str] = Field(default_factory=list)
+
+
+@dataclass
+class Sweep:
+    """A validated sweep: the base scenario and the resolved parameter specifications."""
+
+    name: str
+    description: str
+    path: str
+    scenario: Scenario
+    design: str
+    samples: int | None
+    levels: int
+    replications: int
+    seed: int
+    branch: Any
+    horizon: Any
+    thaw: float
+    parameters: dict[str, ParameterSpec]
+    metrics: list[str]
+    series: list[str]
+    raw: dict[str, Any]
+
+    def bounds(self, name: str) -> tuple[float, float]:
+        """Return the sampling bounds of a parameter (its range, else the registry's)."""
+        spec = self.parameters[name]
+        if spec.range is not None:
+            return spec.range
+        if spec.dummy:
+            return (0.0, 1.0)
+        reg = parameters.registry()[name]
+        return (reg.low, reg.high)
+
+
+def _problems(file: str, exc: ValidationError) -> list[tuple[str, str, str]]:
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"])
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        out.append((file, loc or "(top level)", msg))
+    return out
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Load and validate a sweep file; raise ScenarioError naming file, field and what is allowed."""
+    path = Path(path)
+    file = str(path)
+    if not path.is_file():
+        raise ScenarioError([(file, "(file)", "no such sweep file")])
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ScenarioError([(file, "(file)", f"is not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    if not isinstance(raw, dict):
+        raise ScenarioError([(file, "(top level)", "must be a mapping of sweep fields")])
+    try:
+        spec = SweepFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(_problems(file, exc)) from None
+    problems: list[tuple[str, str, str]] = []
+    try:
+        scenario = load_scenario(find(spec.scenario, path.parent))
+    except ScenarioError as exc:
+        raise ScenarioError([(file, "scenario", f"{p[0]}: {p[1]}: {p[2]}") for p in exc.problems]) from None
+    reg = parameters.registry()
+    params = dict(spec.parameters)
+    if spec.include == "assumptions":
+        for name, p in reg.items():
+            if p.source_kind == "assumption" and name not in params and name not in parameters.SETUP_ONLY:
+                params[name] = ParameterSpec()
+    if not params:
+        problems.append((file, "parameters", "no parameter to vary; give `parameters:` or `include: assumptions`"))
+    for name, ps in params.items():
+        where = f"parameters.{name}"
+        if ps.dummy:
+            if name in reg:
+                problems.append((file, where, "a dummy parameter must not be a model parameter"))
+            continue
+        if name not in reg:
+            problems.append((file, where, "unknown parameter (see `natosim params`); mark `dummy: true` for a dummy"))
+            continue
+        low, high = reg[name].low, reg[name].high
+        values = list(ps.levels or []) + list(ps.range or [])
+        for v in values:
+            if not low <= v <= high:
+                problems.append((file, where, f"{v} is outside the plausible range {low} .. {high}"))
+        if ps.range is not None and ps.range[0] >= ps.range[1]:
+            problems.append((file, f"{where}.range", "must be [low, high] with low < high"))
+        if spec.design != "grid" and ps.levels is not None:
+            problems.append((file, f"{where}.levels", f"levels are for design grid; {spec.design} samples a range"))
+        if ps.distribution == "normal" and (ps.mean is None or ps.sd is None or ps.sd <= 0):
+            problems.append((file, where, "a normal distribution needs mean and sd > 0"))
+        if ps.distribution == "triangular" and ps.mode is None:
+            problems.append((file, where, "a triangular distribution needs mode"))
+        if ps.distribution != "uniform" and spec.design in ("saltelli", "morris", "grid"):
+            problems.append((file, f"{where}.distribution", f"design {spec.design} samples uniformly; use lhs"))
+    if spec.design in ("lhs", "saltelli", "morris") and spec.samples is None:
+        problems.append((file, "samples", f"is required for design {spec.design}"))
+    for k, m in enumerate(spec.metrics):
+        if m not in PER_SEED_METRICS:
+            problems.append((file, f"metrics[{k}]", f"unknown metric {m!r}; allowed: {', '.join(PER_SEED_METRICS)}"))
+    for k, s in enumerate(spec.series):
+        if s not in MODEL_OUTPUTS:
+            problems.append((file, f"series[{k}]", f"unknown output {s!r}; allowed: {', '.join(MODEL_OUTPUTS)}"))
+    dates = {}
+    for key in ("branch", "horizon"):
+        value = getattr(spec, key)
+        if value is None:
+            continue
+        try:
+            dates[key] = parse_date(value)
+        except ValueError as exc:
+            problems.append((file, key, str(exc)))
+    if problems:
+        raise ScenarioError(problems)
+    horizon = dates.get("horizon", scenario.end)
+    if horizon > scenario.end or horizon <= scenario.start:
+        raise ScenarioError([(file, "horizon", f"must fall within the scenario's period {scenario.start:%Y-%m} .. {scenario.end:%Y-%m}")])
+    branch = dates.get("branch", scenario.start)
+    return Sweep(
+        name=spec.name,
+        description=spec.description,
+        path=str(path.resolve()),
+        scenario=scenario,
+        design=spec.design,
+        samples=spec.samples,
+        levels=spec.levels,
+        replications=spec.replications,
+        seed=spec.seed,
+        branch=branch,
+        horizon=horizon.replace(day=1),
+        thaw=spec.thaw,
+        parameters=params,
+        metrics=list(spec.metrics),
+        series=list(spec.series),
+        raw=raw,
+    )
+
+
+__all__ = ["DESIGNS", "DISTRIBUTIONS", "PER_SEED_METRICS", "ParameterSpec", "Sweep", "load_sweep"]
