@@ -74,7 +74,7 @@ def run_job(setup: ModelSetup, ctx: Context, job: Job) -> tuple[dict[str, Any], 
             series.insert(0, "seed", seed)
             series.insert(0, "point_id", point_id)
         return row, series
-    except Exception as exc:  # a failed run is recorded, never fatal to the sweep
+    except Exception as exc:  # noqa: BLE001 - a failed run is recorded, never fatal to the sweep
         row.update({m: float("nan") for m in ctx.metrics})
         row.update(status="failed", error=f"{type(exc).__name__}: {exc} | {traceback.format_exc(limit=3)}")
         return row, None
