@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,6 +142,59 @@ def compare(
     path = result.save(folder, plots=plots)
     typer.echo(result.markdown())
     typer.echo(f"comparison written to {path}")
+
+
+@app.command()
+def sweep(
+    spec: Annotated[Path, typer.Argument(help="A sweep file (scenarios/sweeps/*.yaml).")],
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Local worker processes (or Dask LocalCluster workers).")] = 2,
+    dask: Annotated[str | None, typer.Option("--dask", help="Run on Dask: a scheduler address (tcp://host:8786) or 'local'.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Complete an interrupted sweep: run only the missing runs.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default results/sweeps/NAME).")] = None,
+) -> None:
+    """Run a parameter sweep; results are written as runs finish (Parquet dataset + manifest)."""
+    from sim.sweep.execute import run_sweep
+    from sim.sweep.spec import load_sweep
+
+    try:
+        loaded = load_sweep(spec)
+    except ScenarioError as exc:
+        lines = "\n".join(f"  {f}: {field}: {msg}" for f, field, msg in exc.problems)
+        _fail(f"invalid sweep\n{lines}")
+    folder = out or Path("results") / "sweeps" / loaded.name
+    from sim.sweep import design
+
+    total = len(design.points(loaded)) * loaded.replications
+    bar, callback = _progress(total)
+    try:
+        path = run_sweep(loaded, folder, workers=workers, dask=dask, resume=resume, progress=callback)
+    except (FileExistsError, ValueError) as exc:
+        _fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.stop()
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    typer.echo(
+        f"sweep {loaded.name}: {manifest['runs_done']}/{manifest['runs_total']} runs written "
+        f"({manifest['runs_failed']} failed) to {path}"
+    )
+
+
+@app.command()
+def analyze(
+    folder: Annotated[Path, typer.Argument(help="A sweep folder (results/sweeps/NAME).")],
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default FOLDER/analysis).")] = None,
+) -> None:
+    """Analyse a sweep: Sobol/Morris/delta sensitivity, fan chart, heatmaps, PRIM scenario discovery."""
+    from sim.sweep.analyze import analyze as run_analysis
+
+    if not (folder / "manifest.json").exists():
+        _fail(f"{folder}: not a sweep folder (no manifest.json); run `natosim sweep` first")
+    path = run_analysis(folder, out=out)
+    report = Path(path) / "analysis.md"
+    if report.exists():
+        typer.echo(report.read_text(encoding="utf-8"))
+    typer.echo(f"analysis written to {path}")
 
 
 @app.command("params")

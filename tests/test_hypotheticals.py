@@ -87,7 +87,7 @@ def _table(result, branch: pd.Timestamp) -> pd.DataFrame:
     ts = result.timeseries
     window = ts[(ts.date >= branch) & (ts.date <= HORIZON)]
     end = ts[ts.date == ts[ts.date <= HORIZON].date.max()].set_index("seed")
-    for col in ("mean_threat_from_russia", "russia_trust_in_nato", "war_intensity_max"):
+    for col in ("mean_threat_from_russia", "russia_trust_in_nato", "war_intensity_max", "frontline_deterrence"):
         table[f"mean_{col}"] = window.groupby("seed")[col].mean()
     for col in ("russia_energy_leverage", "russia_revisionism"):
         table[f"end_{col}"] = end[col]

@@ -100,7 +100,7 @@ def _local_chunk(jobs: list[Job]) -> list[tuple[dict[str, Any], pd.DataFrame | N
 class Writer:
     """Writes finished runs as atomic part files."""
 
-    def __init__(self, out: Path, flush_rows: int = 200, flush_seconds: float = 2.0):
+    def __init__(self, out: Path, flush_rows: int = 200, flush_seconds: float = 1.0):
         self.out = out
         self.rows: list[dict[str, Any]] = []
         self.series: list[pd.DataFrame] = []

@@ -1,0 +1,165 @@
+"""Sweeps: validation of sweep files, identical results on every backend, kill and resume."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.scenario import ScenarioError
+from sim.sweep import design
+from sim.sweep.execute import read_runs, read_series, run_sweep
+from sim.sweep.spec import load_sweep
+
+from .conftest import ROOT, SCENARIOS, write
+from .test_cli import natosim
+
+SMALL = f"""
+name: small
+scenario: {SCENARIOS / 'historical.yaml'}
+design: grid
+parameters:
+  deterrence_presence_weight: {{levels: [0.0, 4.0]}}
+  trust_negative_gain: {{levels: [0.3, 0.8]}}
+replications: 2
+seed: 5
+horizon: 1997-12
+metrics: [relations_at_horizon, max_escalation, cohesion_min]
+series: [relations_index]
+"""
+
+
+def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+    return df.sort_values(["point_id", "seed"]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def small_spec(tmp_path_factory):
+    return write(tmp_path_factory.mktemp("sweep"), "small.yaml", SMALL)
+
+
+def test_designs_have_the_expected_sizes(tmp_path):
+    for text, n in [
+        (SMALL, 4),
+        (SMALL.replace("design: grid", "design: lhs\nsamples: 7").replace("{levels: [0.0, 4.0]}", "{}")
+         .replace("{levels: [0.3, 0.8]}", "{range: [0.3, 0.8]}"), 7),
+        (SMALL.replace("design: grid", "design: saltelli\nsamples: 8").replace("{levels: [0.0, 4.0]}", "{}")
+         .replace("{levels: [0.3, 0.8]}", "{}"), 8 * (2 + 2)),
+        (SMALL.replace("design: grid", "design: morris\nsamples: 5").replace("{levels: [0.0, 4.0]}", "{}")
+         .replace("{levels: [0.3, 0.8]}", "{}"), 5 * (2 + 1)),
+    ]:
+        sweep = load_sweep(write(tmp_path, "d.yaml", text))
+        pts = design.points(sweep)
+        assert len(pts) == n
+        for name in sweep.parameters:
+            low, high = sweep.bounds(name)
+            assert pts[name].between(low, high).all()
+        assert design.points(sweep).equals(pts)  # seeded: the same design every time
+
+
+def test_include_assumptions_takes_every_assumption_parameter():
+    sweep = load_sweep(ROOT / "scenarios" / "sweeps" / "global_assumptions.yaml")
+    from sim import parameters
+
+    assumed = {n for n, p in parameters.registry().items() if p.source_kind == "assumption"} - parameters.SETUP_ONLY
+    assert assumed <= set(sweep.parameters)
+    assert sweep.parameters["dummy_noise_floor"].dummy
+
+
+@pytest.mark.parametrize(
+    "change, field, words",
+    [
+        (("design: grid", "design: grid\ncolour: red"), "colour", "unknown key"),
+        (("trust_negative_gain: {levels: [0.3, 0.8]}", "no_such_param: {levels: [1, 2]}"), "parameters.no_such_param", "unknown parameter"),
+        (("levels: [0.3, 0.8]", "levels: [0.3, 7.0]"), "parameters.trust_negative_gain", "outside the plausible range"),
+        (("design: grid", "design: lhs"), "samples", "required"),
+        (("max_escalation, cohesion_min", "max_escalation, happiness"), "metrics[2]", "unknown metric"),
+        (("series: [relations_index]", "series: [weather]"), "series[0]", "unknown output"),
+        (("horizon: 1997-12", "horizon: 2099-12"), "horizon", "within the scenario"),
+        (("design: grid", "design: factorial"), "design", "grid"),
+    ],
+)
+def test_bad_sweep_files_get_clear_errors(tmp_path, change, field, words):
+    path = write(tmp_path, "bad.yaml", SMALL.replace(*change))
+    with pytest.raises(ScenarioError) as info:
+        load_sweep(path)
+    assert any(f == str(path) and fld == field and words in msg for f, fld, msg in info.value.problems), info.value.problems
+
+
+def test_bad_base_scenario_is_reported(tmp_path):
+    path = write(tmp_path, "bad.yaml", SMALL.replace(str(SCENARIOS / "historical.yaml"), "nowhere.yaml"))
+    with pytest.raises(ScenarioError) as info:
+        load_sweep(path)
+    assert info.value.problems[0][1] == "scenario"
+
+
+def test_same_results_with_one_two_workers_and_dask(small_spec, tmp_path):
+    sweep = load_sweep(small_spec)
+    one = _sorted(read_runs(run_sweep(sweep, tmp_path / "one", workers=1)))
+    two = _sorted(read_runs(run_sweep(sweep, tmp_path / "two", workers=2)))
+    dask = _sorted(read_runs(run_sweep(sweep, tmp_path / "dask", workers=2, dask="local")))
+    assert len(one) == 8 and (one.status == "ok").all()
+    pd.testing.assert_frame_equal(one, two)
+    pd.testing.assert_frame_equal(one, dask)
+    series = read_series(tmp_path / "one")
+    assert set(series.columns) == {"point_id", "seed", "date", "relations_index"} and len(series) == 8 * 73
+    # the varied parameter does move the outcome
+    assert one.groupby("trust_negative_gain").relations_at_horizon.mean().diff().abs().iloc[-1] > 0
+
+
+def test_a_failing_run_is_recorded_not_fatal(small_spec, tmp_path, monkeypatch):
+    from sim.sweep import execute
+
+    real = execute.NatoRussiaModel
+
+    def flaky(setup, rng=None, **kw):
+        if rng == 5000 and setup.params["trust_negative_gain"] == 0.8:
+            raise RuntimeError("boom")
+        return real(setup, rng=rng, **kw)
+
+    monkeypatch.setattr(execute, "NatoRussiaModel", flaky)
+    runs = read_runs(run_sweep(load_sweep(small_spec), tmp_path / "f", workers=1))
+    failed = runs[runs.status == "failed"]
+    assert len(runs) == 8 and len(failed) == 2
+    assert failed.error.str.contains("boom").all() and (failed.trust_negative_gain == 0.8).all()
+
+
+def test_killed_sweep_resumes_to_exactly_the_complete_set(tmp_path):
+    spec = write(tmp_path, "long.yaml", SMALL.replace("levels: [0.0, 4.0]", "levels: [0.0, 1.0, 2.0, 3.0, 4.0]")
+                 .replace("replications: 2", "replications: 12"))  # 5 x 2 x 12 = 120 runs
+    out = tmp_path / "long"
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(spec), "--workers", "1", "--out", str(out)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):
+        time.sleep(0.1)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = read_runs(out)
+    assert 0 < len(partial) < 120
+    result = natosim("sweep", str(spec), "--workers", "2", "--resume", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    runs = read_runs(out)
+    assert len(runs) == 120
+    assert not runs.duplicated(["point_id", "seed"]).any()
+    assert set(zip(runs.point_id, runs.seed)) == {(p, s) for p in range(10) for s in range(5000, 5012)}
+    import json
+
+    manifest = json.loads((Path(out) / "manifest.json").read_text())
+    assert manifest["complete"] and manifest["runs_done"] == 120
+
+
+def test_sweep_cli_refuses_to_overwrite_and_bad_files(small_spec, tmp_path):
+    ok = natosim("sweep", str(small_spec), "--workers", "1", "--out", str(tmp_path / "s"))
+    assert ok.returncode == 0, ok.stderr
+    again = natosim("sweep", str(small_spec), "--out", str(tmp_path / "s"))
+    assert again.returncode == 2 and "--resume" in again.stderr
+    bad = write(tmp_path, "bad.yaml", SMALL.replace("design: grid", "design: grid\nfoo: 1"))
+    proc = natosim("sweep", str(bad), "--out", str(tmp_path / "b"))
+    assert proc.returncode == 2 and "foo" in proc.stderr and "Traceback" not in proc.stderr
