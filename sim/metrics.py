@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from sim.runner import RunResult
@@ -70,6 +71,43 @@ def per_seed(
     counts = window.groupby("seed").russia_action.value_counts(normalize=True).unstack(fill_value=0.0)
     for action in ACTIONS:
         out[f"share_{action}"] = counts.get(action, 0.0)
+    return out
+
+
+def one_run(
+    outputs: dict[str, np.ndarray],
+    dates: np.ndarray,
+    actions: list[str],
+    branch: pd.Timestamp,
+    horizon: pd.Timestamp,
+    thaw: float = 0.0,
+) -> dict[str, float]:
+    """Return every metric of one run from its output arrays (the fast path ``per_seed`` agrees with)."""
+    dates = np.asarray(dates, dtype="datetime64[ns]")
+    b, h = np.datetime64(branch, "ns"), np.datetime64(horizon, "ns")
+    inside = (dates >= b) & (dates <= h)
+    end = int(np.flatnonzero(dates <= h)[-1])
+    start = int(np.flatnonzero(dates <= b)[-1])
+    rel = outputs["relations_index"]
+    out = {
+        "relations_at_horizon": float(rel[end]),
+        "relations_change": float(rel[end] - rel[start]),
+        "max_escalation": float(outputs["escalation_level"][inside].max()),
+        "cohesion_min": float(outputs["alliance_cohesion"][inside].min()),
+        "members_at_2pct": float(outputs["members_at_2pct"][end]),
+        "frontline_deterrence": float(outputs["frontline_deterrence"][end]),
+        "war_intensity": float(outputs["war_intensity_max"][end]),
+        "russia_strain": float(outputs["russia_economic_strain"][end]),
+    }
+    thawed = np.flatnonzero(inside & (rel >= thaw))
+    if len(thawed):
+        first = pd.Timestamp(dates[thawed[0]])
+        out["months_to_thaw"] = float((first.year - branch.year) * 12 + (first.month - branch.month))
+    else:
+        out["months_to_thaw"] = float("nan")
+    chosen = np.asarray(actions, dtype=object)[inside]
+    for action in ACTIONS:
+        out[f"share_{action}"] = float((chosen == action).mean()) if len(chosen) else 0.0
     return out
 
 

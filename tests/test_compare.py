@@ -123,3 +123,16 @@ def test_set_parameter_changes_the_run_only_from_its_date(historical):
     b = sim.run(changed, seeds=[1]).timeseries.set_index("date")
     assert a.loc[:"2009-12-01"].equals(b.loc[:"2009-12-01"])
     assert (b.loc["2015-01-01":, "frontline_deterrence"] < a.loc["2015-01-01":, "frontline_deterrence"]).mean() > 0.9
+
+
+def test_fast_metrics_agree_with_the_table_metrics(historical):
+    from sim.model import NatoRussiaModel
+    from sim.runner import frames
+
+    branch, horizon = pd.Timestamp("2008-01-01"), pd.Timestamp("2016-06-01")
+    for seed in (1, 2):
+        model = NatoRussiaModel(historical.setup(), rng=seed, mesa_collect=False).run()
+        table = metrics.per_seed(frames(model, seed, states=False)["timeseries"], branch, horizon, thaw=-0.2).iloc[0]
+        fast = metrics.one_run(model.outputs(), model.dates, model.action_records, branch, horizon, thaw=-0.2)
+        for name, value in fast.items():
+            assert value == pytest.approx(float(table[name]), nan_ok=True), name

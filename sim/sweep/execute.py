@@ -63,16 +63,16 @@ def run_job(setup: ModelSetup, ctx: Context, job: Job) -> tuple[dict[str, Any], 
     try:
         model_values = {k: v for k, v in values.items() if k not in ctx.dummies}
         model = NatoRussiaModel(setup.with_params(**model_values), rng=seed, mesa_collect=False).run()
-        ts = timeseries(model)
-        ts.insert(0, "seed", seed)
-        found = metrics.per_seed(ts, ctx.branch, ctx.horizon, ctx.thaw).iloc[0]
-        row.update({m: float(found[m]) for m in ctx.metrics})
+        outputs = model.outputs()
+        found = metrics.one_run(outputs, model.dates, model.action_records, ctx.branch, ctx.horizon, ctx.thaw)
+        row.update({m: found[m] for m in ctx.metrics})
         row.update(status="ok", error="")
         series = None
         if ctx.series:
-            series = ts[["date", *ctx.series]].copy()
-            series.insert(0, "seed", seed)
-            series.insert(0, "point_id", point_id)
+            series = pd.DataFrame({"point_id": point_id, "seed": seed,
+                                   "date": np.array(model.dates, dtype="datetime64[ns]")})
+            for name in ctx.series:
+                series[name] = outputs[name]
         return row, series
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded, never fatal to the sweep
         row.update({m: float("nan") for m in ctx.metrics})

@@ -1,0 +1,113 @@
+"""Sweep benchmark: natosim sweep (local processes, Dask) against mesa.batch_run on the same model.
+
+Run: python benchmarks/bench_sweep.py [--big 2000] [--skip-big]
+Prints runs per second and the ratios the sweep issue asks for:
+  (a) a 200-run sweep through `natosim sweep` with 1 and 2 local workers,
+  (b) the same through a Dask LocalCluster with 2 workers,
+  (c) the same model, points and seeds through mesa.batch_run with 1 and 2 processes;
+  and a 2,000-run sweep through local processes and Dask with 1 and 2 workers.
+The model is the historical scenario cut to 1991-12 .. 2001-12 (121 monthly steps) so the
+benchmark finishes in minutes; every run computes its outcome metrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import mesa
+
+from sim.model import NatoRussiaModel
+from sim.sweep.execute import read_runs, run_sweep
+from sim.sweep.spec import load_sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SPEC = """
+name: bench
+scenario: {scenario}
+design: grid
+parameters:
+  deterrence_presence_weight: {{levels: [0.0, 1.0, 2.0, 3.5, 5.0]}}
+  trust_negative_gain: {{levels: [0.2, 0.4, 0.6, 0.8]}}
+replications: {replications}
+seed: 7
+horizon: 2001-12
+metrics: [relations_at_horizon, max_escalation, cohesion_min]
+"""
+
+
+def natosim_sweep(spec: Path, workers: int, dask: str | None = None) -> float:
+    """Return runs per second of one sweep."""
+    sweep = load_sweep(spec)
+    out = Path(tempfile.mkdtemp()) / "s"
+    began = time.perf_counter()
+    run_sweep(sweep, out, workers=workers, dask=dask)
+    wall = time.perf_counter() - began
+    n = len(read_runs(out))
+    shutil.rmtree(out.parent)
+    return n / wall
+
+
+def batch_run(spec: Path, processes: int) -> float:
+    """Return runs per second of mesa.batch_run on the same model, points and seeds."""
+    from dataclasses import replace
+
+    sweep = load_sweep(spec)
+    setup = replace(sweep.scenario.setup(), end=sweep.horizon)
+    steps = len(NatoRussiaModel(setup, rng=0).dates)
+    params = {"setup": [setup]}
+    for name, p in sweep.parameters.items():
+        params[name] = list(p.levels)
+    seeds = [sweep.seed * 1000 + k for k in range(sweep.replications)]
+    began = time.perf_counter()
+    rows = mesa.batch_run(NatoRussiaModel, params, number_processes=processes, rng=seeds, max_steps=steps,
+                          data_collection_period=-1, display_progress=False)
+    wall = time.perf_counter() - began
+    return len(rows) / wall
+
+
+def main() -> None:
+    """Print the sweep benchmark figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--big", type=int, default=2000, help="runs in the large sweep")
+    parser.add_argument("--skip-big", action="store_true")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    scenario = ROOT / "scenarios" / "historical.yaml"
+    small = tmp / "small.yaml"
+    small.write_text(SPEC.format(scenario=scenario, replications=10))  # 20 points x 10 seeds = 200 runs
+    print("200-run sweep (20 points x 10 seeds, 121 monthly steps each):")
+    figures = {}
+    for label, fn in [
+        ("natosim sweep, 1 worker", lambda: natosim_sweep(small, 1)),
+        ("natosim sweep, 2 workers", lambda: natosim_sweep(small, 2)),
+        ("natosim sweep, Dask LocalCluster 2 workers", lambda: natosim_sweep(small, 2, "local")),
+        ("mesa.batch_run, 1 process", lambda: batch_run(small, 1)),
+        ("mesa.batch_run, 2 processes", lambda: batch_run(small, 2)),
+    ]:
+        figures[label] = fn()
+        print(f"  {label:45s} {figures[label]:6.1f} runs/s")
+    print(f"  ratio natosim/batch_run, 1 worker:  {figures['natosim sweep, 1 worker'] / figures['mesa.batch_run, 1 process']:.2f} (target >= 1.5)")
+    print(f"  ratio natosim/batch_run, 2 workers: {figures['natosim sweep, 2 workers'] / figures['mesa.batch_run, 2 processes']:.2f} (target >= 1.5)")
+    print(f"  ratio Dask/local, 2 workers:        {figures['natosim sweep, Dask LocalCluster 2 workers'] / figures['natosim sweep, 2 workers']:.2f}")
+    if not args.skip_big:
+        big = tmp / "big.yaml"
+        big.write_text(SPEC.format(scenario=scenario, replications=args.big // 20))
+        print(f"{args.big}-run sweep:")
+        res = {}
+        for label, workers, dask in [("local 1 worker", 1, None), ("local 2 workers", 2, None),
+                                     ("Dask 1 worker", 1, "local"), ("Dask 2 workers", 2, "local")]:
+            res[label] = natosim_sweep(big, workers, dask)
+            print(f"  {label:20s} {res[label]:6.1f} runs/s")
+        print(f"  2 workers / 1 worker, local: {res['local 2 workers'] / res['local 1 worker']:.2f} (target >= 1.8)")
+        print(f"  2 workers / 1 worker, Dask:  {res['Dask 2 workers'] / res['Dask 1 worker']:.2f}")
+        print(f"  Dask / local, 2 workers:     {res['Dask 2 workers'] / res['local 2 workers']:.2f} (target within 10 %)")
+    shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    main()
