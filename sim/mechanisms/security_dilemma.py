@@ -17,6 +17,8 @@ the deterrence-versus-spiral question, and both weights are parameters.
 
 from __future__ import annotations
 
+import math
+
 from sim.mechanisms.trust import rate
 from sim.world import World
 
@@ -35,7 +37,8 @@ def encirclement(w: World, p) -> float:
         + p.encirclement_red_line_weight * w.red_line_violation
         + p.encirclement_aid_weight * aid
     )
-    return min(1.0, max(0.0, raw))
+    # saturating, never capped: one more member or battlegroup always registers
+    return 1.0 - math.exp(-max(0.0, raw))
 
 
 def hostility(w: World) -> float:
