@@ -20,9 +20,11 @@ Every figure is written as PNG and SVG.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
+import textwrap
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,9 @@ import numpy as np
 import pandas as pd
 from matplotlib import colors
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from sim.metrics import METRICS
@@ -46,8 +51,12 @@ SRRC_RESAMPLES = 300
 HEATMAP_BINS = 6
 #: a parameter with at most this many distinct values is shown by value, not binned
 CATEGORICAL_MAX = 8
-#: PRIM: the density a box must reach (the first peeling step reaching it is reported)
+#: PRIM: the density a box must reach to be reported
 PRIM_DENSITY = 0.8
+#: x-axis of Sobol' charts when the intervals reach beyond it (indices lie in 0..1)
+SOBOL_AXIS = (-0.25, 1.25)
+#: above this many parameters, the PRIM chart shows only the restricted ones
+DISCOVERY_ROWS = 15
 #: parameters shown in a sensitivity chart (the most important ones, plus every dummy)
 MAX_BARS = 25
 DUMMY_COLOUR = "#9a9a9a"
@@ -57,6 +66,8 @@ SIGMA_COLOUR = "#d94801"
 POSITIVE = "#2166ac"
 NEGATIVE = "#b2182b"
 BOX_COLOUR = "#d7301f"
+CHANCE_COLOUR = "#fc9272"
+FREE_COLOUR = "#fde0d2"
 RANGE_COLOUR = "#e5e5e5"
 PRIMARY = {"saltelli": "ST", "morris": "mu_star", "lhs": "srrc", "grid": "srrc"}
 INDEX_NAMES = {"ST": "Sobol' total index ST", "mu_star": "Morris mu*", "srrc": "|SRRC|"}
@@ -120,6 +131,8 @@ def load(folder: str | Path) -> SweepData:
               else (float(points[p].min()), float(points[p].max())) for p in varied}
     runs = read_runs(folder)
     notes: list[str] = []
+    if runs.empty:
+        runs = pd.DataFrame({"point_id": pd.Series(dtype="int64"), "seed": pd.Series(dtype="int64")})
     if "status" not in runs.columns:
         runs["status"] = "ok"
     if "error" not in runs.columns:
@@ -178,9 +191,21 @@ def _srrc_fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     zy = _standardize(stats.rankdata(y))
     if np.isnan(zx).any() or np.isnan(zy).any():
         return np.full(x.shape[1], np.nan), math.nan
-    beta, *_ = np.linalg.lstsq(zx, zy, rcond=None)
+    try:  # normal equations: the standardized ranks are well conditioned unless collinear
+        beta = np.linalg.solve(zx.T @ zx, zx.T @ zy)
+    except np.linalg.LinAlgError:
+        beta, *_ = np.linalg.lstsq(zx, zy, rcond=None)
     resid = zy - zx @ beta
     return beta, float(1.0 - resid @ resid / (zy @ zy))
+
+
+def _one_blas_thread() -> contextlib.AbstractContextManager[Any]:
+    """Return a context limiting BLAS to one thread (if threadpoolctl is installed)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(1)
 
 
 def srrc(x: pd.DataFrame, y: np.ndarray, resamples: int = SRRC_RESAMPLES, conf_level: float = CONF_LEVEL,
@@ -193,14 +218,16 @@ def srrc(x: pd.DataFrame, y: np.ndarray, resamples: int = SRRC_RESAMPLES, conf_l
     varying = [k for k in range(xv.shape[1]) if np.ptp(xv[:, k]) > 0] if len(yv) else []
     if len(yv) <= len(varying) + 1 or not varying or np.ptp(yv) == 0:
         return out, math.nan
-    beta, r2 = _srrc_fit(xv[:, varying], yv)
+    xv = xv[:, varying]
+    beta, r2 = _srrc_fit(xv, yv)
     rng = np.random.default_rng(seed)
     boot = []
-    for _ in range(resamples):
-        idx = rng.integers(len(yv), size=len(yv))
-        b, _ = _srrc_fit(xv[idx][:, varying], yv[idx])
-        if np.isfinite(b).all():
-            boot.append(b)
+    with _one_blas_thread():  # many small fits: threads only contend
+        for _ in range(resamples):
+            idx = rng.integers(len(yv), size=len(yv))
+            b, _ = _srrc_fit(xv[idx], yv[idx])
+            if np.isfinite(b).all():
+                boot.append(b)
     z = stats.norm.ppf(0.5 + conf_level / 2)
     conf = z * np.std(boot, axis=0, ddof=1) if len(boot) > 1 else np.full(len(varying), np.nan)
     names = [x.columns[k] for k in varying]
@@ -280,7 +307,7 @@ def sensitivity(data: SweepData) -> tuple[pd.DataFrame, list[str]]:
             table["importance"] = table[primary].abs() if primary == "srrc" else table[primary]
         table.insert(0, "metric", metric)
         table.insert(1, "dummy", [p in data.dummies for p in data.varied])
-        tables.append(_noise_floor(table.reset_index(), data.design))
+        tables.append(_noise_floor(table.reset_index()))
     if not tables:
         return pd.DataFrame(columns=["metric", "parameter", "dummy", *columns]), notes
     out = pd.concat(tables, ignore_index=True)
@@ -288,30 +315,28 @@ def sensitivity(data: SweepData) -> tuple[pd.DataFrame, list[str]]:
     return out[lead + [c for c in columns if c in out.columns]], notes
 
 
-def _upper(table: pd.DataFrame, design: str) -> pd.Series:
-    """Return each row's index plus its confidence half-width (the top of its interval)."""
+def _importance_conf(table: pd.DataFrame) -> pd.Series:
+    """Return the confidence half-width of each row's importance (0 where unknown)."""
     method = table["method"].iloc[0] if len(table) else ""
-    conf = {"Sobol' total index ST": "ST_conf", "Morris mu*": "mu_star_conf"}.get(method, "srrc_conf")
-    return table["importance"] + table[conf].fillna(0.0) if conf in table else table["importance"]
+    conf = {INDEX_NAMES["ST"]: "ST_conf", INDEX_NAMES["mu_star"]: "mu_star_conf"}.get(method, "srrc_conf")
+    return table[conf].astype(float).fillna(0.0) if conf in table else pd.Series(0.0, index=table.index)
 
 
-def _noise_floor(table: pd.DataFrame, design: str) -> pd.DataFrame:
-    """Sort one metric's rows by importance, rank them and mark them against the dummies' noise floor."""
+def _noise_floor(table: pd.DataFrame) -> pd.DataFrame:
+    """Sort one metric's rows by importance, rank them and mark them against the noise floor.
+
+    The floor is the top of the dummies' intervals (zero without a dummy); a parameter is
+    above it when the bottom of its own interval is.
+    """
     table = table.sort_values("importance", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
     table["rank"] = np.arange(1, len(table) + 1)
-    dummies = table[table.dummy]
-    floor = _upper(dummies, design).max() if len(dummies) else math.nan
-    status = []
-    for _, row in table.iterrows():
-        if row.dummy:
-            status.append("dummy (noise floor)")
-        elif not np.isfinite(row.importance):
-            status.append("")
-        elif math.isnan(floor):
-            status.append("no dummy")
-        else:
-            status.append("above noise floor" if row.importance > floor else "within noise")
-    table["status"] = status
+    conf = _importance_conf(table)
+    tops = (table.importance + conf)[table.dummy]
+    floor = float(tops.max()) if len(tops) and tops.notna().any() else 0.0
+    bottom = table.importance - conf
+    table["status"] = np.where(table.dummy, "dummy (noise floor)",
+                               np.where(table.importance.isna(), "",
+                                        np.where(bottom > floor, "above noise floor", "within noise")))
     return table
 
 
@@ -358,9 +383,23 @@ def _import_prim() -> Any:
     return prim
 
 
+def choose_step(trajectory: pd.DataFrame, density: float = PRIM_DENSITY) -> int:
+    """Return the peeling step to report: of those reaching the density, the best coverage × density; else the last.
+
+    Along PRIM's trajectory density rises and coverage falls; the product balances them
+    (a step that gains density while keeping nearly all cases wins).  When no step reaches
+    the density, the last (densest) box is reported.
+    """
+    reached = trajectory[trajectory.density >= density]
+    if not len(reached):
+        return int(trajectory.index[-1])
+    return int((reached.coverage * reached.density).idxmax())
+
+
 def discover(x: pd.DataFrame, y: np.ndarray, bounds: dict[str, tuple[float, float]] | None = None,
-             target: str = "case of interest", density: float = PRIM_DENSITY) -> Discovery:
-    """Find the PRIM box of the rows where y is true; report the first peeling step reaching the density."""
+             target: str = "the row is a case of interest", density: float = PRIM_DENSITY,
+             dummies: list[str] | None = None) -> Discovery:
+    """Find the PRIM box of the rows where y is true and report its limits at the chosen peeling step."""
     prim = _import_prim()
     x = x.astype(float).reset_index(drop=True)
     y = np.asarray(y, dtype=bool)
@@ -368,8 +407,7 @@ def discover(x: pd.DataFrame, y: np.ndarray, bounds: dict[str, tuple[float, floa
         warnings.simplefilter("ignore")
         box = prim.Prim(x, y).find_box()
     traj = box.peeling_trajectory.reset_index(drop=True)
-    reached = traj.index[traj.density >= density]
-    step = int(reached[0]) if len(reached) else int(traj.index[-1])
+    step = choose_step(traj, density)
     lims, init = box.box_lims[step], box.box_lims[0]
     qp = box.p_values[step] if step < len(box.p_values) else {}
     rows = []
@@ -378,11 +416,12 @@ def discover(x: pd.DataFrame, y: np.ndarray, bounds: dict[str, tuple[float, floa
         r_lo, r_hi = (bounds or {}).get(p, (float(init.loc[0, p]), float(init.loc[1, p])))
         restricted = not (np.isclose(lo, init.loc[0, p]) and np.isclose(hi, init.loc[1, p]))
         q = [v if v is not None and v >= 0 else np.nan for v in qp.get(p, [np.nan, np.nan])]
-        rows.append({"parameter": p, "low": lo, "high": hi, "range_low": r_lo, "range_high": r_hi,
-                     "restricted": restricted,
-                     "restricts_low": bool(not np.isclose(lo, init.loc[0, p])),
-                     "restricts_high": bool(not np.isclose(hi, init.loc[1, p])),
-                     "qp_low": q[0], "qp_high": q[1]})
+        sides = [not np.isclose(lo, init.loc[0, p]), not np.isclose(hi, init.loc[1, p])]
+        chance = any(side and np.isfinite(v) and v >= 0.05 for side, v in zip(sides, q))
+        rows.append({"parameter": p, "dummy": p in (dummies or []), "low": lo, "high": hi,
+                     "range_low": r_lo, "range_high": r_hi, "restricted": restricted,
+                     "restricts_low": bool(sides[0]), "restricts_high": bool(sides[1]),
+                     "qp_low": q[0], "qp_high": q[1], "significant": bool(restricted and not chance)})
     limits = pd.DataFrame(rows)
     chosen = traj.loc[step]
     return Discovery(target=target, n_runs=len(y), n_cases=int(y.sum()), step=step,
@@ -400,7 +439,7 @@ def discovery(data: SweepData) -> tuple[Discovery | None, str]:
     y, target = found
     if y.all() or not y.any():
         return None, f"Scenario discovery skipped: {'every' if y.all() else 'no'} run is of interest ({target})."
-    result = discover(ok[data.varied], y, data.bounds, target)
+    result = discover(ok[data.varied], y, data.bounds, target, dummies=data.dummies)
     return result, ""
 
 
@@ -418,8 +457,9 @@ def metric_label(metric: str) -> str:
 
 def _cmap(metric: str, lo: float, hi: float) -> tuple[str, colors.Normalize]:
     """Return a colour map and normalisation suited to a metric's range."""
-    if metric.startswith("relations") and lo < 0 < hi:
-        return "RdBu", colors.TwoSlopeNorm(0.0, lo, hi)
+    if metric.startswith("relations") and lo < 0 < hi:  # symmetric: white is 0, equal shades equal distance
+        m = max(-lo, hi)
+        return "RdBu", colors.Normalize(-m, m)
     if metric.startswith("relations"):
         return "RdBu", colors.Normalize(lo, hi)
     if metric in ("max_escalation", "war_intensity", "russia_strain") or metric.startswith("share_"):
@@ -488,7 +528,8 @@ def heatmaps(data: SweepData, metric: str, pairs: list[tuple[str, str]]) -> Figu
     if hi <= lo:
         lo, hi = lo - 0.5, hi + 0.5
     cmap, norm = _cmap(metric, lo, hi)
-    fig, axes = new_figure(1, len(pairs), figsize=(4.6 * len(pairs) + 1.6, 4.8))
+    decimals = max(0, min(4, math.ceil(-math.log10(hi - lo)) + 1)) if hi > lo else 2
+    fig, axes = new_figure(1, len(pairs), figsize=(max(8.0, 4.6 * len(pairs) + 1.6), 5.0))
     axes = np.atleast_1d(axes)
     image = None
     for ax, (px, py), (grid, lx, ly) in zip(axes, pairs, cells):
@@ -507,16 +548,16 @@ def heatmaps(data: SweepData, metric: str, pairs: list[tuple[str, str]]) -> Figu
                 if np.isfinite(v):
                     r, g, b, _ = cm(norm(v))
                     dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
-                    ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=7,
+                    ax.text(j, i, f"{v:.{decimals}f}", ha="center", va="center", fontsize=7,
                             color="white" if dark else "black")
                 else:
                     ax.text(j, i, "–", ha="center", va="center", fontsize=7, color=GUIDE)
         ax.set_title(f"{py} × {px}", fontsize=10)
     if image is not None:
         fig.colorbar(image, ax=list(axes), shrink=0.9, label=f"{metric} (mean)")
-    how = "grid cells" if data.design == "grid" else f"points binned {HEATMAP_BINS}×{HEATMAP_BINS}"
-    fig.suptitle(f"{metric_label(metric)}: mean over seeds and the other parameters ({how}; – no run)",
-                 fontweight="bold", x=0.01, ha="left", fontsize=11)
+    how = "grid cells" if data.design == "grid" else f"design points binned {HEATMAP_BINS}×{HEATMAP_BINS}"
+    fig.suptitle(f"{textwrap.shorten(metric_label(metric), int(16 * fig.get_figwidth()), placeholder=' …')}\nMean over seeds and the other parameters ({how}; – no run); "
+                 "the most influential pairs", fontweight="bold", x=0.01, ha="left", fontsize=10)
     return fig
 
 
@@ -533,51 +574,64 @@ def _chart_rows(table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([shown, table[table.dummy]]).iloc[::-1]
 
 
-def _bars(ax: Any, rows: pd.DataFrame, value: str, conf: str | None, colour: str, offset: float, height: float,
-          label: str) -> None:
+def _bars(ax: Any, rows: pd.DataFrame, value: str, conf: str | None, colour: str, offset: float,
+          height: float) -> None:
     """Draw horizontal bars of one index (dummies grey) with their confidence intervals."""
     ypos = np.arange(len(rows)) + offset
     fill = [DUMMY_COLOUR if d else colour for d in rows.dummy]
     err = rows[conf].to_numpy(dtype=float) if conf else None
-    ax.barh(ypos, rows[value].to_numpy(dtype=float), height=height, color=fill, label=label,
+    ax.barh(ypos, rows[value].to_numpy(dtype=float), height=height, color=fill,
             xerr=err, error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "#333333"})
 
 
-def _floor_line(ax: Any, rows: pd.DataFrame, value: str, conf: str | None) -> None:
-    """Mark the noise floor: the top of the dummies' interval."""
+def _floor_line(ax: Any, rows: pd.DataFrame, value: str, conf: str | None) -> list[Any]:
+    """Mark the noise floor (the top of the dummies' intervals); return its legend handle."""
     d = rows[rows.dummy]
     if not len(d):
-        return
+        return []
     top = float((d[value].abs() + (d[conf].fillna(0) if conf else 0)).max())
-    if np.isfinite(top):
-        ax.axvline(top, color=DUMMY_COLOUR, ls="--", lw=1.0, label="noise floor (dummy + CI)")
+    if not np.isfinite(top):
+        return []
+    return [ax.axvline(top, color=DUMMY_COLOUR, ls="--", lw=1.0, label="noise floor (top of the dummy's CI)")]
 
 
 @styled
-def sensitivity_chart(table: pd.DataFrame, metric: str, design: str) -> Figure:
+def sensitivity_chart(table: pd.DataFrame, metric: str) -> Figure:
     """Plot one metric's sensitivity indices as horizontal bars (dummies grey), with the SRRC cross-check."""
     rows = _chart_rows(table[table.metric == metric])
     own = rows["method"].iloc[0] if len(rows) else ""
-    two = own in ("Sobol' total index ST", "Morris mu*")
-    height = max(3.0, 0.32 * len(rows) + 1.6)
+    two = own in (INDEX_NAMES["ST"], INDEX_NAMES["mu_star"])
+    height = max(3.2, 0.32 * len(rows) + 1.8)
     fig, axes = new_figure(1, 2 if two else 1, figsize=(12.0 if two else 8.0, height), sharey=True)
     axes = np.atleast_1d(axes)
     ypos = np.arange(len(rows))
     labels = [f"{p} (dummy)" if d else p for p, d in zip(rows.parameter, rows.dummy)]
-    if own == "Sobol' total index ST":
+    dummy = [Patch(color=DUMMY_COLOUR, label="dummy (never read by the model)")] if rows.dummy.any() else []
+    handles: list[Any] = []
+    if own == INDEX_NAMES["ST"]:
         ax = axes[0]
-        _bars(ax, rows, "ST", "ST_conf", ST_COLOUR, 0.2, 0.38, "total index ST (all effects)")
-        _bars(ax, rows, "S1", "S1_conf", S1_COLOUR, -0.2, 0.38, "first-order S1 (alone)")
-        _floor_line(ax, rows, "ST", "ST_conf")
-        ax.set_xlabel("Sobol' index (share of output variance; bars: 95 % CI)")
+        _bars(ax, rows, "ST", "ST_conf", ST_COLOUR, 0.2, 0.38)
+        _bars(ax, rows, "S1", "S1_conf", S1_COLOUR, -0.2, 0.38)
+        handles = [Patch(color=ST_COLOUR, label="total index ST (with interactions)"),
+                   Patch(color=S1_COLOUR, label="first-order S1 (alone)"), *dummy]
+        handles += _floor_line(ax, rows, "ST", "ST_conf")
+        reach = np.concatenate([rows.ST - rows.ST_conf, rows.ST + rows.ST_conf, rows.S1 - rows.S1_conf,
+                                rows.S1 + rows.S1_conf]).astype(float)
+        clipped = bool(np.nanmin(reach, initial=0.0) < SOBOL_AXIS[0] or np.nanmax(reach, initial=0.0) > SOBOL_AXIS[1])
+        if clipped:
+            ax.set_xlim(*SOBOL_AXIS)
+        ax.set_xlabel("Sobol' index (share of the output variance; whiskers: 95 % CI"
+                      + (f"; axis clipped to {SOBOL_AXIS[0]}..{SOBOL_AXIS[1]})" if clipped else ")"))
         ax.set_title("Sobol' indices")
-    elif own == "Morris mu*":
+    elif own == INDEX_NAMES["mu_star"]:
         ax = axes[0]
-        _bars(ax, rows, "mu_star", "mu_star_conf", ST_COLOUR, 0.0, 0.6, "mu* (mean |elementary effect|)")
-        ax.scatter(rows.sigma.to_numpy(dtype=float), ypos, marker="D", s=22, color=SIGMA_COLOUR, zorder=3,
-                   label="sigma (spread: interactions, non-linearity)")
-        _floor_line(ax, rows, "mu_star", "mu_star_conf")
-        ax.set_xlabel(f"Elementary effect ({metric} over the parameter's range; bars: 95 % CI)")
+        _bars(ax, rows, "mu_star", "mu_star_conf", ST_COLOUR, 0.0, 0.6)
+        ax.scatter(rows.sigma.to_numpy(dtype=float), ypos, marker="D", s=22, color=SIGMA_COLOUR, zorder=3)
+        handles = [Patch(color=ST_COLOUR, label="mu* (mean |elementary effect|)"),
+                   Line2D([], [], marker="D", ls="", color=SIGMA_COLOUR,
+                          label="sigma (spread: interactions, non-linearity)"), *dummy]
+        handles += _floor_line(ax, rows, "mu_star", "mu_star_conf")
+        ax.set_xlabel(f"Change of {metric} over the parameter's range (whiskers: 95 % CI)")
         ax.set_title("Morris screening")
     ax = axes[-1]
     sign = rows.srrc.to_numpy(dtype=float)
@@ -585,51 +639,65 @@ def sensitivity_chart(table: pd.DataFrame, metric: str, design: str) -> Figure:
     ax.barh(ypos, sign, height=0.6, color=fill, xerr=rows.srrc_conf.to_numpy(dtype=float),
             error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "#333333"})
     ax.axvline(0.0, color=GUIDE, lw=0.8)
-    ax.set_xlabel("Standardized rank regression coefficient (bars: 95 % bootstrap CI)")
+    ax.set_xlabel("Standardized rank regression coefficient (whiskers: 95 % CI)")
     r2 = rows.srrc_r2.dropna()
-    fit = f"R² of ranks {r2.iloc[0]:.2f}" if len(r2) else "no fit"
-    ax.set_title(f"SRRC: blue raises, red lowers {metric} ({fit})" if not two else f"SRRC cross-check ({fit})")
+    fit = f"R² of the ranks {r2.iloc[0]:.2f}" if len(r2) else "no fit"
+    ax.set_title(f"SRRC {'cross-check' if two else ''} ({fit})".replace("  ", " "))
+    handles += [Patch(color=POSITIVE, label=f"SRRC > 0: raises {metric}"),
+                Patch(color=NEGATIVE, label=f"SRRC < 0: lowers {metric}")]
+    if not two:
+        handles += dummy + _floor_line(ax, rows.assign(srrc=rows.srrc.abs()), "srrc", "srrc_conf")
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4 if two else 2))
     for a in axes:
         a.grid(True, axis="x")
         a.grid(False, axis="y")
     axes[0].set_yticks(ypos, labels)
     axes[0].set_ylim(-0.7, len(rows) - 0.3)
-    if two:
-        legend = axes[0].legend(loc="lower right")
-        legend.set_zorder(5)
     hidden = int((~table[table.metric == metric].dummy).sum()) - int((~rows.dummy).sum())
     more = f" (top {MAX_BARS}; {hidden} more in sensitivity.csv)" if hidden > 0 else ""
-    fig.suptitle(f"Sensitivity of {metric}{more}: {metric_label(metric)}", fontweight="bold", x=0.01,
-                 ha="left", fontsize=11)
+    label = textwrap.shorten(metric_label(metric), 150 if two else 95, placeholder=" …")
+    fig.suptitle(f"Sensitivity of {metric}{more}\n{label}", fontweight="bold", x=0.01, ha="left", fontsize=10)
     return fig
 
 
 @styled
 def discovery_chart(result: Discovery) -> Figure:
     """Plot the PRIM box as bars over each parameter's range, and the peeling trajectory."""
-    fig, (ax, ax2) = new_figure(1, 2, figsize=(12.0, max(3.5, 0.45 * len(result.limits) + 1.8)),
+    rows = int(result.limits.restricted.sum()) if len(result.limits) > DISCOVERY_ROWS else len(result.limits)
+    fig, (ax, ax2) = new_figure(1, 2, figsize=(12.0, max(3.8, 0.45 * max(rows, 1) + 2.2)),
                                 gridspec_kw={"width_ratios": [2.2, 1.0]})
-    lim = result.limits.iloc[::-1].reset_index(drop=True)
+    lim = result.limits
+    hidden = 0
+    if len(lim) > DISCOVERY_ROWS and lim.restricted.any():  # many parameters: only those the box restricts
+        hidden = int((~lim.restricted).sum())
+        lim = lim[lim.restricted]
+    lim = lim.iloc[::-1].reset_index(drop=True)
     span = (lim.range_high - lim.range_low).replace(0, np.nan)
     lo = ((lim.low - lim.range_low) / span).clip(0, 1).fillna(0)
     hi = ((lim.high - lim.range_low) / span).clip(0, 1).fillna(1)
     ypos = np.arange(len(lim))
-    ax.barh(ypos, 1.0, color=RANGE_COLOUR, height=0.6, label="the parameter's range")
-    ax.barh(ypos, hi - lo, left=lo, height=0.6, color=[BOX_COLOUR if r else "#fcbba1" for r in lim.restricted],
-            label="box limits (dark: restricted)")
+    fill = [BOX_COLOUR if r.significant and not r.dummy else CHANCE_COLOUR if r.restricted else FREE_COLOUR
+            for r in lim.itertuples()]
+    ax.barh(ypos, 1.0, color=RANGE_COLOUR, height=0.6)
+    ax.barh(ypos, hi - lo, left=lo, height=0.6, color=fill)
     for y, row, a, b in zip(ypos, lim.itertuples(), lo, hi):
-        if row.restricted:
-            ax.text(a, y + 0.38, f"{row.low:.3g}", ha="center", va="bottom", fontsize=7)
-            ax.text(b, y + 0.38, f"{row.high:.3g}", ha="center", va="bottom", fontsize=7)
+        if row.restricts_low:
+            ax.text(a, y + 0.36, f"{row.low:.3g}", ha="center", va="bottom", fontsize=7)
+        if row.restricts_high:
+            ax.text(b, y + 0.36, f"{row.high:.3g}", ha="center", va="bottom", fontsize=7)
         ax.text(1.01, y, f"{row.range_low:.3g} .. {row.range_high:.3g}", va="center", fontsize=7, color=GUIDE,
                 transform=ax.get_yaxis_transform())
-    ax.set_yticks(ypos, lim.parameter)
+    ax.set_yticks(ypos, [f"{p} (dummy)" if d else p for p, d in zip(lim.parameter, lim.dummy)])
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.6, len(lim) - 0.1)
-    ax.set_xlabel("Position within the parameter's range (0 = low bound, 1 = high bound)")
+    ax.set_xlabel("Position within the parameter's range (0 = low bound, 1 = high bound; range at the right)"
+                  + (f"\n{hidden} parameters the box does not restrict are not shown" if hidden else ""))
     ax.grid(False, axis="y")
     ax.grid(True, axis="x")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
+    handles = [Patch(color=BOX_COLOUR, label="restricted by the box"),
+               Patch(color=CHANCE_COLOUR, label="restricted, likely chance (qp ≥ 0.05 or dummy)"),
+               Patch(color=FREE_COLOUR, label="not restricted"), Patch(color=RANGE_COLOUR, label="outside the box")]
+    fig.legend(handles=handles, loc="outside lower center", ncols=4)
     ax.set_title(f"PRIM box: coverage {result.coverage:.0%}, density {result.density:.0%}, "
                  f"mass {result.mass:.0%}")
     t = result.trajectory
@@ -643,7 +711,9 @@ def discovery_chart(result: Discovery) -> Figure:
     ax2.set_xlim(0, 1.02)
     ax2.set_ylim(0, 1.02)
     ax2.set_title("Peeling trajectory")
-    fig.colorbar(points, ax=ax2, label="restricted parameters")
+    bar = fig.colorbar(points, ax=ax2, label="restricted parameters")
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
     ax2.legend(loc="lower left")
     fig.suptitle(f"Scenario discovery: where {result.target} ({result.n_cases} of {result.n_runs} runs)",
                  fontweight="bold", x=0.01, ha="left", fontsize=11)
@@ -677,35 +747,46 @@ def _index_text(row: pd.Series) -> str:
 
 
 def top_parameters(table: pd.DataFrame, metric: str, n: int = 3) -> str:
-    """Return the most influential parameters of a metric in words (those above the noise floor)."""
+    """Return the most influential parameters of a metric in words (bold: clearly above the noise floor)."""
     rows = table[(table.metric == metric) & ~table.dummy & table.importance.notna()]
     if not len(rows):
         return "no sensitivity to measure"
-    above = rows[rows.status.isin(["above noise floor", "no dummy"])]
-    parts = [f"**{r.parameter}** ({_index_text(r)})" for _, r in above.head(n).iterrows()]
-    if not parts:
-        return "no parameter stands above the dummy's noise floor"
-    within = int((rows.status == "within noise").sum())
-    tail = f"; {within} parameter(s) within the dummy's noise floor" if within else ""
-    return ", ".join(parts) + tail
+    parts = [f"**{r.parameter}** ({_index_text(r)})" if r.status == "above noise floor"
+             else f"{r.parameter} ({_index_text(r)}, within noise)" for _, r in rows.head(n).iterrows()]
+    above = int((rows.status == "above noise floor").sum())
+    floor = "the dummy's noise floor" if table[(table.metric == metric) & table.dummy].shape[0] else "zero"
+    return ", ".join(parts) + f"; {above} of {len(rows)} parameters clearly above {floor}"
 
 
 def discovery_text(result: Discovery) -> str:
     """Return the PRIM box in words."""
-    rules = []
+    rules, chance = [], []
     for r in result.restricted.itertuples():
         if r.restricts_low and r.restricts_high:
-            rules.append(f"{r.low:.3g} ≤ {r.parameter} ≤ {r.high:.3g}")
+            rule = f"{r.low:.3g} ≤ {r.parameter} ≤ {r.high:.3g}"
         elif r.restricts_low:
-            rules.append(f"{r.parameter} ≥ {r.low:.3g}")
+            rule = f"{r.parameter} ≥ {r.low:.3g}"
         else:
-            rules.append(f"{r.parameter} ≤ {r.high:.3g}")
-    where = " and ".join(rules) if rules else "no restriction (the whole sweep)"
+            rule = f"{r.parameter} ≤ {r.high:.3g}"
+        if r.significant and not r.dummy:
+            rules.append(rule)
+        else:
+            chance.append(rule + (" (a dummy)" if r.dummy else ""))
     share = result.n_cases / result.n_runs if result.n_runs else math.nan
-    return (f"Runs where {result.target} ({result.n_cases} of {result.n_runs}, {share:.0%}) concentrate where "
+    if result.step == 0:
+        return (f"Runs where {result.target} ({result.n_cases} of {result.n_runs}, {share:.0%}) are spread over the "
+                f"whole sweep: no box improves enough on that share (coverage × density is best without any "
+                f"restriction; see discovery_trajectory.csv for the peeling steps).")
+    where = " and ".join(rules) if rules else "no clear restriction"
+    text = (f"Runs where {result.target} ({result.n_cases} of {result.n_runs}, {share:.0%}) concentrate where "
             f"{where}. The box holds {result.coverage:.0%} of these runs (coverage), {result.density:.0%} of the "
             f"runs inside it are such runs (density), and it contains {result.mass:.0%} of all runs (mass); "
             f"peeling step {result.step} of {len(result.trajectory) - 1}.")
+    if chance:
+        these = "this restriction is" if len(chance) == 1 else "these restrictions are"
+        text += (f" The box also restricts {', '.join(chance)}, but {these} likely chance "
+                 "(quasi-p ≥ 0.05, or a dummy the model never reads).")
+    return text
 
 
 def _sensitivity_markdown(table: pd.DataFrame, data: SweepData) -> str:
@@ -757,7 +838,7 @@ def _report(data: SweepData, table: pd.DataFrame, notes: list[str], result: Disc
                          "spread (interactions or non-linearity).",
                }.get(data.design, "Standardized rank regression coefficients (SRRC): the sign says whether the "
                                   "parameter raises or lowers the metric; their squares sum to about R² of the ranks.")
-              + " SRRC is given as a cross-check for every design.", ""]
+              + (" SRRC is given as a cross-check." if data.design in ("saltelli", "morris") else ""), ""]
     for metric in data.metrics:
         lines.append(f"- **{metric}**: {top_parameters(table, metric)}.")
     lines += [""]
@@ -769,8 +850,8 @@ def _report(data: SweepData, table: pd.DataFrame, notes: list[str], result: Disc
         lines += [prim_note, ""]
     else:
         lines += [discovery_text(result), ""]
-        shown = result.limits[["parameter", "low", "high", "range_low", "range_high", "restricted", "qp_low",
-                               "qp_high"]]
+        shown = result.limits[["parameter", "dummy", "low", "high", "range_low", "range_high", "restricted",
+                               "qp_low", "qp_high", "significant"]]
         lines += [markdown_table(shown), "",
                   "qp: quasi-p-values of each restriction (small = the restriction is unlikely to be chance).", ""]
     lines += ["## Figures", ""]
@@ -798,7 +879,10 @@ def analyze(folder: str | Path, out: str | Path | None = None) -> Path:
     figures: list[str] = []
     notes = list(data.notes)
     if data.ok.empty:
-        write_text(f"# Analysis of sweep {data.name}\n\nNo successful run yet: nothing to analyse.\n",
+        failed = data.runs[data.runs.status != "ok"]
+        why = (f" {len(failed)} runs failed; the first error: `{str(failed.error.iloc[0]).split(' | ')[0]}`."
+               if len(failed) else "")
+        write_text(f"# Analysis of sweep {data.name}\n\nNo successful run yet: nothing to analyse.{why}\n",
                    out / "analysis.md")
         return out
 
@@ -824,7 +908,7 @@ def analyze(folder: str | Path, out: str | Path | None = None) -> Path:
                 figures.append(save_figure(heatmaps(data, metric, pairs), out, f"heatmap_{metric}"))
 
     for metric in varying:
-        figures.append(save_figure(sensitivity_chart(table, metric, data.design), out, f"sensitivity_{metric}"))
+        figures.append(save_figure(sensitivity_chart(table, metric), out, f"sensitivity_{metric}"))
 
     result, prim_note = discovery(data)
     if result is not None:
