@@ -62,11 +62,11 @@ def _progress(total: int):
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     bar = Progress(
-        TextColumn("[bold]seeds"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn()
+        TextColumn("[bold]runs"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn()
     )
     task = bar.add_task("run", total=total)
     bar.start()
-    return bar, (lambda done, _total: bar.update(task, completed=done))
+    return bar, (lambda done, now_total: bar.update(task, completed=done, total=now_total))
 
 
 @app.command()

@@ -40,6 +40,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("war_intensity", "0..1", "intensity of Russia's most intense war at the horizon"),
     Metric("russia_strain", "0..1", "Russia's economic strain at the horizon"),
     Metric("share_<action>", "share of steps", "share of steps between branch and horizon in which Russia chose each action"),
+    Metric("mean_p_<action>", "probability", "Russia's mean monthly probability of each action between branch and horizon (shows what deterrence does to rare choices such as an attack on a member)"),
 )
 
 
@@ -71,6 +72,9 @@ def per_seed(
     counts = window.groupby("seed").russia_action.value_counts(normalize=True).unstack(fill_value=0.0)
     for action in ACTIONS:
         out[f"share_{action}"] = counts.get(action, 0.0)
+    means = window.groupby("seed")[[f"p_{a}" for a in ACTIONS]].mean()
+    for action in ACTIONS:
+        out[f"mean_p_{action}"] = means[f"p_{action}"]
     return out
 
 
@@ -108,6 +112,8 @@ def one_run(
     chosen = np.asarray(actions, dtype=object)[inside]
     for action in ACTIONS:
         out[f"share_{action}"] = float((chosen == action).mean()) if len(chosen) else 0.0
+    for action in ACTIONS:
+        out[f"mean_p_{action}"] = float(outputs[f"p_{action}"][inside].mean())
     return out
 
 

@@ -163,3 +163,27 @@ def test_sweep_cli_refuses_to_overwrite_and_bad_files(small_spec, tmp_path):
     bad = write(tmp_path, "bad.yaml", SMALL.replace("design: grid", "design: grid\nfoo: 1"))
     proc = natosim("sweep", str(bad), "--out", str(tmp_path / "b"))
     assert proc.returncode == 2 and "foo" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_from_branch_sweeps_leave_history_untouched(tmp_path):
+    text = SMALL.replace("horizon: 1997-12", "horizon: 1999-12\nbranch: 1997-01\napply: from_branch")
+    sweep = load_sweep(write(tmp_path, "fb.yaml", text))
+    series = read_series(run_sweep(sweep, tmp_path / "fb", workers=1))
+    before = series[series.date < "1997-01-01"].pivot_table(index=["seed", "date"], columns="point_id", values="relations_index")
+    assert (before.nunique(axis=1) == 1).all()  # identical across points before the branch
+    after = series[series.date >= "1998-01-01"].pivot_table(index=["seed", "date"], columns="point_id", values="relations_index")
+    assert (after.nunique(axis=1) > 1).mean() > 0.5
+
+
+def test_branch_must_precede_the_horizon(tmp_path):
+    with pytest.raises(ScenarioError) as info:
+        load_sweep(write(tmp_path, "b.yaml", SMALL + "branch: 1999-01\n"))
+    assert info.value.problems[0][1] == "branch"
+
+
+def test_resume_refuses_a_changed_sweep(small_spec, tmp_path):
+    out = tmp_path / "r"
+    run_sweep(load_sweep(small_spec), out, workers=1)
+    changed = load_sweep(write(tmp_path, "changed.yaml", SMALL.replace("cohesion_min", "war_intensity")))
+    with pytest.raises(ValueError, match="changed"):
+        run_sweep(changed, out, workers=1, resume=True)

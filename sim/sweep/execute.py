@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sim import metrics
+from sim.events import Event
 from sim.model import MODEL_OUTPUTS, NatoRussiaModel
 from sim.setup import ModelSetup
 from sim.sweep import design
@@ -46,6 +47,7 @@ class Context:
     metrics: tuple[str, ...]
     series: tuple[str, ...]
     dummies: tuple[str, ...]
+    from_branch: bool = False
 
 
 def timeseries(model: NatoRussiaModel) -> pd.DataFrame:
@@ -62,7 +64,15 @@ def run_job(setup: ModelSetup, ctx: Context, job: Job) -> tuple[dict[str, Any], 
     row: dict[str, Any] = {"point_id": point_id, "seed": seed, **values}
     try:
         model_values = {k: v for k, v in values.items() if k not in ctx.dummies}
-        model = NatoRussiaModel(setup.with_params(**model_values), rng=seed, mesa_collect=False).run()
+        if ctx.from_branch:  # the varied values take effect at the branching date, as scheduled events
+            changes = [
+                Event(ctx.branch.date(), "set_parameter", "NSA", (), params={"parameter": k, "value": v}, id=f"sweep-{k}")
+                for k, v in model_values.items()
+            ]
+            run_setup = replace(setup, events=[*setup.events, *changes])
+        else:
+            run_setup = setup.with_params(**model_values)
+        model = NatoRussiaModel(run_setup, rng=seed, mesa_collect=False).run()
         outputs = model.outputs()
         found = metrics.one_run(outputs, model.dates, model.action_records, ctx.branch, ctx.horizon, ctx.thaw)
         row.update({m: found[m] for m in ctx.metrics})
@@ -203,6 +213,11 @@ def run_sweep(
         saved = pd.read_parquet(out / "points.parquet")
         if not saved.equals(pts):
             raise ValueError(f"{out}: the sweep's design changed since it was started; start a new folder")
+    if resume and (out / "manifest.json").exists():
+        before = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        now = json.loads(json.dumps({"spec": sweep.raw, "scenario": sweep.scenario.to_dict()}, default=str))
+        if before.get("spec") != now["spec"] or before.get("scenario") != now["scenario"]:
+            raise ValueError(f"{out}: the sweep file or its scenario changed since it was started; start a new folder")
     out.mkdir(parents=True, exist_ok=True)
     from sim.outputs import write_table
 
@@ -224,6 +239,7 @@ def run_sweep(
         metrics=tuple(sweep.metrics),
         series=tuple(sweep.series),
         dummies=tuple(k for k, v in sweep.parameters.items() if v.dummy),
+        from_branch=sweep.apply == "from_branch",
     )
     backend = f"dask:{dask}" if dask else "local"
     started = datetime.now(UTC).isoformat()

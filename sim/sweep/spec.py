@@ -32,7 +32,7 @@ PER_SEED_METRICS = (
     "frontline_deterrence",
     "war_intensity",
     "russia_strain",
-) + tuple(f"share_{a}" for a in ACTIONS)
+) + tuple(f"share_{a}" for a in ACTIONS) + tuple(f"mean_p_{a}" for a in ACTIONS)
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -68,6 +68,7 @@ class SweepFile(BaseModel):
     include: Literal["assumptions"] | None = None
     metrics: list[str] = Field(default_factory=lambda: ["relations_at_horizon", "max_escalation"])
     series: list[str] = Field(default_factory=list)
+    apply: Literal["from_start", "from_branch"] = "from_start"
 
 
 @dataclass
@@ -90,6 +91,7 @@ class Sweep:
     metrics: list[str]
     series: list[str]
     raw: dict[str, Any]
+    apply: str = "from_start"
 
     def bounds(self, name: str) -> tuple[float, float]:
         """Return the sampling bounds of a parameter (its range, else the registry's)."""
@@ -189,6 +191,12 @@ def load_sweep(path: str | Path) -> Sweep:
     if horizon > scenario.end or horizon <= scenario.start:
         raise ScenarioError([(file, "horizon", f"must fall within the scenario's period {scenario.start:%Y-%m} .. {scenario.end:%Y-%m}")])
     branch = dates.get("branch", scenario.start)
+    if not scenario.start <= branch < horizon:
+        raise ScenarioError([(file, "branch", f"must fall between the scenario's start {scenario.start:%Y-%m} and the horizon {horizon:%Y-%m}")])
+    if spec.apply == "from_branch":
+        setup_only = sorted(set(params) & parameters.SETUP_ONLY)
+        if setup_only:
+            raise ScenarioError([(file, "apply", f"from_branch cannot change setup-only parameters: {', '.join(setup_only)}")])
     return Sweep(
         name=spec.name,
         description=spec.description,
@@ -206,6 +214,7 @@ def load_sweep(path: str | Path) -> Sweep:
         metrics=list(spec.metrics),
         series=list(spec.series),
         raw=raw,
+        apply=spec.apply,
     )
 
 
