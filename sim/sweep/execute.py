@@ -295,11 +295,16 @@ def run_sweep(
 def _run_dask(address: str, workers: int, setup: ModelSetup, ctx: Context, jobs: list[Job], chunk: int,
               take: Callable[[list], None]) -> None:
     """Run the jobs on a Dask cluster: ``local`` starts a LocalCluster, else a scheduler address."""
+    import dask
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if address == "local":
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        # the workers' statistical profiler samples every thread's stack and holds the GIL;
+        # for pure-Python model runs it costs a large share of throughput, so a local cluster
+        # runs without it (on a remote cluster, set distributed.worker.profile.enabled: false)
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     else:
         client = Client(address)
