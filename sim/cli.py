@@ -287,8 +287,20 @@ def validate(
 
 def main() -> None:
     """Entry point of the ``natosim`` console script."""
+    import os
+
     try:
         app()
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("NATOSIM_DEBUG"):
+            raise
+        typer.echo(
+            f"natosim: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug, not a problem with your input; rerun with NATOSIM_DEBUG=1 for the traceback "
+            "and report it.",
+            err=True,
+        )
+        sys.exit(1)
