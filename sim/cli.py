@@ -151,11 +151,13 @@ def sweep(
     dask: Annotated[str | None, typer.Option("--dask", help="Run on Dask: a scheduler address (tcp://host:8786) or 'local'.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Complete an interrupted sweep: run only the missing runs.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default results/sweeps/NAME).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Fix another parameter: NAME=VALUE (repeatable).")] = None,
 ) -> None:
     """Run a parameter sweep; results are written as runs finish (Parquet dataset + manifest)."""
     from sim.sweep.execute import run_sweep
     from sim.sweep.spec import load_sweep
 
+    overrides = _parse_sets(set_)
     try:
         loaded = load_sweep(spec)
     except ScenarioError as exc:
@@ -167,7 +169,8 @@ def sweep(
     total = len(design.points(loaded)) * loaded.replications
     bar, callback = _progress(total)
     try:
-        path = run_sweep(loaded, folder, workers=workers, dask=dask, resume=resume, progress=callback)
+        path = run_sweep(loaded, folder, workers=workers, dask=dask, resume=resume, progress=callback,
+                         overrides=overrides)
     except (FileExistsError, ValueError) as exc:
         _fail(str(exc))
     finally:

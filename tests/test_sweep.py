@@ -187,3 +187,16 @@ def test_resume_refuses_a_changed_sweep(small_spec, tmp_path):
     changed = load_sweep(write(tmp_path, "changed.yaml", SMALL.replace("cohesion_min", "war_intensity")))
     with pytest.raises(ValueError, match="changed"):
         run_sweep(changed, out, workers=1, resume=True)
+
+
+def test_set_fixes_a_parameter_for_the_whole_sweep(small_spec, tmp_path):
+    import json
+
+    fixed = _sorted(read_runs(run_sweep(load_sweep(small_spec), tmp_path / "b", workers=1,
+                                        overrides={"us_commitment": 0.0})))
+    assert len(fixed) == 8 and (fixed.status == "ok").all()
+    assert json.loads((tmp_path / "b" / "manifest.json").read_text())["overrides"] == {"us_commitment": 0.0}
+    with pytest.raises(ValueError, match="varies"):
+        run_sweep(load_sweep(small_spec), tmp_path / "c", overrides={"trust_negative_gain": 0.5})
+    proc = natosim("sweep", str(small_spec), "--set", "us_commitment=7", "--out", str(tmp_path / "d"))
+    assert proc.returncode == 2 and "out of range" in proc.stderr

@@ -213,8 +213,14 @@ def run_sweep(
     resume: bool = False,
     progress: Callable[[int, int], None] | None = None,
     chunk: int = 4,
+    overrides: dict[str, float] | None = None,
 ) -> Path:
-    """Run every missing (point, seed) of a sweep into ``out``; return the folder."""
+    """Run every missing (point, seed) of a sweep into ``out``; return the folder.
+
+    ``overrides`` fixes other parameters of the base scenario for the whole sweep
+    (the command line's ``--set``); they are recorded in the manifest.
+    """
+    overrides = dict(overrides or {})
     out = Path(out)
     pts = design.points(sweep)
     seeds = design.seeds(sweep)
@@ -227,8 +233,9 @@ def run_sweep(
             raise ValueError(f"{out}: the sweep's design changed since it was started; start a new folder")
     if resume and (out / "manifest.json").exists():
         before = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        now = json.loads(json.dumps({"spec": sweep.raw, "scenario": sweep.scenario.to_dict()}, default=str))
-        if before.get("spec") != now["spec"] or before.get("scenario") != now["scenario"]:
+        now = json.loads(json.dumps({"spec": sweep.raw, "scenario": sweep.scenario.to_dict(),
+                                     "overrides": overrides}, default=str))
+        if any(before.get(key, {}) != now[key] for key in ("spec", "scenario", "overrides")):
             raise ValueError(f"{out}: the sweep file or its scenario changed since it was started; start a new folder")
     out.mkdir(parents=True, exist_ok=True)
     from sim.outputs import write_table
@@ -243,7 +250,10 @@ def run_sweep(
         for seed in seeds
         if (int(pid), seed) not in done
     ]
-    setup = replace(sweep.scenario.setup(), end=sweep.horizon)
+    varied_and_fixed = sorted(set(overrides) & set(sweep.parameters))
+    if varied_and_fixed:
+        raise ValueError(f"--set {', '.join(varied_and_fixed)}: the sweep varies these; fix them in the sweep file")
+    setup = replace(sweep.scenario.setup(**overrides), end=sweep.horizon)
     ctx = Context(
         branch=pd.Timestamp(sweep.branch),
         horizon=pd.Timestamp(sweep.horizon),
@@ -255,7 +265,9 @@ def run_sweep(
     )
     backend = f"dask:{dask}" if dask else "local"
     started = datetime.now(UTC).isoformat()
-    manifest = _manifest(sweep, pts, seeds, {"backend": backend, "workers": workers, "started": started})
+    manifest = _manifest(
+        sweep, pts, seeds, {"backend": backend, "workers": workers, "started": started, "overrides": overrides}
+    )
     _write_json(out / "manifest.json", {**manifest, "runs_done": len(done), "complete": False})
     writer = Writer(out)
     total, finished = len(jobs), 0
