@@ -26,38 +26,80 @@ INT_COLUMNS = ("escalation_level", "nato_members", "applicants", "members_at_2pc
 EVENT_COLUMNS = ("seed", "date", "actor", "targets", "type", "goldstein", "origin", "label", "source", "id")
 
 
+@dataclass
+class RunRecord:
+    """What one finished run recorded, as arrays and lists (cheap to send between processes)."""
+
+    seed: int
+    dates: np.ndarray
+    codes: list[str]
+    outputs: dict[str, np.ndarray]
+    actions: list[str]
+    targets: list[str]
+    channels: list[str]
+    state_records: np.ndarray | None
+    event_log: list[tuple]
+
+    @classmethod
+    def of(cls, model: NatoRussiaModel, seed: int, states: bool = True) -> RunRecord:
+        """Return the record of a finished model."""
+        return cls(
+            seed=seed,
+            dates=np.array(model.dates, dtype="datetime64[ns]"),
+            codes=list(model.world.codes),
+            outputs=model.outputs(),
+            actions=model.action_records,
+            targets=model.target_records,
+            channels=model.channel_records,
+            state_records=model.state_records if states else None,
+            event_log=model.event_log,
+        )
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the timeseries, states and events tables of this run."""
+        dates, seed = self.dates, self.seed
+        ts = pd.DataFrame(self.outputs, columns=list(MODEL_OUTPUTS))
+        for col in INT_COLUMNS:
+            ts[col] = ts[col].astype("int64")
+        ts["founding_act_in_force"] = ts["founding_act_in_force"].astype(bool)
+        ts.insert(0, "date", dates)
+        ts.insert(0, "seed", seed)
+        ts.insert(3, "russia_action", self.actions)
+        ts.insert(4, "russia_target", self.targets)
+        ts["dialogue_channel"] = self.channels
+        n = len(self.codes)
+        t = 0 if self.state_records is None else len(dates)
+        values = (
+            np.zeros((0, len(STATE_OUTPUTS)))
+            if self.state_records is None
+            else self.state_records.transpose(0, 2, 1).reshape(t * n, len(STATE_OUTPUTS))
+        )
+        st = pd.DataFrame(values, columns=list(STATE_OUTPUTS))
+        st["member"] = st["member"].astype(bool)
+        st["applicant"] = st["applicant"].astype(bool)
+        st.insert(0, "state", np.tile(np.array(self.codes, dtype=object), t))
+        st.insert(0, "date", np.repeat(dates[:t], n))
+        st.insert(0, "seed", seed)
+        ev = pd.DataFrame(self.event_log, columns=list(EVENT_COLUMNS[1:]))
+        ev.insert(0, "seed", seed)
+        ev["date"] = pd.to_datetime(ev["date"])
+        return {"timeseries": ts, "states": st, "events": ev}
+
+
 def frames(model: NatoRussiaModel, seed: int, states: bool = True) -> dict[str, pd.DataFrame]:
     """Return a finished model's records as the timeseries, states and events tables."""
-    dates = np.array(model.dates, dtype="datetime64[ns]")
-    t, n = len(dates), model.world.n
-    ts = pd.DataFrame(model.outputs(), columns=list(MODEL_OUTPUTS))
-    for col in INT_COLUMNS:
-        ts[col] = ts[col].astype("int64")
-    ts["founding_act_in_force"] = ts["founding_act_in_force"].astype(bool)
-    ts.insert(0, "date", dates)
-    ts.insert(0, "seed", seed)
-    ts.insert(3, "russia_action", model.action_records)
-    ts.insert(4, "russia_target", model.target_records)
-    ts["dialogue_channel"] = model.channel_records
-    if not states:
-        t, n = 0, model.world.n
-    values = model.state_records[:t].transpose(0, 2, 1).reshape(t * n, len(STATE_OUTPUTS))
-    st = pd.DataFrame(values, columns=list(STATE_OUTPUTS))
-    st["member"] = st["member"].astype(bool)
-    st["applicant"] = st["applicant"].astype(bool)
-    st.insert(0, "state", np.tile(np.array(model.world.codes, dtype=object), t))
-    st.insert(0, "date", np.repeat(dates[:t], n))
-    st.insert(0, "seed", seed)
-    ev = pd.DataFrame(model.event_log, columns=list(EVENT_COLUMNS[1:]))
-    ev.insert(0, "seed", seed)
-    ev["date"] = pd.to_datetime(ev["date"])
-    return {"timeseries": ts, "states": st, "events": ev}
+    return RunRecord.of(model, seed, states).tables()
+
+
+def simulate(setup: ModelSetup, seed: int, states: bool = True) -> RunRecord:
+    """Run one model with one seed; return its record."""
+    model = NatoRussiaModel(setup, rng=seed, mesa_collect=False).run()
+    return RunRecord.of(model, seed, states)
 
 
 def run_one(setup: ModelSetup, seed: int, states: bool = True) -> dict[str, pd.DataFrame]:
     """Run one model with one seed; return its tables (``states=False`` leaves the state table empty)."""
-    model = NatoRussiaModel(setup, rng=seed, mesa_collect=False).run()
-    return frames(model, seed, states=states)
+    return simulate(setup, seed, states).tables()
 
 
 @dataclass
@@ -92,15 +134,17 @@ class RunResult:
         return plots.all_plots(self, folder)
 
 
-def _run_job(args: tuple[ModelSetup, int, bool]) -> dict[str, pd.DataFrame]:
+def _run_job(args: tuple[ModelSetup, int, bool]) -> RunRecord:
     setup, seed, states = args
-    return run_one(setup, seed, states=states)
+    return simulate(setup, seed, states=states)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
+    import gc
+
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sim.runner"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.freeze)
 
 
 def run_many(
@@ -119,13 +163,14 @@ def run_many(
     parts: list[dict[str, pd.DataFrame]] = []
     if workers > 1 and len(jobs) > 1:
         with _pool(workers) as pool:
-            for done, part in enumerate(pool.map(_run_job, [job for _, job in jobs], chunksize=4)):
-                parts.append(part)
+            # workers send arrays back; the tables are built here (far cheaper to pickle)
+            for done, record in enumerate(pool.map(_run_job, [job for _, job in jobs], chunksize=2)):
+                parts.append(record.tables())
                 if progress:
                     progress(done + 1, len(jobs))
     else:
         for done, (_, job) in enumerate(jobs):
-            parts.append(_run_job(job))
+            parts.append(_run_job(job).tables())
             if progress:
                 progress(done + 1, len(jobs))
     wall = time.perf_counter() - began
