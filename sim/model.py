@@ -13,8 +13,11 @@ The model reads no file: it receives a ``ModelSetup`` (see ``sim.setup``).
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
+from typing import Any, Protocol
 
 import mesa
 import numpy as np
@@ -192,6 +195,50 @@ def build_world(setup: ModelSetup, p: Params) -> World:
     return w
 
 
+class Directive(Protocol):
+    """An outside decision (a seminar team's move) applied at one phase of a step.
+
+    ``phase`` is ``"russia"`` (after Russia's own choice, which the directive may
+    replace in ``model.russia_choice``), ``"allies"`` (after the allies' spending,
+    presence, sanctions and aid decisions) or ``"institutions"`` (after the
+    dialogue channel's update).  The model knows nothing else about directives.
+    """
+
+    phase: str
+
+    def apply(self, model: NatoRussiaModel) -> None:
+        """Impose the decision on the model's state for this step."""
+
+
+@dataclass
+class Snapshot:
+    """A model's complete state between two steps (restorable into a model of the same setup)."""
+
+    steps: int
+    world: World
+    params: Params
+    rng_state: dict[str, Any]
+    random_state: tuple
+    attributes: dict[str, Any]
+    state_records: np.ndarray
+    scalar_records: np.ndarray
+    lists: dict[str, list]
+
+
+#: model attributes a snapshot copies besides the world, parameters and records
+_SNAPSHOT_ATTRIBUTES = (
+    "date",
+    "relations_index",
+    "escalation_level",
+    "nato_members",
+    "russia_action",
+    "russia_choice",
+    "aid_received",
+    "running",
+)
+_SNAPSHOT_LISTS = ("event_log", "action_records", "target_records", "channel_records")
+
+
 class NatoRussiaModel(mesa.Model):
     """Agent-based model of NATO, Russia and their partners, stepping through real dates."""
 
@@ -249,6 +296,8 @@ class NatoRussiaModel(mesa.Model):
         self.nato_members = int(self.world.member.sum())
         self.russia_action = "status_quo"
         self.mesa_collect = mesa_collect
+        #: outside decisions in force this step (see ``Directive``); empty in plain runs
+        self.directives: list[Directive] = []
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "date": "date",
@@ -296,6 +345,7 @@ class NatoRussiaModel(mesa.Model):
             self.apply_event(ev)
 
         self.russia.step()
+        self._direct("russia")
         action, targets, probs = self.russia_choice
         w.action_probs = probs
         w.action = ACTIONS[action]
@@ -312,12 +362,14 @@ class NatoRussiaModel(mesa.Model):
             self.emit(*spec, "model: allied decision")
         member_decisions.spending(w, p, months, rng)
         member_decisions.presence(w, p, months)
+        self._direct("allies")
         for spec in enlargement.applications(w, p, k, months, rng):
             self.emit(*spec, "model: state's decision")
         for spec in enlargement.ratifications(w, p, k, months, rng):
             self.emit(*spec, "model: ratification by every member")
         for spec in institutions.update(w, p, months, rng):
             self.emit(*spec, "model: alliance decision")
+        self._direct("institutions")
         economy.update(w, p, months)
         security_dilemma.update_ambition(w, p, months)
         alliance.update_solidarity(w, p, months)
@@ -336,6 +388,47 @@ class NatoRussiaModel(mesa.Model):
             self.datacollector.collect(self)
         if k + 1 >= len(self.dates):
             self.running = False
+
+    def _direct(self, phase: str) -> None:
+        """Apply the outside decisions in force for this phase of the step."""
+        for directive in self.directives:
+            if directive.phase == phase:
+                directive.apply(self)
+
+    # -- snapshots ---------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """Return a deep copy of the model's state between steps (for rewinds and branches)."""
+        return Snapshot(
+            steps=self.steps,
+            world=copy.deepcopy(self.world),
+            params=copy.deepcopy(self.p),
+            rng_state=copy.deepcopy(self.rng.bit_generator.state),
+            random_state=self.random.getstate(),
+            attributes={a: copy.deepcopy(getattr(self, a)) for a in _SNAPSHOT_ATTRIBUTES},
+            state_records=self.state_records.copy(),
+            scalar_records=self.scalar_records.copy(),
+            lists={name: list(getattr(self, name)) for name in _SNAPSHOT_LISTS},
+        )
+
+    def restore(self, snap: Snapshot) -> None:
+        """Put the model back into a snapshot's state (the snapshot stays reusable).
+
+        Mesa's clock (``model.time``) keeps counting the steps this object has run;
+        the model's calendar follows ``model.steps``, which the snapshot sets.
+        """
+        if snap.state_records.shape != self.state_records.shape:
+            raise ValueError("snapshot was taken from a model with another calendar or roster")
+        self.steps = snap.steps
+        self.world = copy.deepcopy(snap.world)
+        self.p = copy.deepcopy(snap.params)
+        self.rng.bit_generator.state = copy.deepcopy(snap.rng_state)
+        self.random.setstate(snap.random_state)
+        for name, value in snap.attributes.items():
+            setattr(self, name, copy.deepcopy(value))
+        self.state_records[:] = snap.state_records
+        self.scalar_records[:] = snap.scalar_records
+        for name, value in snap.lists.items():
+            setattr(self, name, list(value))
 
     def _derive(self) -> None:
         """Recompute the quantities that follow from the state: threat, deterrence, indices."""
