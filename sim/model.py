@@ -235,6 +235,7 @@ _SNAPSHOT_ATTRIBUTES = (
     "russia_choice",
     "aid_received",
     "running",
+    "scheduled",
 )
 _SNAPSHOT_LISTS = ("event_log", "action_records", "target_records", "channel_records")
 

@@ -1,0 +1,669 @@
+"""The seminar engine: turns of team moves and injects over one model, with snapshots and branches.
+
+A seminar starts from a scenario at a chosen month: the model runs the record
+up to it, then advances a turn (some months) at a time.  Each turn the teams'
+moves (``sim.seminar.moves``) and the facilitator's injects (any event type of
+the catalogue) are validated, applied, and the model steps; everything the
+teams do not decide keeps running on the model's own mechanisms.
+
+Turns form a tree: every turn has a parent, a branch is a named path from the
+start to its head, and the model is snapshotted after every turn, so rewinding,
+branching and switching restore a snapshot (or replay from the nearest one —
+the same seed and moves give the same outcome).  The engine does no file I/O:
+``sim.seminar.session`` keeps the session file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from sim.events import Event
+from sim.model import STATE_OUTPUTS, NatoRussiaModel, Snapshot
+from sim.scenario import EventSpec, _check_event
+from sim.seminar.moves import MOVES, TEAMS, Context, moves_for, team_actor, team_kind
+from sim.setup import ModelSetup, Params
+from sim.world import ACTIONS, CHANNEL_STATES, ESCALATION_LEVELS
+
+#: the model outputs a turn summary and the seminar's time series keep
+SERIES = (
+    "relations_index",
+    "nato_trust_in_russia",
+    "russia_trust_in_nato",
+    "escalation_level",
+    "frontline_deterrence",
+    "mean_threat_from_russia",
+    "eastern_threat_from_russia",
+    "mean_defence_spending",
+    "members_at_2pct",
+    "forward_presence_total",
+    "sanctions_level",
+    "military_aid_level",
+    "war_intensity_max",
+    "nato_members",
+    "russia_revisionism",
+    "russia_encirclement",
+    "russia_economic_strain",
+)
+#: months of history before the seminar's start kept in its time series (context for charts)
+HISTORY_MONTHS = 24
+#: Russia's action moves: at most one per turn (they set the same decision)
+RED_ACTION_MOVES = frozenset(
+    {
+        "hybrid_campaign",
+        "energy_coercion",
+        "nuclear_signalling",
+        "negotiate",
+        "cooperate",
+        "hold",
+        "attack",
+        "ceasefire",
+    }
+)
+BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+
+
+class SessionError(Exception):
+    """A seminar request that cannot be carried out; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__(
+            "; ".join(self.problems)
+            if len(self.problems) == 1
+            else "\n  " + "\n  ".join(self.problems)
+        )
+
+
+@dataclass
+class Turn:
+    """One played turn: where it sits in the tree, what was decided and what followed."""
+
+    id: int
+    parent: int | None
+    branch: str
+    number: int
+    start: str
+    end: str
+    moves: list[dict[str, Any]] = field(default_factory=list)
+    injects: list[dict[str, Any]] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    changes: list[str] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    series: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the turn as plain data (for the session file)."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def month(d: date | pd.Timestamp) -> str:
+    """Return a date as YYYY-MM."""
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def _parse_month(value: str | date) -> date:
+    if isinstance(value, date):
+        return value.replace(day=1)
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", str(value).strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise SessionError(f"--at {value!r}: expected a month as YYYY-MM, e.g. 2023-07")
+    return date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (np.floating, float)):
+        return round(float(value), 6)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    return value
+
+
+class Seminar:
+    """Turns, moves, injects, snapshots and branches over one seeded model run."""
+
+    def __init__(
+        self,
+        setup: ModelSetup,
+        seed: int,
+        at: str | date,
+        turn_months: int,
+        teams: list[str],
+        turns: list[Turn] | None = None,
+        branches: dict[str, int] | None = None,
+        current: str = "main",
+    ):
+        """Build the model, run it to the start month and set up the turn tree (replaying ``turns``)."""
+        self.setup = setup
+        self.seed = int(seed)
+        self.teams = self._check_teams(teams, setup)
+        self.model = NatoRussiaModel(setup, rng=self.seed, mesa_collect=False)
+        m = self.model
+        if turn_months < 1 or turn_months % m.months:
+            raise SessionError(
+                f"turn length {turn_months} months: must be a positive multiple of the scenario's step ({m.months} months)"
+            )
+        self.turn_months = int(turn_months)
+        self.steps_per_turn = turn_months // m.months
+        start = _parse_month(at)
+        first, last = m.dates[0], m.dates[-1]
+        if not first < start <= last:
+            raise SessionError(
+                f"--at {month(start)}: the scenario {setup.name!r} runs from {month(first)} to {month(last)}; "
+                "start a seminar after its first month and before its end"
+            )
+        while m.dates[m.steps] < start:
+            m.step()
+        self.at = month(m.dates[m.steps])
+        root = Turn(0, None, "main", 0, self.at, self.at)
+        root.summary = self._summary()
+        k = m.steps
+        root.series = self._series(max(0, k - HISTORY_MONTHS // m.months), k)
+        self.nodes: dict[int, Turn] = {0: root}
+        self.snapshots: dict[int, Snapshot] = {0: m.snapshot()}
+        self.branches: dict[str, int] = {"main": 0}
+        self.current = "main"
+        self.head = 0
+        self.replay_mismatches: list[str] = []
+        if turns:
+            for t in turns:
+                if t.id == 0:
+                    continue
+                self.nodes[t.id] = t
+            self.branches = dict(branches or {"main": 0})
+            if current not in self.branches:
+                raise SessionError(f"current branch {current!r} is not in the session's branches")
+            self.current = current
+            self._goto(self.branches[current])
+
+    # -- teams and menus ---------------------------------------------------------------------
+    @staticmethod
+    def _check_teams(teams: list[str], setup: ModelSetup) -> list[str]:
+        codes = {s["code"] for s in setup.roster}
+        out, problems = [], []
+        for raw in teams:
+            team = raw.strip().lower()
+            if team in ("blue", "red", "ukraine"):
+                out.append(team)
+            elif team.startswith("member:") and team[7:].upper() in codes:
+                out.append(f"member:{team[7:].upper()}")
+            else:
+                problems.append(
+                    f"unknown team {raw!r}; allowed: {', '.join(TEAMS)} (XXX a state code of the roster)"
+                )
+        if not out and not problems:
+            problems.append("a seminar needs at least one team")
+        if len(set(out)) != len(out):
+            problems.append("a team is listed twice")
+        if problems:
+            raise SessionError(problems)
+        return out
+
+    def context(self, team: str) -> Context:
+        """Return what moves of a team see now."""
+        m = self.model
+        return Context(
+            m.world, m.p, m.dates[min(m.steps, len(m.dates) - 1)], self.steps_per_turn, team
+        )
+
+    def menu(self, team: str) -> list[dict[str, Any]]:
+        """Return the moves a team may make now, with their fields and legal choices."""
+        if team not in self.teams:
+            raise SessionError(
+                f"team {team!r} is not in this seminar; teams: {', '.join(self.teams)}"
+            )
+        m = self.model
+        if team_kind(team) == "member":
+            i = m.world.idx(team_actor(team))
+            if not m.world.member[i]:
+                return []
+        return [cls.describe(m.world, m.p, team) for cls in moves_for(team)]
+
+    def inject_types(self) -> list[dict[str, Any]]:
+        """Return the event types a facilitator may inject, with their parameters."""
+        return [
+            {
+                "type": name,
+                "label": et.description,
+                "goldstein": et.goldstein,
+                "params": dict(et.params),
+            }
+            for name, et in sorted(self.model.event_types.items())
+        ]
+
+    # -- validation ----------------------------------------------------------------------------
+    def validate(
+        self, moves: list[dict[str, Any]], injects: list[dict[str, Any]]
+    ) -> tuple[list, list, list[str]]:
+        """Return the moves and injects normalised (defaults filled), and every problem found."""
+        problems: list[str] = []
+        planned: list[dict[str, Any]] = []
+        red_actions = 0
+        for n, raw in enumerate(moves, 1):
+            where = f"move {n}"
+            if not isinstance(raw, dict):
+                problems.append(
+                    f"{where}: expected a mapping with team, move and its fields, got {raw!r}"
+                )
+                continue
+            team = str(raw.get("team", "")).strip().lower()
+            if team.startswith("member:"):
+                team = "member:" + team[7:].upper()
+            if team not in self.teams:
+                problems.append(
+                    f"{where}: team {raw.get('team')!r} is not in this seminar; teams: {', '.join(self.teams)}"
+                )
+                continue
+            name = raw.get("move")
+            legal = [cls.name for cls in moves_for(team)]
+            if name not in legal:
+                problems.append(
+                    f"{where}: {team} has no move {name!r}; allowed: {', '.join(legal)}"
+                )
+                continue
+            if (
+                team_kind(team) == "member"
+                and not self.model.world.member[self.model.world.idx(team_actor(team))]
+            ):
+                problems.append(
+                    f"{where}: {team_actor(team)} is not a member now and makes no alliance move"
+                )
+                continue
+            values, found = MOVES[name].check(
+                {k: v for k, v in raw.items() if k not in ("team", "move")}, self.context(team)
+            )
+            problems.extend(f"{where}: {msg}" for msg in found)
+            if name in RED_ACTION_MOVES:
+                red_actions += 1
+            if not found:
+                planned.append({"team": team, "move": name, **values})
+        if red_actions > 1:
+            problems.append(
+                f"red makes {red_actions} action moves; Russia takes one course per turn: "
+                f"choose one of {', '.join(sorted(RED_ACTION_MOVES))} (mobilise may go with it)"
+            )
+        codes = set(self.model.world.codes)
+        types = self.model.event_types
+        checked: list[dict[str, Any]] = []
+        when = self.context("").when
+        for n, raw in enumerate(injects, 1):
+            where = f"inject {n}"
+            if not isinstance(raw, dict):
+                problems.append(
+                    f"{where}: expected a mapping with type, actor, targets, label, params"
+                )
+                continue
+            try:
+                spec = EventSpec(date=when, **{k: v for k, v in raw.items() if k != "date"})
+            except ValidationError as exc:
+                for err in exc.errors():
+                    loc = ".".join(str(x) for x in err["loc"])
+                    problems.append(f"{where}: {loc}: {err['msg']}")
+                continue
+            found: list = []
+            _check_event("inject", where, spec, codes, types, found)
+            problems.extend(f"{field_}: {msg}" for _, field_, msg in found)
+            if not found:
+                checked.append(
+                    {
+                        "type": spec.type,
+                        "actor": spec.actor,
+                        "targets": list(spec.targets),
+                        "label": spec.label or spec.type.replace("_", " "),
+                        "params": dict(spec.params),
+                    }
+                )
+        return planned, checked, problems
+
+    # -- playing -------------------------------------------------------------------------------
+    def remaining_turns(self) -> int:
+        """Return how many whole turns are left before the scenario's end."""
+        m = self.model
+        return (len(m.dates) - m.steps) // self.steps_per_turn
+
+    def turn(
+        self, moves: list[dict[str, Any]] | None = None, injects: list[dict[str, Any]] | None = None
+    ) -> Turn:
+        """Validate and play one turn on the current branch; return the new turn."""
+        moves, injects = list(moves or []), list(injects or [])
+        if self.remaining_turns() < 1:
+            raise SessionError(
+                f"the scenario ends in {month(self.model.dates[-1])}: no whole turn is left"
+            )
+        planned, checked, problems = self.validate(moves, injects)
+        if problems:
+            raise SessionError(problems)
+        parent = self.nodes[self.head]
+        new_id = max(self.nodes) + 1
+        node = Turn(new_id, parent.id, self.current, parent.number + 1, "", "", planned, checked)
+        self._play(node)
+        self.nodes[new_id] = node
+        self.head = new_id
+        self.branches[self.current] = new_id
+        return node
+
+    def _play(self, node: Turn) -> None:
+        """Apply a turn's (validated) moves and injects and step the model through it."""
+        m = self.model
+        k0 = m.steps
+        when = m.dates[k0]
+        before_log = len(m.event_log)
+        before = self._summary()
+        events: list[Event] = []
+        directives: list[Any] = []
+        for mv in node.moves:
+            values = {k: v for k, v in mv.items() if k not in ("team", "move")}
+            plan = MOVES[mv["move"]].plan(values, self.context(mv["team"]))
+            events.extend(plan.events)
+            directives.extend(plan.directives)
+        for inj in node.injects:
+            events.append(
+                Event(
+                    when,
+                    inj["type"],
+                    inj["actor"],
+                    tuple(inj["targets"]),
+                    inj["label"],
+                    "seminar inject (facilitator)",
+                    dict(inj["params"]),
+                    origin="inject",
+                )
+            )
+        m.scheduled[k0].extend(events)
+        for _ in range(self.steps_per_turn):
+            m.directives = directives
+            m.step()
+        m.directives = []
+        for d in directives:
+            if hasattr(d, "end"):
+                d.end(m)
+        k1 = m.steps
+        node.start, node.end = month(m.dates[k0]), month(m.dates[k1 - 1])
+        node.summary = self._summary()
+        node.events = [self._event_row(e) for e in m.event_log[before_log:]]
+        node.series = self._series(k0, k1)
+        node.changes = self._changes(before, node.summary, k0, k1)
+        self.snapshots[node.id] = m.snapshot()
+
+    # -- the tree ------------------------------------------------------------------------------
+    def path(self, head: int | None = None) -> list[int]:
+        """Return the turn ids from the start to a head (the current one by default)."""
+        out = []
+        node: int | None = self.head if head is None else head
+        while node is not None:
+            out.append(node)
+            node = self.nodes[node].parent
+        return out[::-1]
+
+    def _goto(self, target: int) -> None:
+        """Put the model in the state after turn ``target`` (restore, or replay from the nearest snapshot)."""
+        path = self.path(target)
+        start = max(i for i, nid in enumerate(path) if nid in self.snapshots)
+        self.model.restore(self.snapshots[path[start]])
+        for nid in path[start + 1 :]:
+            node = self.nodes[nid]
+            stored = dict(node.summary)
+            replayed = Turn(
+                node.id, node.parent, node.branch, node.number, "", "", node.moves, node.injects
+            )
+            planned, checked, problems = self.validate(node.moves, node.injects)
+            if problems:
+                raise SessionError(
+                    [f"turn {node.number} ({node.branch}) no longer replays: {p}" for p in problems]
+                )
+            replayed.moves, replayed.injects = planned, checked
+            self._play(replayed)
+            if stored and not _same(stored, replayed.summary):
+                self.replay_mismatches.append(
+                    f"turn {node.number} on {node.branch}: the replay differs from the record "
+                    "(the model, its parameters or the scenario changed since it was played)"
+                )
+            self.nodes[nid] = replayed
+        self.head = target
+
+    def turn_at(self, number: int, head: int | None = None) -> int:
+        """Return the id of the turn with this number on the path to a head."""
+        path = self.path(head)
+        if not 0 <= number < len(path):
+            raise SessionError(
+                f"turn {number} is not on branch {self.current!r}; it has turns 0..{len(path) - 1}"
+            )
+        return path[number]
+
+    def rewind(self, number: int) -> str | None:
+        """Move the current branch back to turn ``number``; keep the turns undone as a branch, return its name."""
+        target = self.turn_at(number)
+        kept = None
+        old = self.head
+        if old != target and not any(
+            h == old for b, h in self.branches.items() if b != self.current
+        ):
+            i = 1
+            while f"{self.current}.{i}" in self.branches:
+                i += 1
+            kept = f"{self.current}.{i}"
+            self.branches[kept] = old
+        self.branches[self.current] = target
+        self._goto(target)
+        return kept
+
+    def branch(self, name: str, from_turn: int | None = None) -> None:
+        """Start a new branch at a turn of the current branch (its head by default) and switch to it."""
+        if not BRANCH_NAME.match(name or ""):
+            raise SessionError(
+                f"branch name {name!r}: use letters, digits, '_', '-' or '.', up to 40 characters"
+            )
+        if name in self.branches:
+            raise SessionError(
+                f"branch {name!r} exists already; branches: {', '.join(self.branches)}"
+            )
+        target = self.head if from_turn is None else self.turn_at(from_turn)
+        self.branches[name] = target
+        self.current = name
+        self._goto(target)
+
+    def switch(self, name: str) -> None:
+        """Make another branch current (its head's state is restored)."""
+        if name not in self.branches:
+            raise SessionError(f"no branch {name!r}; branches: {', '.join(self.branches)}")
+        self.current = name
+        self._goto(self.branches[name])
+
+    # -- what the room sees ----------------------------------------------------------------------
+    def _summary(self) -> dict[str, Any]:
+        m = self.model
+        k = m.steps - 1
+        out = m.outputs()
+        w = m.world
+        summary = {name: _plain(out[name][k]) for name in SERIES}
+        summary["escalation_label"] = ESCALATION_LEVELS[int(summary["escalation_level"])]
+        summary["channel"] = CHANNEL_STATES[w.channel]
+        summary["russia_action"] = w.action
+        summary["members"] = [
+            c for c, is_member in zip(w.codes, w.member, strict=True) if is_member
+        ]
+        summary["applicants"] = [
+            c for c, a, mm in zip(w.codes, w.applicant, w.member, strict=True) if a and not mm
+        ]
+        summary["at_war"] = {
+            c: round(float(x), 3) for c, x in zip(w.codes, w.war, strict=True) if x > 0.0
+        }
+        return summary
+
+    def _series(self, k0: int, k1: int) -> list[dict[str, Any]]:
+        m = self.model
+        out = m.outputs()
+        rows = []
+        for k in range(k0, k1):
+            row = {"date": month(m.dates[k])}
+            row.update({name: _plain(out[name][k]) for name in SERIES})
+            row["russia_action"] = m.action_records[k]
+            row["russia_target"] = m.target_records[k]
+            rows.append(row)
+        return rows
+
+    @staticmethod
+    def _event_row(e: tuple) -> dict[str, Any]:
+        when, actor, targets, etype, goldstein, origin, label, _source, _id = e
+        return {
+            "date": month(when),
+            "actor": actor,
+            "targets": targets,
+            "type": etype,
+            "goldstein": goldstein,
+            "origin": origin,
+            "label": label,
+        }
+
+    def _changes(
+        self, before: dict[str, Any], after: dict[str, Any], k0: int, k1: int
+    ) -> list[str]:
+        """Return readable lines on which mechanisms moved during the turn, and where."""
+        m = self.model
+        codes = m.world.codes
+        S = m.state_records
+        col = {name: i for i, name in enumerate(STATE_OUTPUTS)}
+        was, now = S[k0 - 1], S[k1 - 1]
+
+        def top(name: str, mask: np.ndarray | None = None, n: int = 3, sign: int = 0) -> str:
+            d = np.nan_to_num(now[col[name]] - was[col[name]])
+            if mask is not None:
+                d = np.where(mask, d, 0.0)
+            order = np.argsort(-np.abs(d)) if sign == 0 else np.argsort(-sign * d)
+            picks = [
+                f"{codes[i]} {d[i]:+.2f}"
+                for i in order[:n]
+                if abs(d[i]) >= 0.005 and (sign == 0 or sign * d[i] > 0)
+            ]
+            return ", ".join(picks)
+
+        def delta(key: str, fmt: str = "+.2f") -> str:
+            return f"{before[key]:.2f} → {after[key]:.2f} ({after[key] - before[key]:{fmt}})"
+
+        members = now[col["member"]] > 0.5
+        lines = []
+        moved = top("trust_in_russia", members)
+        lines.append(
+            f"Trust: members' trust in Russia {delta('nato_trust_in_russia')}; Russia's trust in members "
+            f"{delta('russia_trust_in_nato')}" + (f"; largest changes {moved}" if moved else "")
+        )
+        moved = top("threat_from_russia", members)
+        lines.append(
+            f"Threat: members' mean threat from Russia {delta('mean_threat_from_russia')}; eastern flank "
+            f"{delta('eastern_threat_from_russia')}"
+            + (f"; largest changes {moved}" if moved else "")
+        )
+        moved = top("deterrence_credibility", members)
+        lines.append(
+            f"Deterrence: frontline credibility {delta('frontline_deterrence')}"
+            + (f"; largest changes {moved}" if moved else "")
+        )
+        esc0, esc1 = int(before["escalation_level"]), int(after["escalation_level"])
+        wars = ", ".join(f"{c} {x:.2f}" for c, x in after["at_war"].items()) or "none"
+        lines.append(
+            f"Escalation: {ESCALATION_LEVELS[esc0]} ({esc0}) → {ESCALATION_LEVELS[esc1]} ({esc1}); "
+            f"wars under way: {wars}"
+        )
+        lines.append(
+            f"Spending: allies' mean {delta('mean_defence_spending')} % GDP; members at 2 %: "
+            f"{before['members_at_2pct']} → {after['members_at_2pct']}"
+        )
+        lines.append(
+            f"Posture: forward presence total {delta('forward_presence_total')}; sanctions "
+            f"{delta('sanctions_level')}; military aid {delta('military_aid_level')}"
+        )
+        if before["channel"] != after["channel"]:
+            lines.append(f"Dialogue channel: {before['channel']} → {after['channel']}")
+        joined = sorted(set(after["members"]) - set(before["members"]))
+        applied = sorted(set(after["applicants"]) - set(before["applicants"]))
+        if joined or applied:
+            lines.append(
+                "Membership: "
+                + "; ".join(
+                    part
+                    for part in (
+                        f"joined {', '.join(joined)}" if joined else "",
+                        f"applied {', '.join(applied)}" if applied else "",
+                    )
+                    if part
+                )
+            )
+        acts = []
+        for k in range(k0, k1):
+            a, t = m.action_records[k], m.target_records[k]
+            acts.append(f"{month(m.dates[k])} {a.replace('_', ' ')}" + (f" → {t}" if t else ""))
+        lines.append("Russia's actions: " + "; ".join(acts))
+        lines.append(
+            f"Russia: revisionism {delta('russia_revisionism')}; encirclement "
+            f"{delta('russia_encirclement')}; economic strain {delta('russia_economic_strain')}"
+        )
+        return lines
+
+    def status(self) -> dict[str, Any]:
+        """Return the situation now: date, turn, branch, headline indicators."""
+        m = self.model
+        node = self.nodes[self.head]
+        nxt = m.dates[m.steps] if m.steps < len(m.dates) else None
+        return {
+            "date": month(nxt) if nxt else month(m.dates[-1]),
+            "last_month": month(m.dates[m.steps - 1]),
+            "turn": node.number,
+            "branch": self.current,
+            "branches": {b: self.nodes[h].number for b, h in self.branches.items()},
+            "turns_left": self.remaining_turns(),
+            "teams": list(self.teams),
+            **{k: v for k, v in node.summary.items() if k not in ("members",)},
+        }
+
+    def timeseries(self, branch: str | None = None) -> pd.DataFrame:
+        """Return the monthly series along a branch, from two years before the start to its head."""
+        if branch is not None and branch not in self.branches:
+            raise SessionError(f"no branch {branch!r}; branches: {', '.join(self.branches)}")
+        head = self.branches[branch] if branch else self.head
+        rows = []
+        for nid in self.path(head):
+            node = self.nodes[nid]
+            rows.extend({**r, "turn": node.number} for r in node.series)
+        df = pd.DataFrame(rows)
+        if not df.empty:
+            df["date"] = pd.to_datetime(df["date"])
+        return df
+
+    def states_table(self) -> pd.DataFrame:
+        """Return one row per state with its situation now."""
+        m = self.model
+        w = m.world
+        s = m.state_records[m.steps - 1]
+        df = pd.DataFrame({name: s[i] for i, name in enumerate(STATE_OUTPUTS)})
+        df.insert(0, "name", w.names)
+        df.insert(0, "state", w.codes)
+        df["member"] = df["member"] > 0.5
+        df["applicant"] = df["applicant"] > 0.5
+        return df
+
+    def turns(self, branch: str | None = None) -> list[Turn]:
+        """Return the played turns along a branch (the start excluded)."""
+        head = self.branches[branch] if branch else self.head
+        return [self.nodes[nid] for nid in self.path(head)[1:]]
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    for key, value in a.items():
+        other = b.get(key)
+        if isinstance(value, float) and isinstance(other, float):
+            if not np.isclose(value, other, rtol=0, atol=1e-6):
+                return False
+        elif value != other:
+            return False
+    return True
+
+
+__all__ = ["ACTIONS", "Params", "Seminar", "SessionError", "Turn"]

@@ -1,0 +1,256 @@
+"""A seminar session on disk: the engine plus its session file, written after every change.
+
+The session file (JSON) holds what is needed to replay the seminar exactly —
+the scenario file and a fingerprint of its resolved content, the parameter
+overrides, the seed, the start month, the turn length, the teams — and the
+turn tree: every turn's moves and injects (normalised, defaults filled in) and
+what followed (summary, changes, events, monthly series), the branches and the
+current one.  It is rewritten atomically after every turn, rewind, branch and
+switch, so a crash loses nothing already played; ``Session.open`` replays the
+current branch (same seed, same moves, same outcome) and says if the replay
+departs from the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import sim
+from sim.outputs import to_jsonable, write_text
+from sim.scenario import ScenarioError, find, load_scenario
+from sim.seminar.engine import Seminar, SessionError, Turn
+
+FORMAT = "natosim-seminar/1"
+
+
+def _fingerprint(resolved: dict[str, Any]) -> str:
+    text = json.dumps(to_jsonable(resolved), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _load(scenario: str, overrides: dict[str, float]):
+    try:
+        sc = load_scenario(scenario)
+        return sc, sc.setup(**overrides)
+    except ScenarioError as exc:
+        raise SessionError([f"{f}: {field}: {msg}" for f, field, msg in exc.problems]) from None
+
+
+class Session:
+    """A seminar and its session file: every method that changes it saves it at once."""
+
+    def __init__(self, engine: Seminar, path: Path, header: dict[str, Any]):
+        """Wrap an engine and its file (use ``Session.new`` or ``Session.open``)."""
+        self.engine = engine
+        self.path = Path(path)
+        self.header = header
+
+    # -- creating and opening ----------------------------------------------------------------
+    @classmethod
+    def new(
+        cls,
+        scenario: str,
+        at: str,
+        turn_months: int = 3,
+        teams: list[str] | str = ("blue", "red"),
+        seed: int | None = None,
+        path: str | Path | None = None,
+        overrides: dict[str, float] | None = None,
+        overwrite: bool = False,
+    ) -> Session:
+        """Start a seminar from a scenario at a month; write its session file; return it."""
+        if isinstance(teams, str):
+            teams = [t for t in teams.split(",") if t.strip()]
+        overrides = dict(overrides or {})
+        sc, setup = _load(scenario, overrides)
+        seed = sc.seed if seed is None else int(seed)
+        engine = Seminar(setup, seed, at, turn_months, list(teams))
+        if path is None:
+            path = Path("results") / "seminars" / f"{sc.name}-{engine.at}-seed{seed}.json"
+        path = Path(path)
+        if path.exists() and not overwrite:
+            raise SessionError(f"{path} exists already: open it, or choose another --out")
+        resolved = sc.to_dict()
+        header = {
+            "format": FORMAT,
+            "natosim_version": sim.__version__,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "scenario": {
+                "file": str(find(scenario)),
+                "given": scenario,
+                "name": sc.name,
+                "fingerprint": _fingerprint(resolved),
+            },
+            "overrides": overrides,
+            "seed": seed,
+            "at": engine.at,
+            "turn_months": engine.turn_months,
+            "teams": engine.teams,
+        }
+        session = cls(engine, path, header)
+        session.save()
+        return session
+
+    @classmethod
+    def open(cls, path: str | Path) -> Session:
+        """Read a session file and replay its current branch; return the session."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SessionError(f"{path}: no such session file") from None
+        except (OSError, json.JSONDecodeError) as exc:
+            raise SessionError(f"{path}: not a readable session file ({exc})") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise SessionError(
+                f"{path}: not a natosim seminar session (expected format {FORMAT!r})"
+            )
+        try:
+            header = {
+                k: data[k]
+                for k in (
+                    "format",
+                    "natosim_version",
+                    "created",
+                    "scenario",
+                    "overrides",
+                    "seed",
+                    "at",
+                    "turn_months",
+                    "teams",
+                )
+            }
+            turns = [Turn(**t) for t in data["turns"]]
+            branches = {str(k): int(v) for k, v in data["branches"].items()}
+            current = str(data["current"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SessionError(f"{path}: session file is damaged or incomplete ({exc!r})") from None
+        sc_file = header["scenario"]["file"]
+        sc, setup = _load(sc_file, header["overrides"])
+        if _fingerprint(sc.to_dict()) != header["scenario"]["fingerprint"]:
+            raise SessionError(
+                f"{path}: the scenario {sc_file} (or a file it extends) changed since this session was created, "
+                "so its turns would not replay; restore the scenario or start a new session"
+            )
+        engine = Seminar(
+            setup,
+            header["seed"],
+            header["at"],
+            header["turn_months"],
+            header["teams"],
+            turns=turns,
+            branches=branches,
+            current=current,
+        )
+        return cls(engine, path, header)
+
+    # -- persistence -----------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Return the whole session as plain data."""
+        e = self.engine
+        return {
+            **self.header,
+            "saved": datetime.now(UTC).isoformat(timespec="seconds"),
+            "current": e.current,
+            "branches": dict(e.branches),
+            "turns": [e.nodes[i].to_dict() for i in sorted(e.nodes)],
+        }
+
+    def save(self) -> Path:
+        """Write the session file atomically; return its path."""
+        write_text(
+            json.dumps(to_jsonable(self.to_dict()), indent=1, ensure_ascii=False) + "\n", self.path
+        )
+        return self.path
+
+    # -- playing (each saves) ----------------------------------------------------------------------
+    def turn(
+        self, moves: list[dict[str, Any]] | None = None, injects: list[dict[str, Any]] | None = None
+    ) -> dict:
+        """Validate and play one turn, save, and return the turn record."""
+        node = self.engine.turn(moves, injects)
+        self.save()
+        return node.to_dict()
+
+    def rewind(self, turn: int) -> str | None:
+        """Rewind the current branch to a turn (undone turns kept as a branch, named in the return); save."""
+        kept = self.engine.rewind(int(turn))
+        self.save()
+        return kept
+
+    def branch(self, name: str, from_turn: int | None = None) -> None:
+        """Start a branch at a turn of the current branch and switch to it; save."""
+        self.engine.branch(name, from_turn)
+        self.save()
+
+    def switch(self, name: str) -> None:
+        """Switch to another branch; save."""
+        self.engine.switch(name)
+        self.save()
+
+    # -- reading ---------------------------------------------------------------------------------------
+    @property
+    def teams(self) -> list[str]:
+        """The seminar's teams."""
+        return list(self.engine.teams)
+
+    @property
+    def turn_months(self) -> int:
+        """Months per turn."""
+        return self.engine.turn_months
+
+    @property
+    def seed(self) -> int:
+        """The model's seed."""
+        return self.engine.seed
+
+    @property
+    def branches(self) -> dict[str, int]:
+        """Branch names and their head turn numbers."""
+        return {b: self.engine.nodes[h].number for b, h in self.engine.branches.items()}
+
+    @property
+    def current(self) -> str:
+        """The current branch."""
+        return self.engine.current
+
+    @property
+    def warnings(self) -> list[str]:
+        """Replay departures from the record found when the session was opened or switched."""
+        return list(self.engine.replay_mismatches)
+
+    def menu(self, team: str) -> list[dict[str, Any]]:
+        """Return a team's legal moves now."""
+        return self.engine.menu(team)
+
+    def inject_types(self) -> list[dict[str, Any]]:
+        """Return the event types a facilitator may inject."""
+        return self.engine.inject_types()
+
+    def status(self) -> dict[str, Any]:
+        """Return the situation now."""
+        return {
+            "session": str(self.path),
+            "scenario": self.header["scenario"]["name"],
+            "seed": self.seed,
+            **self.engine.status(),
+            "warnings": self.warnings,
+        }
+
+    def timeseries(self, branch: str | None = None) -> pd.DataFrame:
+        """Return the monthly series along a branch."""
+        return self.engine.timeseries(branch)
+
+    def states_table(self) -> pd.DataFrame:
+        """Return the states' situation now."""
+        return self.engine.states_table()
+
+    def turns(self, branch: str | None = None) -> list[dict[str, Any]]:
+        """Return the turn records along a branch."""
+        return [t.to_dict() for t in self.engine.turns(branch)]
