@@ -288,6 +288,11 @@ def validate(
         raise typer.Exit(1)
 
 
+from sim.seminar.cli import app as seminar_app
+
+app.add_typer(seminar_app, name="seminar")
+
+
 def main() -> None:
     """Entry point of the ``natosim`` console script."""
     import os

@@ -484,6 +484,9 @@ class Seminar:
         out = m.outputs()
         w = m.world
         summary = {name: _plain(out[name][k]) for name in SERIES}
+        summary["escalation_level"] = int(summary["escalation_level"])
+        summary["nato_members"] = int(summary["nato_members"])
+        summary["members_at_2pct"] = int(summary["members_at_2pct"])
         summary["escalation_label"] = ESCALATION_LEVELS[int(summary["escalation_level"])]
         summary["channel"] = CHANNEL_STATES[w.channel]
         summary["russia_action"] = w.action

@@ -126,7 +126,7 @@ def _at_war(w: World, p: Any, team: str) -> np.ndarray:
 
 
 def _candidates(w: World, p: Any, team: str) -> np.ndarray:
-    return w.applicant & ~w.member
+    return (w.applicant | w.accession_scheduled) & ~w.member
 
 
 def _war_victims(w: World, p: Any, team: str) -> np.ndarray:
@@ -234,8 +234,23 @@ class BlockRatification:
     saved: float | None = None
 
     def apply(self, model: Any) -> None:
-        """Raise the member's grievance against the candidate so high that it does not ratify."""
+        """Raise the member's grievance against the candidate so high that it does not ratify.
+
+        An accession the scenario schedules (the record's date) is taken off the
+        schedule: the candidate then joins only once every member has ratified.
+        """
         w = model.world
+        if w.accession_scheduled[self.candidate]:
+            code = w.codes[self.candidate]
+            for k, events in model.scheduled.items():
+                if k >= model.steps - 1:
+                    events[:] = [
+                        e for e in events if not (e.type == "accession" and code in e.targets)
+                    ]
+            w.accession_scheduled[self.candidate] = False
+            if not w.applicant[self.candidate]:
+                w.applicant[self.candidate] = True
+                w.applied_step[self.candidate] = model.steps - 1
         if self.saved is None:
             self.saved = float(w.grievance[self.member, self.candidate])
         w.grievance[self.member, self.candidate] = 1e6
@@ -319,8 +334,9 @@ class Move:
                 codes = [value] if f.kind == "state" else value
                 if isinstance(codes, str):
                     codes = [c.strip() for c in codes.split(",") if c.strip()]
-                if f.kind == "states" and codes == ["ALL"]:
-                    codes = legal_states(f, w, ctx.params, ctx.team)
+                if f.kind == "states" and [str(c).upper() for c in codes] == ["ALL"]:
+                    out[f.name] = "ALL"  # every state the field allows when the move is played
+                    continue
                 legal = legal_states(f, w, ctx.params, ctx.team)
                 bad = []
                 for code in codes:
@@ -351,6 +367,15 @@ class Move:
         if not problems:
             problems.extend(f"{where}: {msg}" for msg in cls.extra_checks(out, ctx))
         return out, problems
+
+    @classmethod
+    def rows(cls, values: dict[str, Any], name: str, ctx: Context) -> list[int]:
+        """Return the state rows a states field names ("ALL": every state it allows now)."""
+        value = values[name]
+        if value == "ALL":
+            f = next(f for f in cls.fields if f.name == name)
+            return [int(i) for i in np.flatnonzero(f.states(ctx.world, ctx.params, ctx.team))]
+        return _rows(ctx.world, value)
 
     @classmethod
     def extra_checks(cls, values: dict[str, Any], ctx: Context) -> list[str]:
@@ -408,7 +433,7 @@ class DefenceSpending(Move):
 
     @classmethod
     def plan(cls, values: dict[str, Any], ctx: Context) -> Plan:
-        rows = _rows(ctx.world, values["states"])
+        rows = cls.rows(values, "states", ctx)
         return Plan(directives=[HoldSpending(rows, values["pct"], ctx.steps)])
 
 
@@ -456,7 +481,7 @@ class SanctionsPackage(Move):
 
     @classmethod
     def plan(cls, values: dict[str, Any], ctx: Context) -> Plan:
-        rows = _rows(ctx.world, values["states"])
+        rows = cls.rows(values, "states", ctx)
         events = []
         if values["level"] > 0:
             events.append(
@@ -491,7 +516,7 @@ class MilitaryAid(Move):
 
     @classmethod
     def plan(cls, values: dict[str, Any], ctx: Context) -> Plan:
-        rows = _rows(ctx.world, values["states"])
+        rows = cls.rows(values, "states", ctx)
         ev = _event(
             ctx,
             "provide_military_aid",
@@ -774,7 +799,10 @@ class VetoRatification(Move):
     name = "veto_ratification"
     teams = ("member",)
     label = "Withhold ratification"
-    help = "This ally does not ratify a candidate's accession this turn."
+    help = (
+        "This ally does not ratify a candidate's accession this turn (an accession the scenario schedules then"
+        " waits for every member's ratification)."
+    )
     fields = (Field("state", "state", "a candidate", states=_candidates),)
 
     @classmethod

@@ -1,0 +1,372 @@
+"""``natosim seminar``: start a seminar, play turns, branch, rewind, report, serve the dashboard."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from sim.seminar.engine import SessionError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Wargame seminar: teams' moves, injects, turns, branches and an after-action report.",
+)
+
+EXIT_BAD_INPUT = 2
+SessionArg = Annotated[
+    Path, typer.Argument(help="The session file (JSON) written by `natosim seminar new`.")
+]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _session_error(exc: SessionError) -> None:
+    if len(exc.problems) == 1:
+        _fail(exc.problems[0])
+    _fail("the request was refused:\n" + "\n".join(f"  - {p}" for p in exc.problems))
+
+
+def _open(path: Path):
+    from sim.seminar.session import Session
+
+    try:
+        return Session.open(path)
+    except SessionError as exc:
+        _session_error(exc)
+
+
+def _months(text: str) -> int:
+    m = re.fullmatch(r"\s*(\d+)\s*(m|mo|months?|y|years?)?\s*", text)
+    if not m or int(m.group(1)) < 1:
+        _fail(f"--turn {text!r}: expected a length such as 1m, 3m, 6m or 1y")
+    n = int(m.group(1))
+    return n * 12 if (m.group(2) or "m").startswith("y") else n
+
+
+def _print_status(st: dict[str, Any]) -> None:
+    typer.echo(
+        f"{st['scenario']} · seed {st['seed']} · branch {st['branch']} · turn {st['turn']} · next turn starts {st['date']}"
+        f" · {st['turns_left']} turns left"
+    )
+    typer.echo(
+        f"  relations index {st['relations_index']:+.2f} · escalation {st['escalation_level']} ({st['escalation_label']})"
+        f" · frontline deterrence {st['frontline_deterrence']:.2f} · members' threat {st['mean_threat_from_russia']:.2f}"
+        f" · channel {st['channel']}"
+    )
+    branches = ", ".join(
+        f"{b} (turn {n})" + (" *" if b == st["branch"] else "") for b, n in st["branches"].items()
+    )
+    typer.echo(f"  branches: {branches}")
+    for w in st.get("warnings", []):
+        typer.echo(f"  warning: {w}")
+
+
+def _print_turn(rec: dict[str, Any]) -> None:
+    typer.echo(
+        f"Turn {rec['turn'] if 'turn' in rec else rec['number']} ({rec['start']} – {rec['end']}), branch {rec['branch']}"
+    )
+    for mv in rec["moves"]:
+        fields = ", ".join(f"{k}={v}" for k, v in mv.items() if k not in ("team", "move"))
+        typer.echo(f"  move   {mv['team']}: {mv['move']}" + (f" ({fields})" if fields else ""))
+    for inj in rec["injects"]:
+        typer.echo(
+            f"  inject {inj['type']}: {inj['actor']} → {','.join(inj['targets']) or '-'} ({inj['label']})"
+        )
+    for line in rec["changes"]:
+        typer.echo(f"  {line}")
+
+
+def _read_moves(path: Path) -> tuple[list, list]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        _fail(f"{path}: no such moves file")
+    except (OSError, yaml.YAMLError) as exc:
+        _fail(f"{path}: not readable YAML/JSON ({exc})")
+    if isinstance(data, list):
+        data = {"moves": data}
+    if not isinstance(data, dict) or set(data) - {"moves", "injects"}:
+        _fail(
+            f"{path}: expected a mapping with `moves:` and/or `injects:` lists (got keys {sorted(data) if isinstance(data, dict) else type(data).__name__})"
+        )
+    moves, injects = data.get("moves") or [], data.get("injects") or []
+    if not isinstance(moves, list) or not isinstance(injects, list):
+        _fail(f"{path}: `moves` and `injects` must be lists")
+    return moves, injects
+
+
+def _ask_field(f: dict[str, Any]) -> Any:
+    kind = f["kind"]
+    hint = f"{f['name']} — {f.get('help', '')}"
+    if kind in ("state", "states"):
+        typer.echo(f"      allowed: {', '.join(f['choices'])}")
+    elif kind == "choice":
+        hint += f" [{'/'.join(f['choices'])}]"
+    elif kind == "number":
+        hint += f" [{f['min']:g}..{f['max']:g}]"
+    default = f.get("default")
+    if default is None and not f.get("required", True):
+        default = ""
+    value = typer.prompt(
+        f"    {hint}",
+        default=default if default is not None else None,
+        show_default=default not in (None, ""),
+    )
+    if kind == "states" and isinstance(value, str):
+        return [v.strip().upper() for v in value.split(",") if v.strip()]
+    if kind == "state" and isinstance(value, str):
+        return value.strip().upper() or None
+    return value if value != "" else None
+
+
+def _prompt_moves(session) -> tuple[list, list]:
+    """Ask each team for its moves, then the facilitator for injects, on the terminal."""
+    moves: list[dict[str, Any]] = []
+    for team in session.teams:
+        menu = session.menu(team)
+        if not menu:
+            continue
+        while True:
+            typer.echo(f"\n{team}: moves (Enter to finish this team)")
+            for i, mv in enumerate(menu, 1):
+                typer.echo(f"  {i:2d}. {mv['move']:<20} {mv['label']}")
+            choice = typer.prompt(f"  {team} move number", default="", show_default=False).strip()
+            if not choice:
+                break
+            if not choice.isdigit() or not 1 <= int(choice) <= len(menu):
+                typer.echo(f"  choose 1..{len(menu)}")
+                continue
+            spec = menu[int(choice) - 1]
+            typer.echo(f"    {spec['help']}")
+            mv = {"team": team, "move": spec["move"]}
+            for f in spec["fields"]:
+                value = _ask_field(f)
+                if value is not None:
+                    mv[f["name"]] = value
+            moves.append(mv)
+    injects: list[dict[str, Any]] = []
+    types = {t["type"]: t for t in session.inject_types()}
+    while True:
+        kind = typer.prompt(
+            "\nfacilitator: inject an event (type name, Enter for none)",
+            default="",
+            show_default=False,
+        ).strip()
+        if not kind:
+            break
+        if kind not in types:
+            typer.echo(f"  unknown type; allowed: {', '.join(types)}")
+            continue
+        actor = typer.prompt("  actor (state code or NATO)").strip().upper()
+        targets = [
+            t.strip().upper()
+            for t in typer.prompt("  targets (comma-separated)", default="").split(",")
+            if t.strip()
+        ]
+        label = typer.prompt("  label", default=kind.replace("_", " "))
+        params: dict[str, Any] = {}
+        for name, meaning in types[kind]["params"].items():
+            raw = typer.prompt(
+                f"  param {name} ({meaning})", default="", show_default=False
+            ).strip()
+            if raw:
+                params[name] = yaml.safe_load(raw)
+        injects.append(
+            {"type": kind, "actor": actor, "targets": targets, "label": label, "params": params}
+        )
+    return moves, injects
+
+
+@app.command()
+def new(
+    scenario: Annotated[str, typer.Argument(help="Scenario file or name (e.g. baseline).")],
+    at: Annotated[str, typer.Option("--at", help="First month of the seminar, YYYY-MM.")],
+    turn: Annotated[str, typer.Option("--turn", help="Turn length: 1m, 3m, 6m, 1y …")] = "3m",
+    teams: Annotated[
+        str,
+        typer.Option("--teams", help="Teams: blue, red, ukraine, member:XXX (comma-separated)."),
+    ] = "blue,red",
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="The model's seed (default: the scenario's).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Session file (default results/seminars/NAME-AT-seedS.json)."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE.")
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing session file.")
+    ] = False,
+) -> None:
+    """Start a seminar: run the scenario to --at and write the session file."""
+    from sim.cli import _parse_sets
+    from sim.seminar.session import Session
+
+    try:
+        session = Session.new(
+            scenario, at, _months(turn), teams, seed, out, _parse_sets(set_), overwrite
+        )
+    except SessionError as exc:
+        _session_error(exc)
+    typer.echo(f"session written: {session.path}")
+    _print_status(session.status())
+
+
+@app.command("turn")
+def play_turn(
+    session_file: SessionArg,
+    moves: Annotated[
+        Path | None,
+        typer.Option("--moves", help="YAML/JSON file with `moves:` and `injects:` lists."),
+    ] = None,
+    interactive: Annotated[
+        bool | None,
+        typer.Option(
+            "--interactive/--no-interactive",
+            help="Prompt for moves (default: on a terminal without --moves).",
+        ),
+    ] = None,
+) -> None:
+    """Play one turn with the teams' moves and the facilitator's injects; save it at once."""
+    session = _open(session_file)
+    if moves is not None:
+        mv, inj = _read_moves(moves)
+    elif interactive or (interactive is None and sys.stdin.isatty()):
+        mv, inj = _prompt_moves(session)
+    else:
+        mv, inj = [], []
+    try:
+        rec = session.turn(mv, inj)
+    except SessionError as exc:
+        _session_error(exc)
+    _print_turn(rec)
+    typer.echo(f"saved: {session.path}")
+
+
+@app.command()
+def status(session_file: SessionArg) -> None:
+    """Show the situation, the current turn and the branches."""
+    _print_status(_open(session_file).status())
+
+
+@app.command()
+def menu(
+    session_file: SessionArg,
+    team: Annotated[str | None, typer.Option("--team", help="One team only.")] = None,
+) -> None:
+    """List the legal moves of each team now, with their fields."""
+    session = _open(session_file)
+    for t in [team] if team else session.teams:
+        try:
+            entries = session.menu(t)
+        except SessionError as exc:
+            _session_error(exc)
+        typer.echo(f"{t}:")
+        for mv in entries:
+            typer.echo(f"  {mv['move']:<20} {mv['label']}: {mv['help']}")
+            for f in mv["fields"]:
+                extra = ""
+                if f["kind"] == "number":
+                    extra = f" [{f['min']:g}..{f['max']:g}]"
+                elif "choices" in f:
+                    shown = f["choices"] if len(f["choices"]) <= 12 else f["choices"][:12] + ["…"]
+                    extra = f" {{{', '.join(shown)}}}"
+                default = f" default {f['default']}" if "default" in f else ""
+                typer.echo(f"      {f['name']} ({f['kind']}){extra}{default}: {f['help']}")
+
+
+@app.command()
+def rewind(
+    session_file: SessionArg,
+    turn: Annotated[int, typer.Argument(help="Turn number to go back to (0 = the start).")],
+) -> None:
+    """Go back to a turn of the current branch; the turns undone stay in the file as a branch."""
+    session = _open(session_file)
+    try:
+        kept = session.rewind(turn)
+    except SessionError as exc:
+        _session_error(exc)
+    if kept:
+        typer.echo(f"the turns undone are kept as branch {kept!r}")
+    _print_status(session.status())
+
+
+@app.command()
+def branch(
+    session_file: SessionArg,
+    name: Annotated[str, typer.Argument(help="New branch name.")],
+    from_turn: Annotated[
+        int | None,
+        typer.Option("--from", help="Turn of the current branch to branch at (default: its last)."),
+    ] = None,
+) -> None:
+    """Start a new branch (at a turn of the current one) and switch to it."""
+    session = _open(session_file)
+    try:
+        session.branch(name, from_turn)
+    except SessionError as exc:
+        _session_error(exc)
+    _print_status(session.status())
+
+
+@app.command()
+def switch(
+    session_file: SessionArg, name: Annotated[str, typer.Argument(help="Branch to switch to.")]
+) -> None:
+    """Make another branch current."""
+    session = _open(session_file)
+    try:
+        session.switch(name)
+    except SessionError as exc:
+        _session_error(exc)
+    _print_status(session.status())
+
+
+@app.command()
+def report(
+    session_file: SessionArg,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder for report.html, report.md and plots (default: next to the session).",
+        ),
+    ] = None,
+) -> None:
+    """Write the after-action report: one self-contained HTML file and a Markdown version."""
+    from sim.seminar.report import write_report
+
+    session = _open(session_file)
+    folder = out or session.path.with_suffix("")
+    files = write_report(session, folder)
+    for f in files:
+        typer.echo(f"written: {f}")
+
+
+@app.command()
+def dashboard(
+    session_file: SessionArg,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind (127.0.0.1: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port.")] = 8765,
+) -> None:
+    """Serve the room dashboard for a session (Solara; needs the `seminar` extra)."""
+    _open(session_file)  # fail early and clearly on a bad session file
+    try:
+        from sim.seminar.dashboard import serve
+    except ImportError as exc:
+        _fail(f"the dashboard needs the seminar extra: pip install 'natosim[seminar]' ({exc})")
+    serve(session_file, host=host, port=port)
