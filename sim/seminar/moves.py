@@ -253,7 +253,7 @@ class BlockRatification:
                 w.applied_step[self.candidate] = model.steps - 1
         if self.saved is None:
             self.saved = float(w.grievance[self.member, self.candidate])
-        w.grievance[self.member, self.candidate] = 1e6
+        w.grievance[self.member, self.candidate] = 20.0  # with any weight in range: no ratification
         w.ratified[self.member, self.candidate] = False
 
     def end(self, model: Any) -> None:
