@@ -201,7 +201,10 @@ class Directive(Protocol):
     ``phase`` is ``"russia"`` (after Russia's own choice, which the directive may
     replace in ``model.russia_choice``), ``"allies"`` (after the allies' spending,
     presence, sanctions and aid decisions) or ``"institutions"`` (after the
-    dialogue channel's update).  The model knows nothing else about directives.
+    dialogue channel's update).  A directive may also define
+    ``suppresses(etype, actor, targets) -> bool``: the events of the decisions it
+    replaces are then not emitted (a held sanctions level emits no package).
+    The model knows nothing else about directives.
     """
 
     phase: str
@@ -357,19 +360,19 @@ class NatoRussiaModel(mesa.Model):
             self.emit(etype, "RUS", codes, w.action.replace("_", " "), "model: Russia's decision")
 
         for spec in member_decisions.sanctions(w, p, months):
-            self.emit(*spec, "model: allied decision")
+            self.decided(*spec, "model: allied decision")
         self.aid_received, aid_events = member_decisions.aid(w, p, months)
         for spec in aid_events:
-            self.emit(*spec, "model: allied decision")
+            self.decided(*spec, "model: allied decision")
         member_decisions.spending(w, p, months, rng)
         member_decisions.presence(w, p, months)
         self._direct("allies")
         for spec in enlargement.applications(w, p, k, months, rng):
-            self.emit(*spec, "model: state's decision")
+            self.decided(*spec, "model: state's decision")
         for spec in enlargement.ratifications(w, p, k, months, rng):
-            self.emit(*spec, "model: ratification by every member")
+            self.decided(*spec, "model: ratification by every member")
         for spec in institutions.update(w, p, months, rng):
-            self.emit(*spec, "model: alliance decision")
+            self.decided(*spec, "model: alliance decision")
         self._direct("institutions")
         economy.update(w, p, months)
         security_dilemma.update_ambition(w, p, months)
@@ -381,7 +384,7 @@ class NatoRussiaModel(mesa.Model):
         trust.consult(w, p, months)
         trust.clip(w)
         for spec in escalation.end_wars(w, p, months, rng):
-            self.emit(*spec, "model: war termination")
+            self.decided(*spec, "model: war termination")
         escalation.update(w, p, months, rng)
         self._derive()
         self._record(k)
@@ -389,6 +392,14 @@ class NatoRussiaModel(mesa.Model):
             self.datacollector.collect(self)
         if k + 1 >= len(self.dates):
             self.running = False
+
+    def decided(self, etype: str, actor: str, targets: list[str], label: str, source: str) -> None:
+        """Emit the event of an agent's decision, unless a directive in force replaces that decision."""
+        for directive in self.directives:
+            suppresses = getattr(directive, "suppresses", None)
+            if suppresses is not None and suppresses(etype, actor, targets):
+                return
+        self.emit(etype, actor, targets, label, source)
 
     def _direct(self, phase: str) -> None:
         """Apply the outside decisions in force for this phase of the step."""

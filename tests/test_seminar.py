@@ -140,12 +140,17 @@ def test_sanctions_and_aid_are_held_for_the_turn(session: Session) -> None:
     assert w.sanctions[w.idx("DEU")] == 0.0
     assert w.aid[w.idx("USA")] == 1.0 and w.aid[w.idx("POL")] == 1.0
     assert session.turns()[-1]["moves"][1]["states"] == "ALL"
+    assert not [e for e in session.turns()[-1]["events"] if e["type"] == "impose_sanctions" and e["origin"] == "move"]
+    rec = session.turn([{"team": "blue", "move": "sanctions", "level": 1.0}])
+    assert [e["type"] for e in rec["events"] if e["origin"] == "move"] == ["impose_sanctions"]
 
 
 def test_dialogue_opens_the_frozen_channel_for_the_turn(session: Session) -> None:
     assert session.status()["channel"] == "frozen"
-    session.turn([{"team": "blue", "move": "dialogue", "action": "open"}])
+    rec = session.turn([{"team": "blue", "move": "dialogue", "action": "open"}])
     assert _world(session).channel == ACTIVE
+    # the move replaces the alliance's own channel decision: no suspension event fights it
+    assert not [e for e in rec["events"] if e["type"] == "reduce_relations"]
 
 
 def test_red_move_sets_the_first_action_and_caps_the_rest(tmp_path: Path) -> None:

@@ -198,6 +198,10 @@ class HoldSpending:
         w.spend[self.rows] = self.start + share * (self.target - self.start)
 
 
+#: the event of the decision a held level replaces
+HELD_EVENTS = {"sanctions": "impose_sanctions", "aid": "provide_military_aid"}
+
+
 @dataclass
 class HoldLevel:
     """Hold one allied array (sanctions or aid) of some states at a level for the turn."""
@@ -205,11 +209,16 @@ class HoldLevel:
     attribute: str
     rows: list[int]
     level: float
+    codes: tuple[str, ...] = ()
     phase: str = "allies"
 
     def apply(self, model: Any) -> None:
         """Set the attribute of the rows to the level."""
         getattr(model.world, self.attribute)[self.rows] = self.level
+
+    def suppresses(self, etype: str, actor: str, targets: list[str]) -> bool:
+        """Withhold the held states' own sanctions packages or aid decisions."""
+        return etype == HELD_EVENTS[self.attribute] and actor in self.codes
 
 
 @dataclass
@@ -222,6 +231,10 @@ class HoldChannel:
     def apply(self, model: Any) -> None:
         """Set the channel state."""
         model.world.channel = self.channel
+
+    def suppresses(self, etype: str, actor: str, targets: list[str]) -> bool:
+        """Withhold the alliance's own decision to suspend or reopen the channel."""
+        return actor == "NATO" and etype in ("reduce_relations", "consult") and "RUS" in targets
 
 
 @dataclass
@@ -403,6 +416,10 @@ def _event(
     )
 
 
+def _codes(ctx: Context, rows: list[int]) -> tuple[str, ...]:
+    return tuple(ctx.world.codes[i] for i in rows)
+
+
 def _rows(w: World, codes: list[str]) -> list[int]:
     return [w.idx(c) for c in codes]
 
@@ -467,7 +484,10 @@ class SanctionsPackage(Move):
     name = "sanctions"
     teams = ("blue",)
     label = "Sanctions package on Russia"
-    help = "Western allies hold sanctions at this level for the turn (0 lifts them); their own decision is replaced."
+    help = (
+        "Western allies hold sanctions at this level for the turn (0 lifts them); their own decision is replaced."
+        " Raising the level is a sanctions package (an event Russia reads as hostile); easing is not."
+    )
     fields = (
         Field("level", "number", "sanctions level, 0..1", 0.0, 1.0, 0.5),
         Field(
@@ -483,7 +503,8 @@ class SanctionsPackage(Move):
     def plan(cls, values: dict[str, Any], ctx: Context) -> Plan:
         rows = cls.rows(values, "states", ctx)
         events = []
-        if values["level"] > 0:
+        # only a tightening is a sanctions package (a hostile act); easing or holding emits no event
+        if rows and values["level"] > float(ctx.world.sanctions[rows].mean()) + 0.01:
             events.append(
                 _event(
                     ctx,
@@ -494,7 +515,10 @@ class SanctionsPackage(Move):
                     level=values["level"],
                 )
             )
-        return Plan(events=events, directives=[HoldLevel("sanctions", rows, values["level"])])
+        return Plan(
+            events=events,
+            directives=[HoldLevel("sanctions", rows, values["level"], _codes(ctx, rows))],
+        )
 
 
 class MilitaryAid(Move):
@@ -527,7 +551,7 @@ class MilitaryAid(Move):
         )
         return Plan(
             events=[ev] if values["level"] > 0 else [],
-            directives=[HoldLevel("aid", rows, values["level"])],
+            directives=[HoldLevel("aid", rows, values["level"], _codes(ctx, rows))],
         )
 
 
@@ -829,7 +853,13 @@ class LeaveSanctions(Move):
 
     @classmethod
     def plan(cls, values: dict[str, Any], ctx: Context) -> Plan:
-        return Plan(directives=[HoldLevel("sanctions", [ctx.world.idx(team_actor(ctx.team))], 0.0)])
+        return Plan(
+            directives=[
+                HoldLevel(
+                    "sanctions", [ctx.world.idx(team_actor(ctx.team))], 0.0, (team_actor(ctx.team),)
+                )
+            ]
+        )
 
 
 class Solidarity(Move):
