@@ -410,3 +410,29 @@ def test_eight_turns_two_branches_make_a_self_contained_report(tmp_path: Path) -
         assert f"]({name})" in md and (tmp_path / "report" / name).stat().st_size > 10_000
     assert len(files) == 5
     assert np.isfinite(s.timeseries("escalation")["relations_index"]).all()
+
+
+def test_every_move_is_documented() -> None:
+    guide = (ROOT / "docs" / "seminar.md").read_text()
+    missing = [name for name in MOVES if f"`{name}`" not in guide]
+    assert not missing, f"moves missing from docs/seminar.md: {missing}"
+    for f in sorted((ROOT / "scenarios" / "seminar").glob("*.yaml")):
+        assert f"scenarios/seminar/{f.name}" in guide or f.stem.startswith(("turn", "talks-")), f.name
+
+
+def test_the_worked_seminar_move_files_play(tmp_path: Path) -> None:
+    import yaml
+
+    folder = ROOT / "scenarios" / "seminar"
+    s = Session.new(BASELINE, at="2023-07", turn_months=3, teams=["blue", "red", "member:HUN"], seed=19,
+                    path=tmp_path / "worked.json")
+    assert s.status()["at_war"] and "SWE" in s.status()["applicants"]  # the start docs/seminar.md describes
+    for i in range(1, 9):
+        data = yaml.safe_load((folder / f"turn{i}.yaml").read_text())
+        s.turn(data.get("moves") or [], data.get("injects") or [])
+    s.branch("talks", from_turn=3)
+    for i in range(1, 4):
+        data = yaml.safe_load((folder / f"talks-{i}.yaml").read_text())
+        s.turn(data.get("moves") or [], data.get("injects") or [])
+    assert s.branches == {"main": 8, "talks": 6}
+    assert s.status()["escalation_level"] < s.engine.nodes[s.engine.branches["main"]].summary["escalation_level"]
