@@ -132,6 +132,8 @@ class Session:
         except (KeyError, TypeError, ValueError) as exc:
             raise SessionError(f"{path}: session file is damaged or incomplete ({exc!r})") from None
         sc_file = header["scenario"]["file"]
+        if not Path(sc_file).exists():  # the project moved: look the scenario up as it was given
+            sc_file = header["scenario"]["given"]
         sc, setup = _load(sc_file, header["overrides"])
         if _fingerprint(sc.to_dict()) != header["scenario"]["fingerprint"]:
             raise SessionError(
