@@ -362,9 +362,11 @@ def markdown(content: dict[str, Any], images: dict[str, str]) -> str:
 
 
 def _md_inline(text: str) -> str:
-    """Escape text for HTML and turn **bold** into <strong>."""
+    """Escape text for HTML and turn **bold** and `code` into tags."""
     parts = html.escape(text).split("**")
-    return "".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(parts))
+    text = "".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(parts))
+    parts = text.split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
 
 
 CSS = """
