@@ -55,8 +55,21 @@ class Event:
     origin: str = "scheduled"
 
 
+_NO_ROWS = np.zeros(0, dtype=int)
+
+
 def resolve_codes(w: World, codes: tuple[str, ...] | list[str]) -> np.ndarray:
-    """Return the state rows named by codes; NATO stands for all current members."""
+    """Return the state rows named by codes; NATO stands for all current members.
+
+    The returned array may be shared (one code gives a cached row): use it as an index only.
+    """
+    if len(codes) == 1:
+        code = codes[0]
+        if code == "NATO":
+            return w.members().idx
+        if code == "NSA":
+            return _NO_ROWS
+        return w.row_array(code)
     rows: list[int] = []
     for code in codes:
         if code == "NATO":

@@ -449,12 +449,13 @@ class NatoRussiaModel(mesa.Model):
         threat.update(w, p)
         alliance.cohesion(w, p)
         deterrence.update(w, p, self.aid_received)
-        m = w.member
-        nm = max(int(m.sum()), 1)
+        ms = w.members()
+        m = ms.f
+        nm = max(ms.k, 1)
         w.relations = 0.5 * float(w.trust[:, w.r] @ m + w.trust[w.r] @ m) / nm
         self.relations_index = w.relations
         self.escalation_level = w.escalation
-        self.nato_members = int(m.sum())
+        self.nato_members = ms.k
         self.russia_action = w.action
 
     def _record(self, k: int) -> None:

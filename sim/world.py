@@ -9,6 +9,7 @@ agents.  Agents read and write their own row through properties.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -158,3 +159,35 @@ class World:
         self.us = self._index.get("USA", -1)
         closeness = self.prox_r * self.not_r
         self.closeness_share = closeness / max(closeness.sum(), 1e-9)
+        self._members: SimpleNamespace | None = None
+        self._rows = {c: np.array([i]) for c, i in self._index.items()}
+
+    def row_array(self, code: str) -> np.ndarray:
+        """Return the one-element index array of a state code (shared: use it as an index only)."""
+        return self._rows[code]
+
+    def members(self) -> SimpleNamespace:
+        """Return the current membership in the forms the mechanisms use, recomputed when it changes.
+
+        ``idx`` the members' rows, ``k`` their number, ``f`` membership as 0/1 floats,
+        ``at`` ``arange(k)``, ``gdp_weights`` the members' square-root GDP weights and
+        ``gdp_weights_sum`` their sum.  The cache is keyed on the membership's bytes,
+        so any change to ``member`` (an accession, a directive) is seen at once.
+        """
+        key = self.member.tobytes()
+        cached = self._members
+        if cached is not None and cached.key == key:
+            return cached
+        idx = np.flatnonzero(self.member)
+        weights = self.sqrt_gdp[idx]
+        cached = SimpleNamespace(
+            key=key,
+            idx=idx,
+            k=len(idx),
+            f=self.member.astype(float),
+            at=np.arange(len(idx)),
+            gdp_weights=weights,
+            gdp_weights_sum=weights.sum(),
+        )
+        self._members = cached
+        return cached

@@ -13,6 +13,8 @@ solidarity discounted by the spread of members' views of Russia.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.mechanisms.trust import rate
@@ -21,20 +23,26 @@ from sim.world import World
 
 def update_solidarity(w: World, p, months: int) -> None:
     """Move each state's solidarity toward its baseline, raised by the threat it perceives."""
-    threat = w.threat_from_russia
-    target = w.solidarity0 + p.solidarity_rally * threat * (1.0 - w.solidarity0)
-    w.solidarity += rate(p.solidarity_rate, months) * (target - w.solidarity)
+    # target = solidarity0 + rally * threat * (1 - solidarity0)
+    target = p.solidarity_rally * w.threat_from_russia
+    target *= 1.0 - w.solidarity0
+    target += w.solidarity0
+    target -= w.solidarity
+    target *= rate(p.solidarity_rate, months)
+    w.solidarity += target
     np.minimum(np.maximum(w.solidarity, 0.0, out=w.solidarity), 1.0, out=w.solidarity)
 
 
 def cohesion(w: World, p) -> None:
     """Recompute the cohesion index: members' mean solidarity less their disagreement on Russia."""
-    m = w.member
-    k = int(m.sum())
+    ms = w.members()
+    k = ms.k
     if k == 0:
         w.cohesion = 0.0
         return
-    mean_solidarity = float(w.solidarity @ m) / k
-    views = w.trust[m, w.r]
-    spread = float(np.sqrt(((views - views.sum() / k) ** 2).sum() / k))
+    mean_solidarity = float(w.solidarity @ ms.f) / k
+    views = w.trust[ms.idx, w.r]
+    views -= views.sum() / k
+    views *= views
+    spread = math.sqrt(float(views.sum()) / k)
     w.cohesion = min(1.0, max(0.0, mean_solidarity * (1.0 - p.cohesion_spread_weight * spread)))

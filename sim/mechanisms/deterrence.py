@@ -25,8 +25,9 @@ def russian_local_power(w: World, p) -> np.ndarray:
 
 def reinforcement(w: World, p) -> float:
     """Return the alliance's reinforcing capability relative to Russia's, capped at 1."""
-    ready = w.cap * w.stocks * w.solidarity
-    pool = float(ready @ w.member)
+    ready = w.cap * w.stocks
+    ready *= w.solidarity
+    pool = float(ready @ w.members().f)
     us = w.us
     if us >= 0 and w.member[us]:
         pool -= (1.0 - p.us_commitment) * float(ready[us])
@@ -35,12 +36,22 @@ def reinforcement(w: World, p) -> float:
 
 def update(w: World, p, aid_received: np.ndarray) -> None:
     """Recompute the deterrence credibility of every state against Russia."""
-    local = w.cap * w.stocks + aid_received
+    local = w.cap * w.stocks
+    local += aid_received
+    local += 0.1
     threat_force = russian_local_power(w, p)
-    x = p.det_intercept + p.det_local_weight * np.log((local + 0.1) / (threat_force + 0.1))
-    x += w.member * (p.det_article5_weight * w.cohesion * reinforcement(w, p))
+    threat_force += 0.1
+    np.divide(local, threat_force, out=local)
+    x = np.log(local, out=local)
+    x *= p.det_local_weight
+    x += p.det_intercept
+    x += w.members().f * (p.det_article5_weight * w.cohesion * reinforcement(w, p))
     x += p.deterrence_presence_weight * w.presence
     x += p.det_resolve_weight * w.resolve
-    cred = 1.0 / (1.0 + np.exp(-x))
+    # credibility = 1 / (1 + exp(-x))
+    np.negative(x, out=x)
+    np.exp(x, out=x)
+    x += 1.0
+    cred = np.divide(1.0, x, out=x)
     cred[w.r] = 1.0  # Russia does not deter itself; reported as NaN
     w.deterrence = cred

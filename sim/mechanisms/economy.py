@@ -32,12 +32,22 @@ def update(w: World, p, months: int) -> None:
     )
     w.strain += rate(p.strain_adjustment_rate, months) * (min(1.0, target) - w.strain)
     w.leverage = float(w.dependence @ w.west_weights)
-    push = p.diversification_rate * (w.threat_from_russia + w.coerced)
-    w.dependence *= (1.0 - np.minimum(push, 1.0)) ** months
+    # dependence *= (1 - min(diversification * (threat + coercion), 1)) ** months
+    push = w.threat_from_russia + w.coerced
+    push *= p.diversification_rate
+    np.minimum(push, 1.0, out=push)
+    np.subtract(1.0, push, out=push)
+    if months != 1:
+        push **= months
+    w.dependence *= push
     w.coerced *= 1.0 - rate(p.coercion_memory_decay, months)
-    stocks = w.stocks - p.aid_stock_depletion * months * w.aid
-    stocks += (p.stock_replenish_rate * months / 2.0) * w.spend * (1.0 - stocks)
-    w.stocks = np.minimum(np.maximum(stocks, 0.05), 1.0)
+    # stocks: aid depletes them, spending replenishes them, within 0.05 .. 1
+    stocks = w.aid * (p.aid_stock_depletion * months)
+    np.subtract(w.stocks, stocks, out=stocks)
+    replenish = (p.stock_replenish_rate * months / 2.0) * w.spend
+    replenish *= 1.0 - stocks
+    stocks += replenish
+    w.stocks = np.minimum(np.maximum(stocks, 0.05, out=stocks), 1.0, out=stocks)
 
 
 def coerce(w: World, p, targets: np.ndarray, cut: float) -> None:

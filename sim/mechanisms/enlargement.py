@@ -35,21 +35,36 @@ def applications(w: World, p, step: int, months: int, rng: np.random.Generator) 
     """Let eligible non-members decide whether to apply for membership."""
     draws = rng.random(w.n)
     # the public's sense of threat follows events with a lag: a spike does not make a policy
-    w.threat_opinion += rate(p.opinion_adjustment_rate, months) * (w.threat_from_russia - w.threat_opinion)
-    outside = ~w.member
-    can = w.eligible & outside & ~w.applicant
+    lag = w.threat_from_russia - w.threat_opinion
+    lag *= rate(p.opinion_adjustment_rate, months)
+    w.threat_opinion += lag
+    inside = w.member | w.applicant
+    can = w.eligible & ~inside
     if not can.any():
         return []
-    threshold = p.application_threat_threshold + p.application_neutrality_weight * w.neutrality
-    pending = w.applicant & outside
+    threshold = p.application_neutrality_weight * w.neutrality
+    threshold += p.application_threat_threshold
+    pending = w.applicant & ~w.member
     if pending.any():
         # a trusted neighbour's application lowers the bar (Sweden "following the same path")
-        peer = (np.maximum(w.trust[:, pending], 0.0) * w.prox[:, pending]).max(axis=1)
-        threshold = threshold - p.application_peer_weight * peer
-    hazard = p.application_max_rate / (1.0 + np.exp(p.application_steepness * (threshold - w.threat_opinion)))
+        peer = np.maximum(w.trust[:, pending], 0.0)
+        peer *= w.prox[:, pending]
+        peer = peer.max(axis=1)
+        peer *= p.application_peer_weight
+        threshold -= peer
+    # hazard = max rate / (1 + exp(steepness * (threshold - opinion)))
+    threshold -= w.threat_opinion
+    threshold *= p.application_steepness
+    hazard = np.exp(threshold, out=threshold)
+    hazard += 1.0
+    np.divide(p.application_max_rate, hazard, out=hazard)
     if months > 1:
         hazard = 1.0 - (1.0 - hazard) ** months
-    new = np.flatnonzero(can & (draws < hazard))
+    chosen = draws < hazard
+    chosen &= can
+    if not chosen.any():
+        return []
+    new = chosen.nonzero()[0]
     for i in new:
         w.applicant[i] = True
         w.applied_step[i] = step
@@ -59,7 +74,9 @@ def applications(w: World, p, step: int, months: int, rng: np.random.Generator) 
 def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator) -> list[Emitted]:
     """Let each member ratify pending candidates; admit a candidate once all have."""
     emitted: list[Emitted] = []
-    pending = np.flatnonzero(w.applicant & ~w.member & ~w.accession_scheduled)
+    pending = (w.applicant & ~(w.member | w.accession_scheduled)).nonzero()[0]
+    if len(pending) == 0:
+        return emitted  # no draw either: an empty draw leaves the generator as it is
     draws = rng.random((len(pending), w.n))
     threat = w.threat_from_russia
     for row, j in enumerate(pending):
@@ -67,16 +84,23 @@ def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator)
             continue
         if w.war[j] > p.conflict_level_threshold:
             continue  # no member ratifies while Russia is fighting the candidate
-        x = (
-            p.ratification_base
-            + p.ratification_solidarity_weight * w.solidarity
-            + p.ratification_threat_weight * threat
-            - p.ratification_grievance_weight * w.grievance[:, j]
-            - p.ratification_war_weight * w.war[j]
-            - p.ratification_red_line_weight * w.red_line[j]
-        )
-        q = 1.0 - (1.0 - p.ratification_max_rate * _sigmoid(x)) ** months
-        newly = w.member & ~w.ratified[:, j] & (draws[row] < q)
+        # x = base + solidarity + threat - grievance - war - red line (each weighted)
+        x = p.ratification_solidarity_weight * w.solidarity
+        x += p.ratification_base
+        x += p.ratification_threat_weight * threat
+        x -= p.ratification_grievance_weight * w.grievance[:, j]
+        x -= p.ratification_war_weight * w.war[j]
+        x -= p.ratification_red_line_weight * w.red_line[j]
+        # q = 1 - (1 - max rate * sigmoid(x)) ** months
+        q = _sigmoid(x)
+        q *= p.ratification_max_rate
+        np.subtract(1.0, q, out=q)
+        if months != 1:
+            q **= months
+        np.subtract(1.0, q, out=q)
+        newly = draws[row] < q
+        newly &= w.member
+        newly &= ~w.ratified[:, j]
         w.ratified[newly, j] = True
         if w.ratified[w.member, j].all():
             # the accession event (applied next by the model) admits the state

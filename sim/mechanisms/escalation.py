@@ -23,15 +23,16 @@ from sim.world import World
 
 def implied_level(w: World, p) -> int:
     """Return the rung implied by current wars and recent hostility toward members."""
-    if (w.war[w.member] > 0.0).any():
-        return 5
     war = float(w.war.max())
+    ms = w.members()
+    if war > 0.0 and (w.war[ms.idx] > 0.0).any():
+        return 5
     if war >= p.war_level_threshold:
         return 4
     if war > p.conflict_level_threshold:
         return 3
-    k = int(w.member.sum())
-    hostility = float(np.minimum(1.0, w.hostile[:, w.r]) @ w.member) / k if k else 0.0
+    k = ms.k
+    hostility = float(np.minimum(1.0, w.hostile[:, w.r]) @ ms.f) / k if k else 0.0
     if hostility > p.crisis_threshold:
         return 2
     if hostility > p.tension_threshold:
@@ -42,15 +43,17 @@ def implied_level(w: World, p) -> int:
 def end_wars(w: World, p, months: int, rng: np.random.Generator) -> list[tuple[str, str, list[str], str]]:
     """Let wars fade, and end some by ceasefire (likelier for smaller wars and a strained Russia)."""
     draws = rng.random(w.n)
-    if w.war.any():
-        w.war *= 1.0 - rate(p.war_decay_rate + p.war_strain_decay * w.strain, months)
-        w.war[w.war < 0.01] = 0.0
-    if not w.war.any():
+    war = w.war
+    if not war.any():
         return []
-    hazard = p.ceasefire_rate * (1.0 - w.war) + p.ceasefire_strain_rate * w.strain
+    war *= 1.0 - rate(p.war_decay_rate + p.war_strain_decay * w.strain, months)
+    war[war < 0.01] = 0.0
+    if not war.any():
+        return []
+    hazard = p.ceasefire_rate * (1.0 - war) + p.ceasefire_strain_rate * w.strain
     if months > 1:
         hazard = 1.0 - (1.0 - hazard) ** months
-    ending = np.flatnonzero((w.war > 0.0) & (draws < hazard))
+    ending = np.flatnonzero((war > 0.0) & (draws < hazard))
     return [("ceasefire", "RUS", [w.codes[j]], "ceasefire") for j in ending]
 
 

@@ -63,8 +63,8 @@ def on_aggression(w: World, p, intensity: float, against_member: bool) -> None:
 
 def nato_trust_in_russia(w: World) -> float:
     """Return members' mean trust in Russia."""
-    k = int(w.member.sum())
-    return float(w.trust[:, w.r] @ w.member) / k if k else 0.0
+    ms = w.members()
+    return float(w.trust[:, w.r] @ ms.f) / ms.k if ms.k else 0.0
 
 
 def update(w: World, p, months: int, rng: np.random.Generator) -> list[Emitted]:

@@ -15,6 +15,8 @@ its stocks.  Spending rises faster than it falls (a ratchet).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.mechanisms.institutions import Emitted, presence_cap
@@ -25,54 +27,86 @@ from sim.world import World
 def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
     """Move every state's defence spending toward the level its threat and pledges call for."""
     threat = w.threat_from_russia
-    target = w.spend_base + p.spending_threat_response * threat
+    target = p.spending_threat_response * threat
+    target += w.spend_base
     if w.guideline_pct > 0.0:
-        pull = (
-            w.pledge
-            * p.pledge_pull
-            * w.solidarity
-            * np.minimum(1.0, threat / p.pledge_threat_reference)
-            * np.maximum(0.0, w.guideline_pct - w.spend)
-        )
-        target = target + np.where(w.member, pull, 0.0)
+        # members' pull toward the guideline:
+        # pledge * pull * solidarity * min(1, threat / reference) * max(0, guideline - spending)
+        pull = (w.pledge * p.pledge_pull) * w.solidarity
+        pull *= np.minimum(threat / p.pledge_threat_reference, 1.0)
+        gap = np.subtract(w.guideline_pct, w.spend)
+        pull *= np.maximum(gap, 0.0, out=gap)
+        target += np.where(w.member, pull, 0.0)
     r = w.r
+    members = w.members().idx
     target[r] = (
         w.spend_base[r]
-        + p.spending_threat_response * float(w.russia_threat[w.member].max(initial=0.0))
+        + p.spending_threat_response * float(w.russia_threat[members].max(initial=0.0))
         + p.russia_war_spending * float(w.war.max())
     )
-    gap = target - w.spend
+    gap = target
+    gap -= w.spend
     speed = np.where(gap > 0.0, rate(p.spending_rise_rate, months), rate(p.spending_fall_rate, months))
-    noise = rng.normal(0.0, p.spending_noise * np.sqrt(months), w.n)
-    w.spend = np.minimum(np.maximum(w.spend + speed * gap + noise, 0.0), 12.0)
-    milex = w.gdp * w.spend / 100.0 * w.cap_factor
-    milex[w.r] += w.partner_capability
-    w.cap += rate(p.capability_adjustment_rate, months) * (milex - w.cap)
+    noise = rng.normal(0.0, p.spending_noise * math.sqrt(months), w.n)
+    speed *= gap
+    speed += w.spend  # spend + speed * gap
+    speed += noise
+    w.spend = np.minimum(np.maximum(speed, 0.0, out=speed), 12.0, out=speed)
+    milex = w.gdp * w.spend
+    milex /= 100.0
+    milex *= w.cap_factor
+    milex[r] += w.partner_capability
+    milex -= w.cap
+    milex *= rate(p.capability_adjustment_rate, months)
+    w.cap += milex
 
 
 def presence(w: World, p, months: int) -> None:
     """Move allied forward presence in each host toward what commitments and threat call for."""
-    commit = w.presence_commit + p.air_policing_weight * w.air_commit
+    commit = p.air_policing_weight * w.air_commit
+    commit += w.presence_commit
     if not commit.any() and not w.presence.any():
         return
     threat = w.threat_from_russia
-    m = w.member
-    willing = float((w.solidarity * np.minimum(1.0, threat / p.presence_threat_reference)) @ m) / max(m.sum(), 1)
-    surge = 1.0 + p.presence_surge * np.maximum(0.0, threat - p.presence_surge_threshold)
-    target = np.minimum(commit * surge * ((0.5 + willing) * m), presence_cap(w, p))
-    w.presence += rate(p.presence_adjustment_rate, months) * (np.minimum(target, 1.0) - w.presence)
+    ms = w.members()
+    # members' willingness: mean over members of solidarity * min(1, threat / reference)
+    willing = threat / p.presence_threat_reference
+    np.minimum(willing, 1.0, out=willing)
+    willing *= w.solidarity
+    willing = float(willing @ ms.f) / max(ms.k, 1)
+    # surge: 1 + surge * max(0, threat - threshold)
+    surge = threat - p.presence_surge_threshold
+    np.maximum(surge, 0.0, out=surge)
+    surge *= p.presence_surge
+    surge += 1.0
+    commit *= surge
+    commit *= (0.5 + willing) * ms.f
+    target = np.minimum(commit, presence_cap(w, p), out=commit)
+    np.minimum(target, 1.0, out=target)
+    target -= w.presence
+    target *= rate(p.presence_adjustment_rate, months)
+    w.presence += target
 
 
 def sanctions(w: World, p, months: int) -> list[Emitted]:
     """Let Western states impose sanction packages on Russia or lift them slowly."""
     r = w.r
-    west = w.west_nr
-    provocation = float(w.war.max()) + p.sanctions_hostility_weight * np.minimum(1.0, w.hostile[:, r])
-    target = p.sanctions_drive * provocation * w.solidarity - p.sanctions_energy_cost * w.dependence
-    target = np.minimum(np.maximum(target, 0.0), 1.0)
+    # provocation = max war + hostility weight * min(1, recent hostility)
+    target = np.minimum(w.hostile[:, r], 1.0)
+    target *= p.sanctions_hostility_weight
+    target += float(w.war.max())
+    # target = drive * provocation * solidarity - energy cost * dependence, within 0..1
+    target *= p.sanctions_drive
+    target *= w.solidarity
+    target -= p.sanctions_energy_cost * w.dependence
+    np.minimum(np.maximum(target, 0.0, out=target), 1.0, out=target)
     mean = float(w.sanctions @ w.west_weights)
-    target += p.sanctions_coordination * w.solidarity * (mean - target)
-    target *= west & (w.trust[:, r] < p.sanctions_trust_threshold)
+    coordination = p.sanctions_coordination * w.solidarity
+    coordination *= np.subtract(mean, target)
+    target += coordination
+    willing = w.trust[:, r] < p.sanctions_trust_threshold
+    willing &= w.west_nr
+    target *= willing
     gap = target - w.sanctions
     jump = gap > p.sanctions_package
     if not jump.any():
@@ -86,6 +120,8 @@ def sanctions(w: World, p, months: int) -> list[Emitted]:
 
 def victim(w: World) -> int:
     """Return the non-member Russia is fighting hardest, or -1."""
+    if not w.war.any():
+        return -1
     war = np.where(w.member, 0.0, w.war)
     k = int(war.argmax())
     return k if war[k] > 0.0 else -1
@@ -95,10 +131,11 @@ def aid(w: World, p, months: int) -> tuple[np.ndarray, list[Emitted]]:
     """Decide military aid to Russia's war victim; return aid received per state and events."""
     received = np.zeros(w.n)
     k = victim(w)
-    donors = w.west & w.not_r
     if k < 0 or w.war[k] < p.aid_war_threshold:
-        w.aid += rate(p.aid_adjustment_rate, months) * (0.0 - w.aid)
+        if w.aid.any():  # aid winds down (nothing to do once it is gone)
+            w.aid += rate(p.aid_adjustment_rate, months) * (0.0 - w.aid)
         return received, []
+    donors = w.west_nr
     distrust = (1.0 - w.trust[:, w.r]) / 2.0
     readiness = np.minimum(1.0, w.stocks / p.aid_stock_floor)
     target = np.clip(p.aid_drive * w.war[k] * w.solidarity * distrust * readiness, 0.0, 1.0)

@@ -50,11 +50,27 @@ def attack_candidates(w: World, p) -> np.ndarray:
     return w.member & (w.prox_r >= p.aggression_min_proximity)
 
 
+def _reach(w: World, p) -> np.ndarray:
+    """Return the mask of states other than Russia close enough to attack (cached per threshold)."""
+    key = p.aggression_min_proximity
+    cached = w.__dict__.get("_reach")
+    if cached is None or cached[0] != key:
+        cached = (key, (w.prox_r >= key) & w.not_r)
+        w._reach = cached
+    return cached[1]
+
+
 def aggression_appeal(w: World, p) -> np.ndarray:
     """Return how tempting each state is as a target of force (0 where it is too far)."""
-    appeal = (1.0 - w.deterrence) * w.prox_r
-    appeal *= 1.0 + p.red_line_attraction * w.red_line * (1.0 + w.applicant)
-    return appeal * (w.prox_r >= p.aggression_min_proximity) * w.not_r
+    appeal = 1.0 - w.deterrence
+    appeal *= w.prox_r
+    # red lines attract: 1 + attraction * red line * (1 + applicant)
+    pull = w.applicant + 1.0
+    pull *= p.red_line_attraction * w.red_line
+    pull += 1.0
+    appeal *= pull
+    appeal *= _reach(w, p)
+    return appeal
 
 
 def utilities(w: World, p) -> np.ndarray:
@@ -67,28 +83,27 @@ def utilities(w: World, p) -> np.ndarray:
     )
     war_max = float(w.war.max())
     appeal = aggression_appeal(w, p)
-    best_nonmember = float((appeal * (w.eligible & ~w.member)).max())
-    best_member = float((appeal * w.member).max())
-    u = np.zeros(len(ACTIONS))
-    u[COOPERATE] = (
-        p.u_cooperate * chan * (1.0 - w.hostility) - p.c_cooperate_revisionism * w.revisionism - p.c_cooperate
-    )
-    u[DIALOGUE] = (
-        p.u_dialogue * chan * (0.5 + w.strain) - p.c_cooperate_revisionism * 0.5 * w.revisionism - p.c_cooperate
-    )
+    ms = w.members()
+    best_member = float((appeal * ms.f).max())
+    appeal *= w.eligible
+    appeal[ms.idx] = 0.0
+    best_nonmember = float(appeal.max())
     hybrid = p.u_hybrid * drive - p.c_hybrid * (1.0 + chan)
-    u[CYBER] = hybrid + p.bias_cyber
-    u[ELECTION] = hybrid + p.bias_election
-    u[SABOTAGE] = hybrid + p.bias_sabotage
-    u[ENERGY] = p.u_energy * drive * w.leverage - p.c_energy * (1.0 + w.strain)
-    u[NUCLEAR] = p.u_nuclear * (w.encirclement + war_max + w.red_line_violation) - p.c_nuclear
-    u[AGGRESSION] = (
+    u = (
+        p.u_cooperate * chan * (1.0 - w.hostility) - p.c_cooperate_revisionism * w.revisionism - p.c_cooperate,
+        p.u_dialogue * chan * (0.5 + w.strain) - p.c_cooperate_revisionism * 0.5 * w.revisionism - p.c_cooperate,
+        0.0,  # the status quo
+        hybrid + p.bias_cyber,
+        hybrid + p.bias_election,
+        hybrid + p.bias_sabotage,
+        p.u_energy * drive * w.leverage - p.c_energy * (1.0 + w.strain),
+        p.u_nuclear * (w.encirclement + war_max + w.red_line_violation) - p.c_nuclear,
         p.u_aggression * w.revisionism * best_nonmember
         - p.c_aggression * (1.0 + w.strain)
-        - p.c_aggression_at_war * war_max
+        - p.c_aggression_at_war * war_max,
+        p.u_attack * w.revisionism * best_member - p.c_attack,
     )
-    u[ATTACK] = p.u_attack * w.revisionism * best_member - p.c_attack
-    return u
+    return np.array(u, dtype=float)
 
 
 def probabilities(u: np.ndarray, temperature: float) -> np.ndarray:

@@ -25,12 +25,13 @@ from sim.world import World
 
 def encirclement(w: World, p) -> float:
     """Return Russia's perceived encirclement (0..1) from enlargement, presence, red lines, aid."""
+    ms = w.members()
     closeness = w.closeness_share
-    members = float(closeness @ w.member)
+    members = float(closeness @ ms.f)
     presence = float(closeness @ w.presence)
-    w.red_line_violation = float((w.red_line & (w.member | w.applicant)).any())
-    k = int(w.member.sum())
-    aid = float(w.aid @ w.member) / k if k else 0.0
+    w.red_line_violation = float(bool((w.red_line & (w.member | w.applicant)).any()))
+    k = ms.k
+    aid = float(w.aid @ ms.f) / k if k else 0.0
     raw = (
         p.encirclement_enlargement_weight * members
         + p.spiral_presence_sensitivity * presence
@@ -43,10 +44,10 @@ def encirclement(w: World, p) -> float:
 
 def hostility(w: World) -> float:
     """Return Russia's hostility to the alliance: its distrust of members, 0..1."""
-    k = int(w.member.sum())
-    if k == 0:
+    ms = w.members()
+    if ms.k == 0:
         return 0.0
-    return min(1.0, max(0.0, -float(w.trust[w.r] @ w.member) / k))
+    return min(1.0, max(0.0, -float(w.trust[w.r] @ ms.f) / ms.k))
 
 
 def perceive(w: World, p) -> None:

@@ -36,25 +36,49 @@ def matrix(w: World, p) -> np.ndarray:
 
 
 def update(w: World, p) -> None:
-    """Recompute every state's threat from Russia and Russia's threat from every state."""
-    r, cap = w.r, w.cap
-    # column: each state looking at Russia
-    z = (p.threat_capability_weight * cap[r]) * w.prox_r / (cap[r] + cap + 1e-9)
-    z += np.maximum(-w.trust[:, r], 0.0) * p.threat_distrust_weight
-    z += np.minimum(w.hostile[:, r], 1.0) * p.threat_hostile_weight
-    if w.war.any():
-        z += p.threat_war_weight * (w.prox * w.war).max(axis=1)
-    col = 1.0 - np.exp(-z)
-    col[r] = 0.0
-    # row: Russia looking at each state (the security dilemma adds encirclement)
-    z = (p.threat_capability_weight * w.prox_r) * cap / (cap + cap[r] + 1e-9)
-    z += np.maximum(-w.trust[r], 0.0) * p.threat_distrust_weight
-    z += np.minimum(w.hostile[r], 1.0) * p.threat_hostile_weight
-    z += (p.threat_encirclement_weight * w.encirclement) * w.member
-    row = 1.0 - np.exp(-z)
-    row[r] = 0.0
-    w.threat_from_russia = col
-    w.russia_threat = row
+    """Recompute every state's threat from Russia and Russia's threat from every state.
+
+    Row 0 of the work array is each state looking at Russia (its column of the
+    relations), row 1 Russia looking at each state (its row); both follow the
+    formula of ``matrix`` term by term.
+    """
+    r, cap, n = w.r, w.cap, w.n
+    cap_r = cap[r]
+    z = np.empty((2, n))
+    term = np.empty((2, n))
+    # capability: the other side's share of the pair's capability, times closeness
+    pair = cap + cap_r
+    pair += 1e-9
+    np.divide(w.prox_r * (p.threat_capability_weight * cap_r), pair, out=z[0])
+    np.divide((p.threat_capability_weight * w.prox_r) * cap, pair, out=z[1])
+    # distrust: max(-trust, 0) * weight, written as min(trust, 0) * -weight
+    np.minimum(w.trust[:, r], 0.0, out=term[0])
+    np.minimum(w.trust[r], 0.0, out=term[1])
+    term *= -p.threat_distrust_weight
+    z += term
+    np.minimum(w.hostile[:, r], 1.0, out=term[0])
+    np.minimum(w.hostile[r], 1.0, out=term[1])
+    term *= p.threat_hostile_weight
+    z += term
+    war = w.war
+    if war.any():
+        # Russia's wars nearby: the closest war weighed by its intensity (other states add 0)
+        at_war = np.flatnonzero(war)
+        if len(at_war) == 1:
+            k = at_war[0]
+            near = w.prox[:, k] * war[k]
+        else:
+            near = (w.prox[:, at_war] * war[at_war]).max(axis=1)
+        near *= p.threat_war_weight
+        z[0] += near
+    # the security dilemma: Russia's threat from members rises with encirclement
+    z[1] += (p.threat_encirclement_weight * w.encirclement) * w.members().f
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    np.subtract(1.0, z, out=z)
+    z[:, r] = 0.0
+    w.threat_from_russia = z[0]
+    w.russia_threat = z[1]
 
 
 def from_russia(w: World) -> np.ndarray:

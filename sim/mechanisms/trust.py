@@ -25,14 +25,19 @@ def rate(per_month: float, months: int) -> float:
 def severity(goldstein: float, exponent: float) -> float:
     """Return an event's impact, -1..1: Goldstein/10 raised to a power, sign kept."""
     x = goldstein / 10.0
-    return float(np.sign(x) * abs(x) ** exponent)
+    if x > 0.0:
+        return float(x**exponent)
+    if x < 0.0:
+        return -float((-x) ** exponent)
+    return 0.0
 
 
 def salience(w: World, p, targets: np.ndarray) -> np.ndarray:
     """Return how strongly each state registers an act aimed at ``targets`` (0..1)."""
     if len(targets) == 0:
         return np.full(w.n, p.trust_audience_salience)
-    regard = w.trust[:, targets].max(axis=1)
+    # one target (the usual case) reads its column directly; several take the highest regard
+    regard = w.trust[:, targets[0]] if len(targets) == 1 else w.trust[:, targets].max(axis=1)
     # the world audience cares in proportion to its regard for the target: nobody
     # minds much an act against a state it distrusts; friends and allies care more
     s = (p.trust_audience_salience * 0.5) * (1.0 + regard)
@@ -49,78 +54,158 @@ def apply_event(
     goldstein: float,
     russia_reading: float | None = None,
 ) -> None:
-    """Move every observer's trust in the actors by an event's Goldstein severity."""
+    """Move every observer's trust in the actors by an event's Goldstein severity.
+
+    Observer i's impact is ``x_i`` (the event's severity, or Russia's own reading of
+    it), its salience ``s_i`` and gain ``g_i`` (negative or positive); trust moves by
+    ``x_i s_i g_i`` of the distance to -1 (hostile acts) or +1 (friendly ones).
+    """
     if len(actors) == 0 or goldstein == 0.0 and russia_reading is None:
         return
-    x = np.full(w.n, severity(goldstein, p.severity_exponent))
+    r = w.r
+    exponent = p.severity_exponent
+    c = severity(goldstein, exponent)
+    neg = c < 0.0
     s = salience(w, p, targets)
     if russia_reading is not None:
-        x[w.r] = severity(russia_reading, p.severity_exponent)
-        s[w.r] = 1.0
+        s[r] = 1.0
     s[actors] = 0.0
-    negative = x < 0.0
-    gain = np.where(negative, p.trust_negative_gain, p.trust_positive_gain)
-    delta = (x * s * gain)[:, None]
-    sub = w.trust[:, actors]
+    xs = s * c  # x_i * s_i (x is c for every observer but Russia when it reads the event its own way)
+    delta = xs * (p.trust_negative_gain if neg else p.trust_positive_gain)
+    negative: np.ndarray | bool = neg
+    betrayal_at = -severity(p.betrayal_threshold, exponent)
+    betrayed = c <= betrayal_at
+    betrayed_r = betrayed
+    if russia_reading is not None:
+        cr = severity(russia_reading, exponent)
+        xs_r = cr * float(s[r])
+        xs[r] = xs_r
+        neg_r = cr < 0.0
+        delta[r] = xs_r * (p.trust_negative_gain if neg_r else p.trust_positive_gain)
+        betrayed_r = cr <= betrayal_at
+        if neg_r != neg:
+            negative = np.full(w.n, neg)
+            negative[r] = neg_r
+    single = len(actors) == 1
     # move toward -1 for hostile acts, toward +1 for friendly ones, never past them
-    sub += delta * (1.0 - np.where(negative, -1.0, 1.0)[:, None] * sub)
-    w.trust[:, actors] = sub
-    if negative.any():
-        hostile = np.where(negative, -x * s, 0.0)
-        w.hostile[:, actors] = np.minimum(3.0, w.hostile[:, actors] + hostile[:, None])
-        betrayal = np.where(x <= -severity(p.betrayal_threshold, p.severity_exponent), hostile, 0.0)
-        if betrayal.any():
-            w.memory[:, actors] = np.minimum(
-                1.0, w.memory[:, actors] + p.betrayal_memory_gain * betrayal[:, None]
-            )
-    w.trust[actors, actors] = 1.0
+    sub = w.trust[:, actors[0]] if single else w.trust[:, actors]
+    if negative is True:
+        pull = sub + 1.0
+    elif negative is False:
+        pull = 1.0 - sub
+    else:
+        sign = np.where(negative, -1.0, 1.0)
+        pull = 1.0 - (sign * sub if single else sign[:, None] * sub)
+    if single:
+        pull *= delta
+        sub += pull  # a view: writes the column in place
+    else:
+        pull *= delta[:, None]
+        sub += pull
+        w.trust[:, actors] = sub
+    if negative is not False:
+        if negative is True:
+            hostile = np.negative(xs)
+        else:
+            hostile = np.where(negative, np.negative(xs), 0.0)
+        if single:
+            column = w.hostile[:, actors[0]]
+            column += hostile
+            np.minimum(column, 3.0, out=column)
+        else:
+            w.hostile[:, actors] = np.minimum(3.0, w.hostile[:, actors] + hostile[:, None])
+        if betrayed or betrayed_r:
+            if betrayed and betrayed_r:
+                betrayal = hostile
+            elif betrayed:
+                betrayal = hostile.copy()
+                betrayal[r] = 0.0
+            else:
+                betrayal = np.zeros(w.n)
+                betrayal[r] = hostile[r]
+            if betrayal.any():
+                gain = betrayal * p.betrayal_memory_gain
+                if single:
+                    column = w.memory[:, actors[0]]
+                    column += gain
+                    np.minimum(column, 1.0, out=column)
+                else:
+                    w.memory[:, actors] = np.minimum(1.0, w.memory[:, actors] + gain[:, None])
+    if single:
+        w.trust[actors[0], actors[0]] = 1.0
+    else:
+        w.trust[actors, actors] = 1.0
 
 
 def war_pressure(w: World, p, months: int) -> None:
     """Lower every observer's trust in Russia while Russia's wars go on."""
-    at_war = np.flatnonzero(w.war > 0.0)
-    if len(at_war) == 0:
+    war = w.war
+    if not war.any():
         return
-    regard = w.trust[:, at_war]  # same salience rule as for events, per war
-    s = np.maximum((p.trust_audience_salience * 0.5) * (1.0 + regard), np.maximum(regard, 0.0) * p.trust_ally_salience)
-    s[at_war, np.arange(len(at_war))] = 1.0
-    push = (s * w.war[at_war]).max(axis=1) * p.war_trust_pressure * months
-    push[w.r] = 0.0
-    col = w.trust[:, w.r]
-    w.trust[:, w.r] = col - push * p.trust_negative_gain * (1.0 + col)
-    w.hostile[:, w.r] = np.minimum(3.0, w.hostile[:, w.r] + push)
+    r = w.r
+    at_war = np.flatnonzero(war)
+    if len(at_war) == 1:
+        k = at_war[0]
+        regard = w.trust[:, k]  # same salience rule as for events
+        s = (p.trust_audience_salience * 0.5) * (1.0 + regard)
+        np.maximum(s, np.maximum(regard, 0.0) * p.trust_ally_salience, out=s)
+        s[k] = 1.0
+        push = s * war[k]
+    else:
+        regard = w.trust[:, at_war]  # same salience rule as for events, per war
+        s = (p.trust_audience_salience * 0.5) * (1.0 + regard)
+        np.maximum(s, np.maximum(regard, 0.0) * p.trust_ally_salience, out=s)
+        s[at_war, np.arange(len(at_war))] = 1.0
+        s *= war[at_war]
+        push = s.max(axis=1)
+    push *= p.war_trust_pressure
+    push *= months
+    push[r] = 0.0
+    col = w.trust[:, r]
+    drop = push * p.trust_negative_gain
+    drop *= 1.0 + col
+    col -= drop  # a view: writes the column in place
+    hostile = w.hostile[:, r]
+    hostile += push
+    np.minimum(hostile, 3.0, out=hostile)
 
 
 def baseline(w: World, p) -> np.ndarray:
     """Return the trust each pair relaxes to: the roster baseline less remembered betrayals."""
-    base = w.trust_base - p.betrayal_baseline_weight * w.memory
+    base = w.memory * p.betrayal_baseline_weight
+    np.subtract(w.trust_base, base, out=base)
     # security dilemma: Russia's baseline toward members falls with encirclement
-    base[w.r] -= (p.spiral_trust_weight * w.encirclement) * w.member
+    base[w.r] -= (p.spiral_trust_weight * w.encirclement) * w.members().f
     return np.maximum(base, -1.0, out=base)
 
 
 def relax(w: World, p, months: int) -> None:
     """Relax trust toward its baseline: slowly upward after betrayals, faster downward."""
-    base = baseline(w, p)
-    up = rate(p.trust_recovery_rate, months) / (1.0 + p.betrayal_recovery_slowdown * w.memory)
-    gap = base - w.trust
-    w.trust += np.where(gap > 0.0, up, rate(p.trust_decay_rate, months)) * gap
+    gap = baseline(w, p)
+    up = w.memory * p.betrayal_recovery_slowdown
+    up += 1.0
+    np.divide(rate(p.trust_recovery_rate, months), up, out=up)
+    np.subtract(gap, w.trust, out=gap)
+    speed = np.where(gap > 0.0, up, rate(p.trust_decay_rate, months))
+    speed *= gap
+    w.trust += speed
     w.memory *= 1.0 - rate(p.betrayal_memory_decay, months)
     w.hostile *= 1.0 - rate(p.hostile_memory_decay, months)
 
 
 def consult(w: World, p, months: int) -> None:
     """Pull members' trust rows toward the alliance mean, weighted by solidarity."""
-    m = w.member
-    if m.sum() < 2:
+    ms = w.members()
+    if ms.k < 2:
         return
-    idx = np.flatnonzero(m)
+    idx = ms.idx
     rows = w.trust[idx]
-    weights = w.sqrt_gdp[idx]
-    view = weights @ rows / weights.sum()
+    view = ms.gdp_weights @ rows / ms.gdp_weights_sum
     pull = rate(p.consultation_rate, months) * w.solidarity[idx]
-    rows += pull[:, None] * (view - rows)
-    rows[np.arange(len(idx)), idx] = 1.0
+    gap = view - rows
+    gap *= pull[:, None]
+    rows += gap
+    rows[ms.at, idx] = 1.0
     w.trust[idx] = rows
 
 
@@ -129,12 +214,16 @@ def cooperation_dividend(w: World, p, months: int, strength: float) -> None:
     if strength <= 0.0:
         return
     gain = p.cooperation_dividend * strength * months
-    m, r = w.member, w.r
-    w.trust[m, r] += gain * (1.0 - w.trust[m, r])
-    w.trust[r, m] += gain * (1.0 - w.trust[r, m])
+    idx, r = w.members().idx, w.r
+    col = w.trust[idx, r]
+    col += gain * (1.0 - col)
+    w.trust[idx, r] = col
+    row = w.trust[r, idx]
+    row += gain * (1.0 - row)
+    w.trust[r, idx] = row
 
 
 def clip(w: World) -> None:
     """Keep trust in [-1, 1] with full self-trust."""
     np.minimum(np.maximum(w.trust, -1.0, out=w.trust), 1.0, out=w.trust)
-    w.trust[w.diag, w.diag] = 1.0
+    np.fill_diagonal(w.trust, 1.0)
