@@ -21,7 +21,35 @@ from sim.world import ACTIONS, ACTIVE
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
-SEED = 4  # a seed where the war in Ukraine is still on in mid-2023 and Finland is a candidate
+
+
+def _pick_seed() -> tuple[int, str]:
+    """Return the first seed whose July 2023 looks like the record, and a candidate Hungary has ratified.
+
+    The tests need the war in Ukraine still on (and no other war) and a candidate
+    that Hungary has already ratified; which seeds give that depends on the
+    parameters (and their calibration), so it is looked up, not hard-coded.
+    """
+    from datetime import date
+
+    from sim.model import NatoRussiaModel
+    from sim.scenario import load_scenario
+
+    setup = load_scenario(BASELINE).setup()
+    for seed in range(60):
+        m = NatoRussiaModel(setup, rng=seed, mesa_collect=False)
+        while m.dates[m.steps] < date(2023, 7, 1):
+            m.step()
+        w = m.world
+        ukr, hun = w.idx("UKR"), w.idx("HUN")
+        at_war = set(np.flatnonzero(w.war > 0.0).tolist())
+        ratified = [c for c in np.flatnonzero(w.applicant & ~w.member) if c != ukr and w.ratified[hun, c]]
+        if at_war == {ukr} and w.war[ukr] > 0.5 and ratified:
+            return seed, w.codes[ratified[0]]
+    raise AssertionError("no seed in 0..59 has the war in Ukraine on in July 2023 and a candidate ratified by Hungary")
+
+
+SEED, RATIFIED_BY_HUN = _pick_seed()
 
 
 def new(tmp_path: Path, teams=("blue", "red", "ukraine", "member:HUN"), name="s.json", **kw) -> Session:
@@ -59,7 +87,8 @@ def refused(session: Session, moves=(), injects=()) -> str:
         ({"team": "red", "move": "hybrid_campaign", "kind": "arson", "state": "EST"}, "kind = 'arson' is not one of"),
         ({"team": "red", "move": "ceasefire", "state": "EST"}, "EST is not allowed here (a state Russia is fighting"),
         ({"team": "blue", "move": "statement", "kind": "red_line"}, "a red line needs the state it protects"),
-        ({"team": "member:HUN", "move": "veto_ratification", "state": "FIN"}, "HUN has already ratified FIN"),
+        ({"team": "member:HUN", "move": "veto_ratification", "state": RATIFIED_BY_HUN},
+         f"HUN has already ratified {RATIFIED_BY_HUN}"),
         ({"team": "ukraine", "move": "hold"}, "ukraine has no move 'hold'"),
     ],
 )
@@ -166,9 +195,10 @@ def test_red_move_sets_the_first_action_and_caps_the_rest(tmp_path: Path) -> Non
 
 
 def test_red_attack_starts_a_war_and_ceasefire_ends_it(session: Session) -> None:
-    session.turn([{"team": "red", "move": "attack", "state": "EST"}])
-    st = session.status()
-    assert "EST" in st["at_war"] and st["escalation_level"] == 5
+    rec = session.turn([{"team": "red", "move": "attack", "state": "EST"}])
+    assert rec["series"][0]["russia_action"] == "attack_member" and rec["series"][0]["russia_target"] == "EST"
+    assert rec["series"][0]["escalation_level"] == 5  # the war may end within the turn by the model's own hazard
+    assert any(e["type"] == "military_aggression" and e["targets"] == "EST" for e in rec["events"])
     session.turn([{"team": "red", "move": "ceasefire", "state": "UKR", "residual": 0.0}])
     assert "UKR" not in session.status()["at_war"]
 
@@ -178,13 +208,10 @@ def test_member_moves(session: Session) -> None:
     hun = w.idx("HUN")
     before = w.solidarity[hun]
     session.turn([{"team": "member:HUN", "move": "solidarity", "delta": -0.4},
-                  {"team": "member:HUN", "move": "leave_sanctions"},
-                  {"team": "member:HUN", "move": "veto_ratification", "state": "UKR"}])
+                  {"team": "member:HUN", "move": "leave_sanctions"}])
     w = _world(session)
     assert w.solidarity[hun] < before - 0.2
     assert w.sanctions[hun] == 0.0
-    assert not w.ratified[hun, w.idx("UKR")]
-    assert w.grievance[hun, w.idx("UKR")] < 5  # the veto lasts one turn only
 
 
 def test_veto_takes_a_scheduled_accession_off_the_schedule(tmp_path: Path) -> None:
@@ -196,7 +223,10 @@ def test_veto_takes_a_scheduled_accession_off_the_schedule(tmp_path: Path) -> No
     assert w.accession_scheduled[w.idx("AUT")]
     s.turn([{"team": "member:HUN", "move": "veto_ratification", "state": "AUT"}])
     w = _world(s)
-    assert not w.member[w.idx("AUT")] and w.applicant[w.idx("AUT")] and not w.accession_scheduled[w.idx("AUT")]
+    aut, hun = w.idx("AUT"), w.idx("HUN")
+    assert not w.member[aut] and w.applicant[aut] and not w.accession_scheduled[aut]
+    assert not w.ratified[hun, aut]
+    assert w.grievance[hun, aut] < 5  # the veto lasts one turn only
     control = Session.new(str(scenario), at="2023-07", turn_months=6, teams=["member:HUN"], seed=SEED,
                           path=tmp_path / "c.json")
     control.turn([])
