@@ -200,3 +200,20 @@ def test_set_fixes_a_parameter_for_the_whole_sweep(small_spec, tmp_path):
         run_sweep(load_sweep(small_spec), tmp_path / "c", overrides={"trust_negative_gain": 0.5})
     proc = natosim("sweep", str(small_spec), "--set", "us_commitment=7", "--out", str(tmp_path / "d"))
     assert proc.returncode == 2 and "out of range" in proc.stderr
+
+
+def test_shared_history_gives_identical_results(tmp_path):
+    """A from_branch sweep continuing every point from one simulated history per seed equals running each alone."""
+    text = SMALL.replace("horizon: 1997-12", "horizon: 1999-12\nbranch: 1997-01\napply: from_branch")
+    text = text.replace("cohesion_min]", "cohesion_min, months_to_thaw, mean_p_attack_member, share_cyber_attack]")
+    sweep = load_sweep(write(tmp_path, "fb.yaml", text))
+    alone = tmp_path / "alone"
+    run_sweep(sweep, alone, workers=1, share_history=False)
+    for name, workers in (("shared", 1), ("shared2", 2)):
+        out = run_sweep(sweep, tmp_path / name, workers=workers, chunk=3)
+        pd.testing.assert_frame_equal(_sorted(read_runs(out)), _sorted(read_runs(alone)), check_exact=True)
+        pd.testing.assert_frame_equal(
+            read_series(out).sort_values(["point_id", "seed", "date"]).reset_index(drop=True),
+            read_series(alone).sort_values(["point_id", "seed", "date"]).reset_index(drop=True),
+            check_exact=True,
+        )

@@ -18,6 +18,7 @@ import multiprocessing
 import platform
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
@@ -28,9 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import metrics
+from sim import calendar, metrics
 from sim.events import Event
-from sim.model import MODEL_OUTPUTS, NatoRussiaModel
+from sim.model import MODEL_OUTPUTS, NatoRussiaModel, Snapshot
 from sim.setup import ModelSetup
 from sim.sweep import design
 from sim.sweep.spec import Sweep
@@ -49,6 +50,9 @@ class Context:
     series: tuple[str, ...]
     dummies: tuple[str, ...]
     from_branch: bool = False
+    #: with ``from_branch``, simulate the history every point shares (up to the branching
+    #: step) once per seed and continue each point from its snapshot; identical results
+    share_history: bool = True
 
 
 def timeseries(model: NatoRussiaModel) -> pd.DataFrame:
@@ -57,6 +61,42 @@ def timeseries(model: NatoRussiaModel) -> pd.DataFrame:
     ts.insert(0, "date", np.array(model.dates, dtype="datetime64[ns]"))
     ts.insert(1, "russia_action", model.action_records)
     return ts
+
+
+def branch_step(setup: ModelSetup, branch: pd.Timestamp) -> int:
+    """Return the step at which values applied from the branching date first act."""
+    return calendar.step_of(branch.date(), setup.start, setup.months_per_step)
+
+
+#: a worker's snapshots of the shared history, per seed, for the setup it was taken from
+_HISTORY: dict[str, Any] = {"setup": None, "branch": None, "snapshots": OrderedDict()}
+_HISTORY_SEEDS = 4  # snapshots kept (jobs come seed by seed, so a few suffice)
+
+
+def shared_history(setup: ModelSetup, branch: pd.Timestamp, seed: int) -> Snapshot | None:
+    """Return the snapshot of a seed's run of the base setup just before the branching step.
+
+    Every point of a ``from_branch`` sweep runs exactly this history (its values are
+    applied by events at the branching step), so it is simulated once per seed and
+    worker; ``None`` when the branch is the first step (nothing to share).
+    """
+    k = branch_step(setup, branch)
+    if k <= 0:
+        return None
+    if _HISTORY["setup"] is not setup or _HISTORY["branch"] != branch:
+        _HISTORY.update(setup=setup, branch=branch, snapshots=OrderedDict())
+    snapshots: OrderedDict[int, Snapshot] = _HISTORY["snapshots"]
+    snap = snapshots.get(seed)
+    if snap is None:
+        model = NatoRussiaModel(setup, rng=seed, mesa_collect=False)
+        for _ in range(k):
+            model.step()
+        snap = snapshots[seed] = model.snapshot()
+        while len(snapshots) > _HISTORY_SEEDS:
+            snapshots.popitem(last=False)
+    else:
+        snapshots.move_to_end(seed)
+    return snap
 
 
 def run_job(setup: ModelSetup, ctx: Context, job: Job) -> tuple[dict[str, Any], pd.DataFrame | None]:
@@ -73,7 +113,14 @@ def run_job(setup: ModelSetup, ctx: Context, job: Job) -> tuple[dict[str, Any], 
             run_setup = replace(setup, events=[*setup.events, *changes])
         else:
             run_setup = setup.with_params(**model_values)
-        model = NatoRussiaModel(run_setup, rng=seed, mesa_collect=False).run()
+        model = NatoRussiaModel(run_setup, rng=seed, mesa_collect=False)
+        if ctx.from_branch and ctx.share_history:
+            snap = shared_history(setup, ctx.branch, seed)
+            if snap is not None:
+                own = model.scheduled
+                model.restore(snap)
+                model.scheduled = own  # the point's own schedule: its values act from the branching step
+        model.run()
         outputs = model.outputs()
         found = metrics.one_run(outputs, model.dates, model.action_records, ctx.branch, ctx.horizon, ctx.thaw)
         row.update({m: found[m] for m in ctx.metrics})
@@ -214,14 +261,26 @@ def run_sweep(
     progress: Callable[[int, int], None] | None = None,
     chunk: int = 4,
     overrides: dict[str, float] | None = None,
+    share_history: bool = True,
 ) -> Path:
     """Run every missing (point, seed) of a sweep into ``out``; return the folder.
 
     ``overrides`` fixes other parameters of the base scenario for the whole sweep
-    (the command line's ``--set``); they are recorded in the manifest.
+    (the command line's ``--set``); they are recorded in the manifest.  For an
+    ``apply: from_branch`` sweep, ``share_history`` simulates the history up to the
+    branching date once per seed (and worker) and continues every point from it;
+    the results are identical to running each point from the start.
     """
     overrides = dict(overrides or {})
     out = Path(out)
+    cluster_future = None
+    if dask == "local":
+        # start the cluster's processes while the design, the checks and the setup are prepared
+        from concurrent.futures import ThreadPoolExecutor
+
+        starter = ThreadPoolExecutor(1, thread_name_prefix="natosim-cluster")
+        cluster_future = starter.submit(start_local_cluster, workers)
+        starter.shutdown(wait=False)
     pts = design.points(sweep)
     seeds = design.seeds(sweep)
     existing = read_runs(out) if out.exists() else pd.DataFrame()
@@ -250,6 +309,9 @@ def run_sweep(
         for seed in seeds
         if (int(pid), seed) not in done
     ]
+    if sweep.apply == "from_branch":
+        # seed by seed, so that the runs of a chunk share one simulated history
+        jobs.sort(key=lambda job: (job[1], job[0]))
     varied_and_fixed = sorted(set(overrides) & set(sweep.parameters))
     if varied_and_fixed:
         raise ValueError(f"--set {', '.join(varied_and_fixed)}: the sweep varies these; fix them in the sweep file")
@@ -262,6 +324,7 @@ def run_sweep(
         series=tuple(sweep.series),
         dummies=tuple(k for k, v in sweep.parameters.items() if v.dummy),
         from_branch=sweep.apply == "from_branch",
+        share_history=share_history,
     )
     backend = f"dask:{dask}" if dask else "local"
     started = datetime.now(UTC).isoformat()
@@ -285,7 +348,7 @@ def run_sweep(
         if not jobs:
             pass
         elif dask:
-            _run_dask(dask, workers, setup, ctx, jobs, chunk, take)
+            _run_dask(dask, workers, setup, ctx, jobs, chunk, take, cluster_future)
         elif workers > 1:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["sim.sweep.execute"])
@@ -316,26 +379,54 @@ def run_sweep(
     return out
 
 
-def _run_dask(address: str, workers: int, setup: ModelSetup, ctx: Context, jobs: list[Job], chunk: int,
-              take: Callable[[list], None]) -> None:
-    """Run the jobs on a Dask cluster: ``local`` starts a LocalCluster, else a scheduler address."""
+#: Dask settings for a LocalCluster running model runs (pure Python, one thread per worker).
+#: The workers' statistical profiler samples every thread's stack and holds the GIL; the
+#: event-loop health check (every 20 ms by default), the system and memory monitors and
+#: work stealing wake the scheduler, nannies and workers many times a second, which on a
+#: small machine takes CPU from the runs.  None of them changes what is computed.
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "2s",
+    "distributed.scheduler.work-stealing": False,
+}
+
+
+def start_local_cluster(workers: int) -> Any:
+    """Start a Dask LocalCluster of ``workers`` single-threaded processes tuned for model runs."""
     import dask
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import LocalCluster
+
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+
+
+def dask_chunk(jobs: int, workers: int, chunk: int) -> int:
+    """Return the runs per Dask task: at least ``chunk``, and few enough tasks (about 16 per
+    worker, at most 32 runs each) that the scheduler's per-task work stays small next to the runs."""
+    return max(chunk, min(32, jobs // max(1, 16 * workers)))
+
+
+def _run_dask(address: str, workers: int, setup: ModelSetup, ctx: Context, jobs: list[Job], chunk: int,
+              take: Callable[[list], None], cluster_future: Any = None) -> None:
+    """Run the jobs on a Dask cluster: ``local`` starts a LocalCluster, else a scheduler address.
+
+    ``cluster_future`` is a LocalCluster being started in the background (see ``run_sweep``).
+    """
+    from dask.distributed import Client, as_completed
 
     cluster = None
     if address == "local":
-        # the workers' statistical profiler samples every thread's stack and holds the GIL;
-        # for pure-Python model runs it costs a large share of throughput, so a local cluster
-        # runs without it (on a remote cluster, set distributed.worker.profile.enabled: false)
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = cluster_future.result() if cluster_future is not None else start_local_cluster(workers)
         client = Client(cluster)
     else:
         client = Client(address)
     try:
         client.run(freeze_heap)
         base = client.scatter(setup, broadcast=True)
-        futures = [client.submit(run_chunk, base, ctx, c, pure=False) for c in _chunks(jobs, chunk)]
+        size = dask_chunk(len(jobs), workers, chunk)
+        futures = [client.submit(run_chunk, base, ctx, c, pure=False) for c in _chunks(jobs, size)]
         for future in as_completed(futures):
             take(future.result())
     finally:
