@@ -8,6 +8,12 @@ Prints runs per second and the ratios the sweep issue asks for:
   and a 2,000-run sweep through local processes and Dask with 1 and 2 workers.
 The model is the historical scenario cut to 1991-12 .. 2001-12 (121 monthly steps) so the
 benchmark finishes in minutes; every run computes its outcome metrics.
+
+A separate, labelled block (skip it with --skip-branch) runs the same 200 runs as an
+`apply: from_branch` sweep (values applied from 1999-01): natosim simulates the shared
+history once per seed and continues every point from its snapshot; mesa.batch_run runs
+the same runs (the same point setups, seeds and steps) from the start, as it must.
+Timings are wall-clock: on a machine shared with other jobs they vary by 30 % or more.
 """
 
 from __future__ import annotations
@@ -40,12 +46,12 @@ metrics: [relations_at_horizon, max_escalation, cohesion_min]
 """
 
 
-def natosim_sweep(spec: Path, workers: int, dask: str | None = None) -> float:
+def natosim_sweep(spec: Path, workers: int, dask: str | None = None, share_history: bool = True) -> float:
     """Return runs per second of one sweep."""
     sweep = load_sweep(spec)
     out = Path(tempfile.mkdtemp()) / "s"
     began = time.perf_counter()
-    run_sweep(sweep, out, workers=workers, dask=dask)
+    run_sweep(sweep, out, workers=workers, dask=dask, share_history=share_history)
     wall = time.perf_counter() - began
     n = len(read_runs(out))
     shutil.rmtree(out.parent)
@@ -70,11 +76,40 @@ def batch_run(spec: Path, processes: int) -> float:
     return len(rows) / wall
 
 
+def batch_run_from_branch(spec: Path, processes: int) -> float:
+    """Return runs per second of mesa.batch_run on the runs of a from_branch sweep (each from the start)."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from sim.events import Event
+    from sim.sweep import design
+    from sim.sweep.execute import Context
+
+    sweep = load_sweep(spec)
+    setup = replace(sweep.scenario.setup(), end=sweep.horizon)
+    ctx = Context(branch=pd.Timestamp(sweep.branch), horizon=pd.Timestamp(sweep.horizon), thaw=0.0,
+                  metrics=(), series=(), dummies=(), from_branch=True)
+    setups = []
+    for values in design.points(sweep)[list(sweep.parameters)].to_dict("records"):
+        changes = [Event(ctx.branch.date(), "set_parameter", "NSA", (), params={"parameter": k, "value": float(v)},
+                         id=f"sweep-{k}") for k, v in values.items()]
+        setups.append(replace(setup, events=[*setup.events, *changes]))
+    steps = len(NatoRussiaModel(setup, rng=0).dates)
+    seeds = [sweep.seed * 1000 + k for k in range(sweep.replications)]
+    began = time.perf_counter()
+    rows = mesa.batch_run(NatoRussiaModel, {"setup": setups}, number_processes=processes, rng=seeds,
+                          max_steps=steps, data_collection_period=-1, display_progress=False)
+    wall = time.perf_counter() - began
+    return len(rows) / wall
+
+
 def main() -> None:
     """Print the sweep benchmark figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--big", type=int, default=2000, help="runs in the large sweep")
     parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument("--skip-branch", action="store_true", help="skip the from_branch block")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
     scenario = ROOT / "scenarios" / "historical.yaml"
@@ -94,6 +129,25 @@ def main() -> None:
     print(f"  ratio natosim/batch_run, 1 worker:  {figures['natosim sweep, 1 worker'] / figures['mesa.batch_run, 1 process']:.2f} (target >= 1.5)")
     print(f"  ratio natosim/batch_run, 2 workers: {figures['natosim sweep, 2 workers'] / figures['mesa.batch_run, 2 processes']:.2f} (target >= 1.5)")
     print(f"  ratio Dask/local, 2 workers:        {figures['natosim sweep, Dask LocalCluster 2 workers'] / figures['natosim sweep, 2 workers']:.2f}")
+    if not args.skip_branch:
+        branch = tmp / "branch.yaml"
+        branch.write_text(SPEC.format(scenario=scenario, replications=10) + "branch: 1999-01\napply: from_branch\n")
+        print("from_branch variant (a separate comparison): the same 200 runs, values applied from 1999-01 "
+              "(shared history 1991-12 .. 1998-12):")
+        fb = {}
+        for label, fn in [
+            ("natosim sweep, 1 worker, shared history", lambda: natosim_sweep(branch, 1)),
+            ("natosim sweep, 2 workers, shared history", lambda: natosim_sweep(branch, 2)),
+            ("natosim sweep, 1 worker, each run from start", lambda: natosim_sweep(branch, 1, share_history=False)),
+            ("mesa.batch_run, 1 process", lambda: batch_run_from_branch(branch, 1)),
+            ("mesa.batch_run, 2 processes", lambda: batch_run_from_branch(branch, 2)),
+        ]:
+            fb[label] = fn()
+            print(f"  {label:45s} {fb[label]:6.1f} runs/s")
+        print(f"  ratio natosim (shared)/batch_run, 1 worker:  "
+              f"{fb['natosim sweep, 1 worker, shared history'] / fb['mesa.batch_run, 1 process']:.2f}")
+        print(f"  ratio natosim (shared)/batch_run, 2 workers: "
+              f"{fb['natosim sweep, 2 workers, shared history'] / fb['mesa.batch_run, 2 processes']:.2f}")
     if not args.skip_big:
         big = tmp / "big.yaml"
         big.write_text(SPEC.format(scenario=scenario, replications=args.big // 20))
