@@ -152,10 +152,10 @@ def test_dashboard_move_inject_turn(dashboard, tmp_path: Path) -> None:
             assert "state" in page.locator(".nato-error").inner_text()
             assert page.locator(".nato-pending-move").count() == 0
 
-            # Blue: forward presence in Estonia at 0.8
+            # Blue: forward presence in Estonia at 1 (a brigade; it holds about 0.9 now)
             _pick(page, "nato-move-select-blue", "forward presence")
             _pick(page, "nato-field-blue-state", "EST", exact=True)
-            page.locator(".nato-field-blue-level input").fill("0.8")
+            page.locator(".nato-field-blue-level input").fill("1")
             page.locator(".nato-add-move-blue").click()
             page.locator(".nato-pending-move").wait_for()
             assert "forward_presence" in page.locator(".nato-pending-move").inner_text()
@@ -195,7 +195,7 @@ def test_dashboard_move_inject_turn(dashboard, tmp_path: Path) -> None:
     assert sorted(turns) == [0, 1] and after["branches"] == {"main": 1}
     played = turns[1]
     assert played["moves"] == [{"team": "blue", "move": "forward_presence", "state": "EST",
-                                "level": 0.8}]
+                                "level": 1.0}]
     assert len(played["injects"]) == 1
     inj = played["injects"][0]
     assert (inj["type"], inj["actor"], inj["targets"], inj["label"]) == (

@@ -71,24 +71,27 @@ def get_session(reload: bool = False) -> Session:
         return _shared["session"]
 
 
-def _act(action, ok: str | None = None) -> bool:
-    """Run a change on the session under the lock; show its result; re-render."""
+def _act(action, ok=None, after=None) -> bool:
+    """Run a change on the session under the lock, re-render, then show its result."""
+    done = False
     try:
         with _lock:
             result = action()
     except SessionError as exc:
         problems = getattr(exc, "problems", None) or [str(exc)]
-        message.value = ("error", "\n".join(str(p) for p in problems))
-        return False
+        msg: tuple[str, str] | None = ("error", "\n".join(str(p) for p in problems))
     except Exception as exc:  # noqa: BLE001 - shown in the page, never a dead page
-        message.value = ("error", f"{type(exc).__name__}: {exc}")
-        return False
+        msg = ("error", f"{type(exc).__name__}: {exc}")
     else:
+        done = True
         text = ok(result) if callable(ok) else ok
-        message.value = ("success", text) if text else None
-        return True
-    finally:
-        revision.value += 1
+        msg = ("success", text) if text else None
+        if after is not None:
+            after()
+    # the page first, the message last: once the message shows, the page is up to date
+    revision.value += 1
+    message.value = msg
+    return done
 
 
 # -- small helpers ----------------------------------------------------------------
@@ -335,26 +338,28 @@ def MoveForm(team: str, menu: list[dict[str, Any]]):
     """A team's move form, built from the session's menu of legal moves."""
     by_label = {m["label"]: m for m in menu}
     labels = list(by_label)
-    chosen, set_chosen = solara.use_state(labels[0] if labels else None, key=f"chosen-{team}")
-    spec = by_label.get(chosen) if chosen else None
-    values, set_values = solara.use_state(_defaults(spec) if spec else {}, key=f"values-{team}")
+    # reactive (not plain state) so that handlers read the values current when they run
+    chosen = solara.use_reactive(labels[0] if labels else None)
+    spec = by_label.get(chosen.value) if chosen.value else None
+    values = solara.use_reactive(_defaults(spec) if spec else {})
 
     def choose(label: str | None) -> None:
-        set_chosen(label)
-        set_values(_defaults(by_label[label]) if label in by_label else {})
+        chosen.value = label
+        values.value = _defaults(by_label[label]) if label in by_label else {}
 
     def set_field(name: str):
         def setter(v: Any) -> None:
-            set_values(lambda old: {**old, name: v})
+            values.value = {**values.value, name: v}
 
         return setter
 
     def add() -> None:
+        spec = by_label.get(chosen.value) if chosen.value else None
         if spec is None:
             return
         move: dict[str, Any] = {"team": team, "move": spec["move"]}
         for f in spec["fields"]:
-            v = values.get(f["name"])
+            v = values.value.get(f["name"])
             if v is None or v == "" or v == []:
                 continue
             move[f["name"]] = v
@@ -369,14 +374,14 @@ def MoveForm(team: str, menu: list[dict[str, Any]]):
         if not menu:
             solara.Text(f"{team} has no legal move now")
             return
-        solara.Select("move", values=labels, value=chosen, on_value=choose,
+        solara.Select("move", values=labels, value=chosen.value, on_value=choose,
                       classes=[f"nato-move-select-{team}"], dense=True)
         if spec is not None:
             solara.HTML("div", unsafe_innerHTML=html.escape(spec.get("help", "")),
                         style="color: grey; font-size: 0.85em; margin-bottom: 14px")
             with solara.Column(gap="14px"):
                 for f in spec["fields"]:
-                    FieldInput(team, f, values.get(f["name"]), set_field(f["name"]))
+                    FieldInput(team, f, values.value.get(f["name"]), set_field(f["name"]))
         solara.Button(f"Add {team} move", on_click=add, color="primary", outlined=True,
                       classes=[f"nato-add-move-{team}"], style={"margin-top": "10px"})
 
@@ -399,20 +404,26 @@ def InjectForm(types: list[dict[str, Any]], states: list[str]):
     """The facilitator's inject form: an event of any type, its actor, targets, label, params."""
     by_type = {t["type"]: t for t in types}
     names = list(by_type)
-    etype, set_etype = solara.use_state("cyber_attack" if "cyber_attack" in by_type else
-                                        (names[0] if names else None))
-    actor, set_actor = solara.use_state("RUS")
-    targets, set_targets = solara.use_state([])
-    label, set_label = solara.use_state("")
-    params, set_params = solara.use_state({})
-    spec = by_type.get(etype) if etype else None
+    etype = solara.use_reactive("cyber_attack" if "cyber_attack" in by_type else
+                                (names[0] if names else None))
+    actor = solara.use_reactive("RUS")
+    targets = solara.use_reactive([])
+    label = solara.use_reactive("")
+    params = solara.use_reactive({})
+    spec = by_type.get(etype.value) if etype.value else None
+
+    def set_etype(v: str) -> None:
+        etype.value = v
+        params.value = {}
 
     def add() -> None:
+        spec = by_type.get(etype.value) if etype.value else None
         if spec is None:
             return
-        inj: dict[str, Any] = {"type": etype, "actor": actor, "targets": list(targets),
-                               "label": label.strip(), "params": {}}
-        for k, v in params.items():
+        inj: dict[str, Any] = {"type": etype.value, "actor": actor.value,
+                               "targets": list(targets.value), "label": label.value.strip(),
+                               "params": {}}
+        for k, v in params.value.items():
             if k in (spec.get("params") or {}) and str(v).strip():
                 inj["params"][k] = _parse_param(str(v))
         problems = _check([], [inj])
@@ -421,13 +432,12 @@ def InjectForm(types: list[dict[str, Any]], states: list[str]):
             return
         pending_injects.value = [*pending_injects.value, inj]
         message.value = ("info", f"added: {describe_inject(inj)}")
-        set_label("")
-        set_targets([])
-        set_params({})
+        label.value = ""
+        targets.value = []
+        params.value = {}
 
     with solara.Card("Inject (facilitator)", classes=["nato-inject-form"], margin=0):
-        solara.Select("event type", values=names, value=etype,
-                      on_value=lambda v: (set_etype(v), set_params({})),
+        solara.Select("event type", values=names, value=etype.value, on_value=set_etype,
                       classes=["nato-inject-type"], dense=True)
         if spec is not None:
             solara.HTML("div", unsafe_innerHTML=html.escape(
@@ -435,16 +445,16 @@ def InjectForm(types: list[dict[str, Any]], states: list[str]):
                 style="color: grey; font-size: 0.85em; margin-bottom: 14px")
         actors = ["NATO", *states] if "NATO" not in states else states
         with solara.Column(gap="14px"):
-            solara.Select("actor", values=actors, value=actor, on_value=set_actor,
+            solara.Select("actor", values=actors, value=actor,
                           classes=["nato-inject-actor"], dense=True)
-            solara.SelectMultiple("targets", values=list(targets), all_values=states,
-                                  on_value=set_targets, classes=["nato-inject-targets"],
+            solara.SelectMultiple("targets", values=list(targets.value), all_values=states,
+                                  on_value=targets.set, classes=["nato-inject-targets"],
                                   dense=True)
-            solara.InputText("label (what happened)", value=label, on_value=set_label,
+            solara.InputText("label (what happened)", value=label,
                              continuous_update=True, classes=["nato-inject-label"], dense=True)
             for pname, meaning in (spec.get("params") or {}).items() if spec else []:
-                solara.InputText(f"{pname} — {meaning}", value=params.get(pname, ""),
-                                 on_value=lambda v, p=pname: set_params(lambda old: {**old, p: v}),
+                solara.InputText(f"{pname} — {meaning}", value=params.value.get(pname, ""),
+                                 on_value=lambda v, p=pname: params.set({**params.value, p: v}),
                                  continuous_update=True, classes=[f"nato-inject-param-{pname}"],
                                  dense=True)
             solara.Button("Add inject", on_click=add, color="primary", outlined=True,
@@ -473,9 +483,11 @@ def Pending(rev: int):
             number = record.get("number", record.get("turn"))
             return f"turn {number} played: {record['start']} … {record['end']}"
 
-        if _act(play, ok):
+        def clear() -> None:
             pending_moves.value = []
             pending_injects.value = []
+
+        _act(play, ok, after=clear)
 
     with solara.Card(f"Next turn ({s.turn_months} months)", classes=["nato-pending"], margin=0):
         if not moves and not injects:
@@ -499,9 +511,9 @@ def Pending(rev: int):
 def Branches(status: dict[str, Any], rev: int):
     """The branch list with switch, and the branch and rewind controls."""
     s = get_session()
-    name, set_name = solara.use_state("")
-    from_turn, set_from_turn = solara.use_state(None)
-    rewind_to, set_rewind_to = solara.use_state(None)
+    name = solara.use_reactive("")
+    from_turn = solara.use_reactive(None)
+    rewind_to = solara.use_reactive(None)
     current = status["branch"]
     with solara.Card("Branches", classes=["nato-branches"], margin=0):
         for b, head in status["branches"].items():
@@ -513,25 +525,29 @@ def Branches(status: dict[str, Any], rev: int):
                                   on_click=lambda b=b: _act(lambda: s.switch(b),
                                                             f"switched to branch {b}"))
         with solara.Row(style={"align-items": "center"}):
-            solara.InputText("new branch name", value=name, on_value=set_name,
+            solara.InputText("new branch name", value=name,
                              continuous_update=True, classes=["nato-branch-name"], dense=True)
-            solara.InputInt("from turn (empty: now)", value=from_turn, on_value=set_from_turn,
+            solara.InputInt("from turn (empty: now)", value=from_turn,
                             optional=True, continuous_update=True, dense=True,
                             classes=["nato-branch-from"])
-            solara.Button("Branch", outlined=True, classes=["nato-branch"],
-                          on_click=lambda: _act(lambda: s.branch(name.strip(), from_turn),
-                                                f"branch {name.strip()} started"))
+
+            def branch() -> None:
+                new, at = name.value.strip(), from_turn.value
+                _act(lambda: s.branch(new, at), f"branch {new} started", after=lambda: name.set(""))
+
+            solara.Button("Branch", outlined=True, classes=["nato-branch"], on_click=branch)
         with solara.Row(style={"align-items": "center"}):
-            solara.InputInt("rewind to turn", value=rewind_to, on_value=set_rewind_to,
+            solara.InputInt("rewind to turn", value=rewind_to,
                             optional=True, continuous_update=True, dense=True,
                             classes=["nato-rewind-to"])
 
             def rewind() -> None:
-                if rewind_to is None:
+                to = rewind_to.value
+                if to is None:
                     message.value = ("error", "rewind: give the turn to go back to")
                     return
-                _act(lambda: s.rewind(rewind_to),
-                     lambda kept: f"rewound to turn {rewind_to}"
+                _act(lambda: s.rewind(to),
+                     lambda kept: f"rewound to turn {to}"
                      + (f"; the undone turns are kept as branch {kept}" if kept else ""))
 
             solara.Button("Rewind", outlined=True, classes=["nato-rewind"], on_click=rewind)

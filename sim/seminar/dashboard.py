@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,14 @@ def serve(session_path: str | Path, host: str = "127.0.0.1", port: int = 8765) -
               "python -m sim.seminar.assets fetches one)", file=sys.stderr)
     print(f"dashboard: http://{host}:{port}/  (session {path}; Ctrl-C stops it)", file=sys.stderr)
     proc = subprocess.Popen(command(host, port), env=env)
+
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:  # a SIGTERM to the launcher stops the server too
+        signal.signal(signal.SIGTERM, _stop)
+    except ValueError:  # not the main thread
+        pass
     try:
         return proc.wait()
     except KeyboardInterrupt:
