@@ -187,9 +187,27 @@ def test_dashboard_move_inject_turn(dashboard, tmp_path: Path) -> None:
             if shot:
                 page.wait_for_timeout(500)
                 page.screenshot(path=shot, full_page=True)
+            _check_file_after_turn_1(path)
+
+            # a turn played from the command line meanwhile: the page re-reads the file
+            # and refuses to advance over it unseen, then advances from there
+            from sim.seminar import Session
+
+            Session.open(path).turn([], [])
+            page.locator(".nato-advance-turn").click()
+            page.locator(".nato-error", has_text="changed by another program").wait_for()
+            assert "turn 2" in page.locator(".nato-status-turn").inner_text()
+            page.locator(".nato-advance-turn").click()
+            page.locator(".nato-success", has_text="turn 3 played").wait_for()
         finally:
             browser.close()
+    after = json.loads(path.read_text())
+    assert sorted(t["number"] for t in after["turns"]) == [0, 1, 2, 3]
+    assert after["branches"] == {"main": 3}
 
+
+def _check_file_after_turn_1(path: Path) -> None:
+    """The session file holds turn 1 with the Blue move and the inject."""
     after = json.loads(path.read_text())
     turns = {t["number"]: t for t in after["turns"]}
     assert sorted(turns) == [0, 1] and after["branches"] == {"main": 1}

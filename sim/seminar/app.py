@@ -43,7 +43,7 @@ matplotlib.use("Agg")
 ENV_VAR = "NATOSIM_SESSION"
 
 _lock = threading.RLock()
-_shared: dict[str, Any] = {"session": None}
+_shared: dict[str, Any] = {"session": None, "signature": None}
 
 # per tab (solara keeps a reactive variable's value per browser connection)
 revision = solara.reactive(0)
@@ -63,20 +63,47 @@ def session_path() -> Path:
     return Path(value)
 
 
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
 def get_session(reload: bool = False) -> Session:
     """Return the shared session, opening (or re-reading) its file when needed."""
     with _lock:
-        if _shared["session"] is None or reload:
-            _shared["session"] = Session.open(session_path())
+        path = session_path()
+        if _shared["session"] is None or reload or changed_on_disk():
+            _shared["session"] = Session.open(path)
+            _shared["signature"] = _signature(path)
         return _shared["session"]
 
 
+def changed_on_disk() -> bool:
+    """Return True when another program (e.g. the command line) rewrote the session file."""
+    with _lock:
+        return (_shared["session"] is not None
+                and _signature(session_path()) != _shared["signature"])
+
+
 def _act(action, ok=None, after=None) -> bool:
-    """Run a change on the session under the lock, re-render, then show its result."""
+    """Run a change on the shared session (``action(session)``), re-render, show the result.
+
+    If the session file was rewritten by another program since it was read, the page
+    re-reads it and refuses the change, so that nobody plays over a turn unseen.
+    """
     done = False
     try:
         with _lock:
-            result = action()
+            if changed_on_disk():
+                get_session(reload=True)
+                raise SessionError("the session file was changed by another program; the page "
+                                   "now shows it: check the situation and try again")
+            s = get_session()
+            result = action(s)
+            _shared["signature"] = _signature(s.path)
     except SessionError as exc:
         problems = getattr(exc, "problems", None) or [str(exc)]
         msg: tuple[str, str] | None = ("error", "\n".join(str(p) for p in problems))
@@ -224,7 +251,7 @@ def Header(status: dict[str, Any]):
                         f"{Path(status['session']).name}", style={"color": "grey"})
             solara.Button("Reload file", icon_name="mdi-refresh", text=True,
                           classes=["nato-reload"],
-                          on_click=lambda: _act(lambda: get_session(reload=True),
+                          on_click=lambda: _act(lambda s: get_session(reload=True),
                                                 "session file re-read"))
 
 
@@ -476,8 +503,8 @@ def Pending(rev: int):
     def advance() -> None:
         m, inj = list(pending_moves.value), list(pending_injects.value)
 
-        def play():
-            return s.turn(m, inj)
+        def play(session: Session) -> dict[str, Any]:
+            return session.turn(m, inj)
 
         def ok(record: dict[str, Any]) -> str:
             number = record.get("number", record.get("turn"))
@@ -510,7 +537,6 @@ def Pending(rev: int):
 @solara.component
 def Branches(status: dict[str, Any], rev: int):
     """The branch list with switch, and the branch and rewind controls."""
-    s = get_session()
     name = solara.use_reactive("")
     from_turn = solara.use_reactive(None)
     rewind_to = solara.use_reactive(None)
@@ -522,7 +548,7 @@ def Branches(status: dict[str, Any], rev: int):
                             style={"font-weight": "bold" if b == current else "normal"})
                 if b != current:
                     solara.Button("Switch", text=True, classes=[f"nato-switch-{b}"],
-                                  on_click=lambda b=b: _act(lambda: s.switch(b),
+                                  on_click=lambda b=b: _act(lambda s: s.switch(b),
                                                             f"switched to branch {b}"))
         with solara.Row(style={"align-items": "center"}):
             solara.InputText("new branch name", value=name,
@@ -533,7 +559,8 @@ def Branches(status: dict[str, Any], rev: int):
 
             def branch() -> None:
                 new, at = name.value.strip(), from_turn.value
-                _act(lambda: s.branch(new, at), f"branch {new} started", after=lambda: name.set(""))
+                _act(lambda s: s.branch(new, at), f"branch {new} started",
+                     after=lambda: name.set(""))
 
             solara.Button("Branch", outlined=True, classes=["nato-branch"], on_click=branch)
         with solara.Row(style={"align-items": "center"}):
@@ -546,7 +573,7 @@ def Branches(status: dict[str, Any], rev: int):
                 if to is None:
                     message.value = ("error", "rewind: give the turn to go back to")
                     return
-                _act(lambda: s.rewind(to),
+                _act(lambda s: s.rewind(to),
                      lambda kept: f"rewound to turn {to}"
                      + (f"; the undone turns are kept as branch {kept}" if kept else ""))
 
