@@ -463,12 +463,17 @@ class NatoRussiaModel(mesa.Model):
         w = self.world
         r = w.r
         s = self.state_records[k]
-        s[0], s[1], s[2] = w.member, w.applicant, w.spend
-        s[3], s[4] = w.trust[:, r], w.trust[r, :]
-        s[5], s[6], s[7] = w.threat_from_russia, w.russia_threat, w.deterrence
+        # the sixteen per-state rows, in STATE_OUTPUTS order, copied in one call
+        np.concatenate(
+            (
+                w.member, w.applicant, w.spend, w.trust[:, r], w.trust[r, :],
+                w.threat_from_russia, w.russia_threat, w.deterrence,
+                w.presence, w.sanctions, w.aid, w.stocks,
+                w.dependence, w.cap, w.solidarity, w.war,
+            ),
+            out=s.reshape(-1),
+        )
         s[7, r] = np.nan
-        s[8], s[9], s[10], s[11] = w.presence, w.sanctions, w.aid, w.stocks
-        s[12], s[13], s[14], s[15] = w.dependence, w.cap, w.solidarity, w.war
         row = self.scalar_records[k]
         row[:9] = (
             w.escalation,
