@@ -691,52 +691,40 @@ class Mobilise(Move):
         return Plan(events=[ev], directives=[HoldSpending([ctx.world.r], values["pct"], ctx.steps)])
 
 
-class NuclearSignalling(Move):
-    name = "nuclear_signalling"
+class RussianCourse(Move):
+    """A Red move that only sets Russia's action (no target): its class declares which one."""
+
     teams = ("red",)
+    fields = ()
+    action: ClassVar[str]
+
+    @classmethod
+    def plan(cls, values: dict[str, Any], ctx: Context) -> Plan:
+        return Plan(directives=[_russia(ctx, cls.action, [])])
+
+
+class NuclearSignalling(RussianCourse):
+    name, action = "nuclear_signalling", "nuclear_signalling"
     label = "Nuclear signalling"
     help = "Exercises, statements or deployments that recall Russia's nuclear arsenal."
-    fields = ()
-
-    @classmethod
-    def plan(cls, values: dict[str, Any], ctx: Context) -> Plan:
-        return Plan(directives=[_russia(ctx, "nuclear_signalling", [])])
 
 
-class Negotiate(Move):
-    name = "negotiate"
-    teams = ("red",)
+class Negotiate(RussianCourse):
+    name, action = "negotiate", "dialogue"
     label = "Negotiate"
     help = "Seek dialogue with NATO; no hostile act this turn."
-    fields = ()
-
-    @classmethod
-    def plan(cls, values: dict[str, Any], ctx: Context) -> Plan:
-        return Plan(directives=[_russia(ctx, "dialogue", [])])
 
 
-class Cooperate(Move):
-    name = "cooperate"
-    teams = ("red",)
+class Cooperate(RussianCourse):
+    name, action = "cooperate", "cooperate"
     label = "Cooperate"
     help = "A cooperative gesture (joint work in an open area); no hostile act this turn."
-    fields = ()
-
-    @classmethod
-    def plan(cls, values: dict[str, Any], ctx: Context) -> Plan:
-        return Plan(directives=[_russia(ctx, "cooperate", [])])
 
 
-class Hold(Move):
-    name = "hold"
-    teams = ("red",)
+class Hold(RussianCourse):
+    name, action = "hold", "status_quo"
     label = "Hold (status quo)"
     help = "No new act this turn; wars already under way go on."
-    fields = ()
-
-    @classmethod
-    def plan(cls, values: dict[str, Any], ctx: Context) -> Plan:
-        return Plan(directives=[_russia(ctx, "status_quo", [])])
 
 
 class Attack(Move):

@@ -59,9 +59,15 @@ def _branch_order(session) -> list[str]:
     return sorted(names, key=lambda b: (b != "main", names.index(b)))
 
 
-def _series(session) -> dict[str, pd.DataFrame]:
-    """Return each branch's series, main last so that it is drawn on top of the shared history."""
-    return {b: session.engine.timeseries(b) for b in _branch_order(session)[::-1]}
+def _series(session) -> list[tuple[str, pd.DataFrame, str]]:
+    """Return (branch, series, colour) for each branch that has data, main last (drawn on top)."""
+    order = _branch_order(session)
+    out = []
+    for b in order[::-1]:
+        df = session.engine.timeseries(b)
+        if not df.empty:
+            out.append((b, df, COLOURS[order.index(b) % len(COLOURS)]))
+    return out
 
 
 def _start(session) -> pd.Timestamp:
@@ -72,11 +78,7 @@ def plot_relations(session) -> plt.Figure:
     """Relations index and escalation level along every branch, the seminar's start marked."""
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6.2), sharex=True, height_ratios=(3, 1.4))
     start = _start(session)
-    for b, df in _series(session).items():
-        i = _branch_order(session).index(b)
-        if df.empty:
-            continue
-        colour = COLOURS[i % len(COLOURS)]
+    for b, df, colour in _series(session):
         ax1.plot(
             df["date"], df["relations_index"], color=colour, lw=2.2 if b == "main" else 1.6, label=b
         )
@@ -110,11 +112,7 @@ def plot_security(session) -> plt.Figure:
     """Members' threat from Russia and frontline deterrence along every branch."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), sharex=True)
     start = _start(session)
-    for b, df in _series(session).items():
-        i = _branch_order(session).index(b)
-        if df.empty:
-            continue
-        colour = COLOURS[i % len(COLOURS)]
+    for b, df, colour in _series(session):
         ax1.plot(
             df["date"], df["eastern_threat_from_russia"], color=colour, label=f"{b}: eastern flank"
         )
@@ -150,12 +148,9 @@ def plot_posture(session) -> plt.Figure:
         ("forward_presence_total", "Forward presence, total"),
         ("sanctions_level", "Sanctions level"),
     )
-    for b, df in _series(session).items():
-        i = _branch_order(session).index(b)
-        if df.empty:
-            continue
+    for b, df, colour in _series(session):
         for ax, (col, _) in zip(axes, panels, strict=True):
-            ax.plot(df["date"], df[col], color=COLOURS[i % len(COLOURS)], label=b)
+            ax.plot(df["date"], df[col], color=colour, label=b)
     for ax, (_, title) in zip(axes, panels, strict=True):
         ax.axvline(start, color="0.3", ls="--", lw=1)
         ax.grid(alpha=0.3)
