@@ -18,19 +18,19 @@ import math
 import numpy as np
 
 from sim.mechanisms.trust import rate
-from sim.world import World
+from sim.world import ONE, ZERO, World
 
 
 def update_solidarity(w: World, p, months: int) -> None:
     """Move each state's solidarity toward its baseline, raised by the threat it perceives."""
     # target = solidarity0 + rally * threat * (1 - solidarity0)
     target = p.solidarity_rally * w.threat_from_russia
-    target *= 1.0 - w.solidarity0
+    target *= ONE - w.solidarity0
     target += w.solidarity0
     target -= w.solidarity
     target *= rate(p.solidarity_rate, months)
     w.solidarity += target
-    np.minimum(np.maximum(w.solidarity, 0.0, out=w.solidarity), 1.0, out=w.solidarity)
+    np.minimum(np.maximum(w.solidarity, ZERO, out=w.solidarity), ONE, out=w.solidarity)
 
 
 def cohesion(w: World, p) -> None:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.world import World
+from sim.world import ONE, World, constant
+
+_TENTH = constant(0.1)
 
 
 def russian_local_power(w: World, p) -> np.ndarray:
@@ -23,10 +25,14 @@ def russian_local_power(w: World, p) -> np.ndarray:
     return w.cap[w.r] * (1.0 - committed) * w.prox_r
 
 
-def reinforcement(w: World, p) -> float:
-    """Return the alliance's reinforcing capability relative to Russia's, capped at 1."""
-    ready = w.cap * w.stocks
-    ready *= w.solidarity
+def reinforcement(w: World, p, capacity: np.ndarray | None = None) -> float:
+    """Return the alliance's reinforcing capability relative to Russia's, capped at 1.
+
+    ``capacity`` is ``cap * stocks`` when the caller has it already.
+    """
+    ready = w.cap * w.stocks if capacity is None else capacity * w.solidarity
+    if capacity is None:
+        ready *= w.solidarity
     pool = float(ready @ w.members().f)
     us = w.us
     if us >= 0 and w.member[us]:
@@ -36,22 +42,22 @@ def reinforcement(w: World, p) -> float:
 
 def update(w: World, p, aid_received: np.ndarray) -> None:
     """Recompute the deterrence credibility of every state against Russia."""
-    local = w.cap * w.stocks
-    local += aid_received
-    local += 0.1
+    capacity = w.cap * w.stocks
+    local = capacity + aid_received
+    local += _TENTH
     threat_force = russian_local_power(w, p)
-    threat_force += 0.1
+    threat_force += _TENTH
     np.divide(local, threat_force, out=local)
     x = np.log(local, out=local)
     x *= p.det_local_weight
     x += p.det_intercept
-    x += w.members().f * (p.det_article5_weight * w.cohesion * reinforcement(w, p))
+    x += w.members().f * (p.det_article5_weight * w.cohesion * reinforcement(w, p, capacity))
     x += p.deterrence_presence_weight * w.presence
     x += p.det_resolve_weight * w.resolve
     # credibility = 1 / (1 + exp(-x))
     np.negative(x, out=x)
     np.exp(x, out=x)
-    x += 1.0
-    cred = np.divide(1.0, x, out=x)
+    x += ONE
+    cred = np.divide(ONE, x, out=x)
     cred[w.r] = 1.0  # Russia does not deter itself; reported as NaN
     w.deterrence = cred

@@ -19,7 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.trust import rate
-from sim.world import World
+from sim.world import ONE, World, constant
+
+_STOCKS_MIN = constant(0.05)
 
 
 def update(w: World, p, months: int) -> None:
@@ -35,8 +37,8 @@ def update(w: World, p, months: int) -> None:
     # dependence *= (1 - min(diversification * (threat + coercion), 1)) ** months
     push = w.threat_from_russia + w.coerced
     push *= p.diversification_rate
-    np.minimum(push, 1.0, out=push)
-    np.subtract(1.0, push, out=push)
+    np.minimum(push, ONE, out=push)
+    np.subtract(ONE, push, out=push)
     if months != 1:
         push **= months
     w.dependence *= push
@@ -45,9 +47,9 @@ def update(w: World, p, months: int) -> None:
     stocks = w.aid * (p.aid_stock_depletion * months)
     np.subtract(w.stocks, stocks, out=stocks)
     replenish = (p.stock_replenish_rate * months / 2.0) * w.spend
-    replenish *= 1.0 - stocks
+    replenish *= ONE - stocks
     stocks += replenish
-    w.stocks = np.minimum(np.maximum(stocks, 0.05, out=stocks), 1.0, out=stocks)
+    w.stocks = np.minimum(np.maximum(stocks, _STOCKS_MIN, out=stocks), ONE, out=stocks)
 
 
 def coerce(w: World, p, targets: np.ndarray, cut: float) -> None:

@@ -24,7 +24,7 @@ import numpy as np
 
 from sim.mechanisms.institutions import Emitted
 from sim.mechanisms.trust import rate
-from sim.world import World
+from sim.world import ONE, World
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -40,12 +40,12 @@ def applications(w: World, p, step: int, months: int, rng: np.random.Generator) 
     w.threat_opinion += lag
     inside = w.member | w.applicant
     can = w.eligible & ~inside
-    if not can.any():
+    if not np.count_nonzero(can):
         return []
     threshold = p.application_neutrality_weight * w.neutrality
     threshold += p.application_threat_threshold
     pending = w.applicant & ~w.member
-    if pending.any():
+    if np.count_nonzero(pending):
         # a trusted neighbour's application lowers the bar (Sweden "following the same path")
         peer = np.maximum(w.trust[:, pending], 0.0)
         peer *= w.prox[:, pending]
@@ -56,13 +56,13 @@ def applications(w: World, p, step: int, months: int, rng: np.random.Generator) 
     threshold -= w.threat_opinion
     threshold *= p.application_steepness
     hazard = np.exp(threshold, out=threshold)
-    hazard += 1.0
+    hazard += ONE
     np.divide(p.application_max_rate, hazard, out=hazard)
     if months > 1:
         hazard = 1.0 - (1.0 - hazard) ** months
     chosen = draws < hazard
     chosen &= can
-    if not chosen.any():
+    if not np.count_nonzero(chosen):
         return []
     new = chosen.nonzero()[0]
     for i in new:

@@ -44,16 +44,16 @@ def end_wars(w: World, p, months: int, rng: np.random.Generator) -> list[tuple[s
     """Let wars fade, and end some by ceasefire (likelier for smaller wars and a strained Russia)."""
     draws = rng.random(w.n)
     war = w.war
-    if not war.any():
+    if not np.count_nonzero(war):
         return []
     war *= 1.0 - rate(p.war_decay_rate + p.war_strain_decay * w.strain, months)
     war[war < 0.01] = 0.0
-    if not war.any():
+    if not np.count_nonzero(war):
         return []
     hazard = p.ceasefire_rate * (1.0 - war) + p.ceasefire_strain_rate * w.strain
     if months > 1:
         hazard = 1.0 - (1.0 - hazard) ** months
-    ending = np.flatnonzero((war > 0.0) & (draws < hazard))
+    ending = ((war > 0.0) & (draws < hazard)).nonzero()[0]
     return [("ceasefire", "RUS", [w.codes[j]], "ceasefire") for j in ending]
 
 

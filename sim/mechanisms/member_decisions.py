@@ -21,7 +21,9 @@ import numpy as np
 
 from sim.mechanisms.institutions import Emitted, presence_cap
 from sim.mechanisms.trust import rate
-from sim.world import World
+from sim.world import ONE, ZERO, World, constant
+
+_SPEND_MAX, _HUNDRED = constant(12.0), constant(100.0)
 
 
 def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
@@ -33,9 +35,9 @@ def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
         # members' pull toward the guideline:
         # pledge * pull * solidarity * min(1, threat / reference) * max(0, guideline - spending)
         pull = (w.pledge * p.pledge_pull) * w.solidarity
-        pull *= np.minimum(threat / p.pledge_threat_reference, 1.0)
+        pull *= np.minimum(threat / p.pledge_threat_reference, ONE)
         gap = np.subtract(w.guideline_pct, w.spend)
-        pull *= np.maximum(gap, 0.0, out=gap)
+        pull *= np.maximum(gap, ZERO, out=gap)
         target += np.where(w.member, pull, 0.0)
     r = w.r
     members = w.members().idx
@@ -46,14 +48,14 @@ def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
     )
     gap = target
     gap -= w.spend
-    speed = np.where(gap > 0.0, rate(p.spending_rise_rate, months), rate(p.spending_fall_rate, months))
+    speed = np.where(gap > ZERO, rate(p.spending_rise_rate, months), rate(p.spending_fall_rate, months))
     noise = rng.normal(0.0, p.spending_noise * math.sqrt(months), w.n)
     speed *= gap
     speed += w.spend  # spend + speed * gap
     speed += noise
-    w.spend = np.minimum(np.maximum(speed, 0.0, out=speed), 12.0, out=speed)
+    w.spend = np.minimum(np.maximum(speed, ZERO, out=speed), _SPEND_MAX, out=speed)
     milex = w.gdp * w.spend
-    milex /= 100.0
+    milex /= _HUNDRED
     milex *= w.cap_factor
     milex[r] += w.partner_capability
     milex -= w.cap
@@ -65,24 +67,24 @@ def presence(w: World, p, months: int) -> None:
     """Move allied forward presence in each host toward what commitments and threat call for."""
     commit = p.air_policing_weight * w.air_commit
     commit += w.presence_commit
-    if not commit.any() and not w.presence.any():
+    if not np.count_nonzero(commit) and not np.count_nonzero(w.presence):
         return
     threat = w.threat_from_russia
     ms = w.members()
     # members' willingness: mean over members of solidarity * min(1, threat / reference)
     willing = threat / p.presence_threat_reference
-    np.minimum(willing, 1.0, out=willing)
+    np.minimum(willing, ONE, out=willing)
     willing *= w.solidarity
     willing = float(willing @ ms.f) / max(ms.k, 1)
     # surge: 1 + surge * max(0, threat - threshold)
     surge = threat - p.presence_surge_threshold
-    np.maximum(surge, 0.0, out=surge)
+    np.maximum(surge, ZERO, out=surge)
     surge *= p.presence_surge
-    surge += 1.0
+    surge += ONE
     commit *= surge
     commit *= (0.5 + willing) * ms.f
     target = np.minimum(commit, presence_cap(w, p), out=commit)
-    np.minimum(target, 1.0, out=target)
+    np.minimum(target, ONE, out=target)
     target -= w.presence
     target *= rate(p.presence_adjustment_rate, months)
     w.presence += target
@@ -92,14 +94,14 @@ def sanctions(w: World, p, months: int) -> list[Emitted]:
     """Let Western states impose sanction packages on Russia or lift them slowly."""
     r = w.r
     # provocation = max war + hostility weight * min(1, recent hostility)
-    target = np.minimum(w.hostile[:, r], 1.0)
+    target = np.minimum(w.hostile[:, r], ONE)
     target *= p.sanctions_hostility_weight
     target += float(w.war.max())
     # target = drive * provocation * solidarity - energy cost * dependence, within 0..1
     target *= p.sanctions_drive
     target *= w.solidarity
     target -= p.sanctions_energy_cost * w.dependence
-    np.minimum(np.maximum(target, 0.0, out=target), 1.0, out=target)
+    np.minimum(np.maximum(target, ZERO, out=target), ONE, out=target)
     mean = float(w.sanctions @ w.west_weights)
     coordination = p.sanctions_coordination * w.solidarity
     coordination *= np.subtract(mean, target)
@@ -109,18 +111,18 @@ def sanctions(w: World, p, months: int) -> list[Emitted]:
     target *= willing
     gap = target - w.sanctions
     jump = gap > p.sanctions_package
-    if not jump.any():
+    if not np.count_nonzero(jump):
         if gap.min() < 0.0:
             w.sanctions = w.sanctions + rate(p.sanctions_lift_rate, months) * np.minimum(0.0, gap)
         return []
-    emitted = [("impose_sanctions", w.codes[i], ["RUS"], "sanctions package") for i in np.flatnonzero(jump)]
+    emitted = [("impose_sanctions", w.codes[i], ["RUS"], "sanctions package") for i in jump.nonzero()[0]]
     w.sanctions = np.where(jump, target, w.sanctions + rate(p.sanctions_lift_rate, months) * np.minimum(0.0, gap))
     return emitted
 
 
 def victim(w: World) -> int:
     """Return the non-member Russia is fighting hardest, or -1."""
-    if not w.war.any():
+    if not np.count_nonzero(w.war):
         return -1
     war = np.where(w.member, 0.0, w.war)
     k = int(war.argmax())
@@ -132,20 +134,21 @@ def aid(w: World, p, months: int) -> tuple[np.ndarray, list[Emitted]]:
     received = np.zeros(w.n)
     k = victim(w)
     if k < 0 or w.war[k] < p.aid_war_threshold:
-        if w.aid.any():  # aid winds down (nothing to do once it is gone)
+        if np.count_nonzero(w.aid):  # aid winds down (nothing to do once it is gone)
             w.aid += rate(p.aid_adjustment_rate, months) * (0.0 - w.aid)
         return received, []
     donors = w.west_nr
     distrust = (1.0 - w.trust[:, w.r]) / 2.0
     readiness = np.minimum(1.0, w.stocks / p.aid_stock_floor)
-    target = np.clip(p.aid_drive * w.war[k] * w.solidarity * distrust * readiness, 0.0, 1.0)
+    target = p.aid_drive * w.war[k] * w.solidarity * distrust * readiness
+    np.minimum(np.maximum(target, 0.0, out=target), 1.0, out=target)
     target = np.where(donors, target, 0.0)
     target[k] = 0.0
     before = w.aid.copy()
     w.aid += rate(p.aid_adjustment_rate, months) * (target - w.aid)
     started = (before < p.aid_event_threshold) & (w.aid >= p.aid_event_threshold)
     emitted = [
-        ("provide_military_aid", w.codes[i], [w.codes[k]], "military aid") for i in np.flatnonzero(started)
+        ("provide_military_aid", w.codes[i], [w.codes[k]], "military aid") for i in started.nonzero()[0]
     ]
     received[k] = float((w.aid * w.cap).sum()) * p.aid_capability_share
     return received, emitted

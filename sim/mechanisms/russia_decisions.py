@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.institutions import channel_strength
-from sim.world import ACTIONS, World
+from sim.world import ACTIONS, ONE, World
 
 COOPERATE, DIALOGUE, STATUS_QUO, CYBER, ELECTION, SABOTAGE, ENERGY, NUCLEAR, AGGRESSION, ATTACK = (
     range(len(ACTIONS))
@@ -62,12 +62,12 @@ def _reach(w: World, p) -> np.ndarray:
 
 def aggression_appeal(w: World, p) -> np.ndarray:
     """Return how tempting each state is as a target of force (0 where it is too far)."""
-    appeal = 1.0 - w.deterrence
+    appeal = ONE - w.deterrence
     appeal *= w.prox_r
     # red lines attract: 1 + attraction * red line * (1 + applicant)
-    pull = w.applicant + 1.0
+    pull = w.applicant + ONE
     pull *= p.red_line_attraction * w.red_line
-    pull += 1.0
+    pull += ONE
     appeal *= pull
     appeal *= _reach(w, p)
     return appeal
@@ -118,7 +118,7 @@ def _draw(rng: np.random.Generator, weights: np.ndarray) -> int:
     total = weights.sum()
     if total <= 0.0:
         return -1
-    return int(np.searchsorted(np.cumsum(weights), rng.random() * total, side="right"))
+    return int(weights.cumsum().searchsorted(rng.random() * total, side="right"))
 
 
 def choose_target(w: World, p, action: int, rng: np.random.Generator) -> list[int]:

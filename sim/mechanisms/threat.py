@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.world import World
+from sim.world import ONE, ZERO, World, constant
+
+_TINY = constant(1e-9)
 
 
 def matrix(w: World, p) -> np.ndarray:
@@ -27,7 +29,7 @@ def matrix(w: World, p) -> np.ndarray:
     z = (p.threat_capability_weight * w.prox) * ratio
     z += np.maximum(-w.trust, 0.0) * p.threat_distrust_weight
     z += np.minimum(w.hostile, 1.0) * p.threat_hostile_weight
-    if w.war.any():
+    if np.count_nonzero(w.war):
         z[:, w.r] += p.threat_war_weight * (w.prox * w.war).max(axis=1)
     z[w.r] += (p.threat_encirclement_weight * w.encirclement) * w.member
     threat = 1.0 - np.exp(-z)
@@ -48,22 +50,22 @@ def update(w: World, p) -> None:
     term = np.empty((2, n))
     # capability: the other side's share of the pair's capability, times closeness
     pair = cap + cap_r
-    pair += 1e-9
+    pair += _TINY
     np.divide(w.prox_r * (p.threat_capability_weight * cap_r), pair, out=z[0])
     np.divide((p.threat_capability_weight * w.prox_r) * cap, pair, out=z[1])
     # distrust: max(-trust, 0) * weight, written as min(trust, 0) * -weight
-    np.minimum(w.trust[:, r], 0.0, out=term[0])
-    np.minimum(w.trust[r], 0.0, out=term[1])
+    np.minimum(w.trust[:, r], ZERO, out=term[0])
+    np.minimum(w.trust[r], ZERO, out=term[1])
     term *= -p.threat_distrust_weight
     z += term
-    np.minimum(w.hostile[:, r], 1.0, out=term[0])
-    np.minimum(w.hostile[r], 1.0, out=term[1])
+    np.minimum(w.hostile[:, r], ONE, out=term[0])
+    np.minimum(w.hostile[r], ONE, out=term[1])
     term *= p.threat_hostile_weight
     z += term
     war = w.war
-    if war.any():
+    if np.count_nonzero(war):
         # Russia's wars nearby: the closest war weighed by its intensity (other states add 0)
-        at_war = np.flatnonzero(war)
+        at_war = war.nonzero()[0]
         if len(at_war) == 1:
             k = at_war[0]
             near = w.prox[:, k] * war[k]
@@ -75,7 +77,7 @@ def update(w: World, p) -> None:
     z[1] += (p.threat_encirclement_weight * w.encirclement) * w.members().f
     np.negative(z, out=z)
     np.exp(z, out=z)
-    np.subtract(1.0, z, out=z)
+    np.subtract(ONE, z, out=z)
     z[:, r] = 0.0
     w.threat_from_russia = z[0]
     w.russia_threat = z[1]

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.world import World
+from sim.world import ONE, ZERO, World, constant
+
+_MINUS_ONE, _HOSTILE_MAX = constant(-1.0), constant(3.0)
 
 
 def rate(per_month: float, months: int) -> float:
@@ -40,8 +42,8 @@ def salience(w: World, p, targets: np.ndarray) -> np.ndarray:
     regard = w.trust[:, targets[0]] if len(targets) == 1 else w.trust[:, targets].max(axis=1)
     # the world audience cares in proportion to its regard for the target: nobody
     # minds much an act against a state it distrusts; friends and allies care more
-    s = (p.trust_audience_salience * 0.5) * (1.0 + regard)
-    np.maximum(s, np.maximum(regard, 0.0) * p.trust_ally_salience, out=s)
+    s = (p.trust_audience_salience * 0.5) * (ONE + regard)
+    np.maximum(s, np.maximum(regard, ZERO) * p.trust_ally_salience, out=s)
     s[targets] = 1.0
     return s
 
@@ -90,9 +92,9 @@ def apply_event(
     # move toward -1 for hostile acts, toward +1 for friendly ones, never past them
     sub = w.trust[:, actors[0]] if single else w.trust[:, actors]
     if negative is True:
-        pull = sub + 1.0
+        pull = sub + ONE
     elif negative is False:
-        pull = 1.0 - sub
+        pull = ONE - sub
     else:
         sign = np.where(negative, -1.0, 1.0)
         pull = 1.0 - (sign * sub if single else sign[:, None] * sub)
@@ -111,7 +113,7 @@ def apply_event(
         if single:
             column = w.hostile[:, actors[0]]
             column += hostile
-            np.minimum(column, 3.0, out=column)
+            np.minimum(column, _HOSTILE_MAX, out=column)
         else:
             w.hostile[:, actors] = np.minimum(3.0, w.hostile[:, actors] + hostile[:, None])
         if betrayed or betrayed_r:
@@ -123,12 +125,12 @@ def apply_event(
             else:
                 betrayal = np.zeros(w.n)
                 betrayal[r] = hostile[r]
-            if betrayal.any():
+            if np.count_nonzero(betrayal):
                 gain = betrayal * p.betrayal_memory_gain
                 if single:
                     column = w.memory[:, actors[0]]
                     column += gain
-                    np.minimum(column, 1.0, out=column)
+                    np.minimum(column, ONE, out=column)
                 else:
                     w.memory[:, actors] = np.minimum(1.0, w.memory[:, actors] + gain[:, None])
     if single:
@@ -140,10 +142,10 @@ def apply_event(
 def war_pressure(w: World, p, months: int) -> None:
     """Lower every observer's trust in Russia while Russia's wars go on."""
     war = w.war
-    if not war.any():
+    if not np.count_nonzero(war):
         return
     r = w.r
-    at_war = np.flatnonzero(war)
+    at_war = war.nonzero()[0]
     if len(at_war) == 1:
         k = at_war[0]
         regard = w.trust[:, k]  # same salience rule as for events
@@ -163,11 +165,11 @@ def war_pressure(w: World, p, months: int) -> None:
     push[r] = 0.0
     col = w.trust[:, r]
     drop = push * p.trust_negative_gain
-    drop *= 1.0 + col
+    drop *= ONE + col
     col -= drop  # a view: writes the column in place
     hostile = w.hostile[:, r]
     hostile += push
-    np.minimum(hostile, 3.0, out=hostile)
+    np.minimum(hostile, _HOSTILE_MAX, out=hostile)
 
 
 def baseline(w: World, p) -> np.ndarray:
@@ -176,17 +178,17 @@ def baseline(w: World, p) -> np.ndarray:
     np.subtract(w.trust_base, base, out=base)
     # security dilemma: Russia's baseline toward members falls with encirclement
     base[w.r] -= (p.spiral_trust_weight * w.encirclement) * w.members().f
-    return np.maximum(base, -1.0, out=base)
+    return np.maximum(base, _MINUS_ONE, out=base)
 
 
 def relax(w: World, p, months: int) -> None:
     """Relax trust toward its baseline: slowly upward after betrayals, faster downward."""
     gap = baseline(w, p)
     up = w.memory * p.betrayal_recovery_slowdown
-    up += 1.0
+    up += ONE
     np.divide(rate(p.trust_recovery_rate, months), up, out=up)
     np.subtract(gap, w.trust, out=gap)
-    speed = np.where(gap > 0.0, up, rate(p.trust_decay_rate, months))
+    speed = np.where(gap > ZERO, up, rate(p.trust_decay_rate, months))
     speed *= gap
     w.trust += speed
     w.memory *= 1.0 - rate(p.betrayal_memory_decay, months)
@@ -225,5 +227,5 @@ def cooperation_dividend(w: World, p, months: int, strength: float) -> None:
 
 def clip(w: World) -> None:
     """Keep trust in [-1, 1] with full self-trust."""
-    np.minimum(np.maximum(w.trust, -1.0, out=w.trust), 1.0, out=w.trust)
+    np.minimum(np.maximum(w.trust, _MINUS_ONE, out=w.trust), ONE, out=w.trust)
     np.fill_diagonal(w.trust, 1.0)
