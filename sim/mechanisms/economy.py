@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.trust import rate
-from sim.world import ONE, World, constant
+from sim.world import ONE, ZERO, World, constant
 
 _STOCKS_MIN = constant(0.05)
 
@@ -27,7 +27,7 @@ _STOCKS_MIN = constant(0.05)
 def update(w: World, p, months: int) -> None:
     """Update strain, leverage, dependence and stocks for one step."""
     pressure = float(w.sanctions @ w.west_weights)
-    relief = min(1.0, float(np.maximum(w.trust[:, w.r], 0.0) @ w.partner_weights) + w.partner_support)
+    relief = min(1.0, float(np.maximum(w.trust[:, w.r], ZERO) @ w.partner_weights) + w.partner_support)
     target = (
         p.sanctions_strain_weight * pressure * (1.0 - p.partner_relief_weight * relief)
         + p.war_strain_weight * float(w.war.sum())

@@ -24,7 +24,7 @@ import numpy as np
 
 from sim.mechanisms.institutions import Emitted
 from sim.mechanisms.trust import rate
-from sim.world import ONE, World
+from sim.world import ONE, ZERO, World
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -47,7 +47,7 @@ def applications(w: World, p, step: int, months: int, rng: np.random.Generator) 
     pending = w.applicant & ~w.member
     if np.count_nonzero(pending):
         # a trusted neighbour's application lowers the bar (Sweden "following the same path")
-        peer = np.maximum(w.trust[:, pending], 0.0)
+        peer = np.maximum(w.trust[:, pending], ZERO)
         peer *= w.prox[:, pending]
         peer = peer.max(axis=1)
         peer *= p.application_peer_weight
@@ -94,10 +94,10 @@ def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator)
         # q = 1 - (1 - max rate * sigmoid(x)) ** months
         q = _sigmoid(x)
         q *= p.ratification_max_rate
-        np.subtract(1.0, q, out=q)
+        np.subtract(ONE, q, out=q)
         if months != 1:
             q **= months
-        np.subtract(1.0, q, out=q)
+        np.subtract(ONE, q, out=q)
         newly = draws[row] < q
         newly &= w.member
         newly &= ~w.ratified[:, j]

@@ -23,7 +23,7 @@ from sim.mechanisms.institutions import Emitted, presence_cap
 from sim.mechanisms.trust import rate
 from sim.world import ONE, ZERO, World, constant
 
-_SPEND_MAX, _HUNDRED = constant(12.0), constant(100.0)
+_SPEND_MAX, _HUNDRED, _TWO = constant(12.0), constant(100.0), constant(2.0)
 
 
 def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
@@ -38,7 +38,7 @@ def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
         pull *= np.minimum(threat / p.pledge_threat_reference, ONE)
         gap = np.subtract(w.guideline_pct, w.spend)
         pull *= np.maximum(gap, ZERO, out=gap)
-        target += np.where(w.member, pull, 0.0)
+        target += np.where(w.member, pull, ZERO)
     r = w.r
     members = w.members().idx
     target[r] = (
@@ -124,7 +124,7 @@ def victim(w: World) -> int:
     """Return the non-member Russia is fighting hardest, or -1."""
     if not np.count_nonzero(w.war):
         return -1
-    war = np.where(w.member, 0.0, w.war)
+    war = np.where(w.member, ZERO, w.war)
     k = int(war.argmax())
     return k if war[k] > 0.0 else -1
 
@@ -138,11 +138,11 @@ def aid(w: World, p, months: int) -> tuple[np.ndarray, list[Emitted]]:
             w.aid += rate(p.aid_adjustment_rate, months) * (0.0 - w.aid)
         return received, []
     donors = w.west_nr
-    distrust = (1.0 - w.trust[:, w.r]) / 2.0
-    readiness = np.minimum(1.0, w.stocks / p.aid_stock_floor)
+    distrust = (ONE - w.trust[:, w.r]) / _TWO
+    readiness = np.minimum(ONE, w.stocks / p.aid_stock_floor)
     target = p.aid_drive * w.war[k] * w.solidarity * distrust * readiness
-    np.minimum(np.maximum(target, 0.0, out=target), 1.0, out=target)
-    target = np.where(donors, target, 0.0)
+    np.minimum(np.maximum(target, ZERO, out=target), ONE, out=target)
+    target = np.where(donors, target, ZERO)
     target[k] = 0.0
     before = w.aid.copy()
     w.aid += rate(p.aid_adjustment_rate, months) * (target - w.aid)

@@ -149,14 +149,14 @@ def war_pressure(w: World, p, months: int) -> None:
     if len(at_war) == 1:
         k = at_war[0]
         regard = w.trust[:, k]  # same salience rule as for events
-        s = (p.trust_audience_salience * 0.5) * (1.0 + regard)
-        np.maximum(s, np.maximum(regard, 0.0) * p.trust_ally_salience, out=s)
+        s = (p.trust_audience_salience * 0.5) * (ONE + regard)
+        np.maximum(s, np.maximum(regard, ZERO) * p.trust_ally_salience, out=s)
         s[k] = 1.0
         push = s * war[k]
     else:
         regard = w.trust[:, at_war]  # same salience rule as for events, per war
-        s = (p.trust_audience_salience * 0.5) * (1.0 + regard)
-        np.maximum(s, np.maximum(regard, 0.0) * p.trust_ally_salience, out=s)
+        s = (p.trust_audience_salience * 0.5) * (ONE + regard)
+        np.maximum(s, np.maximum(regard, ZERO) * p.trust_ally_salience, out=s)
         s[at_war, np.arange(len(at_war))] = 1.0
         s *= war[at_war]
         push = s.max(axis=1)
@@ -218,10 +218,10 @@ def cooperation_dividend(w: World, p, months: int, strength: float) -> None:
     gain = p.cooperation_dividend * strength * months
     idx, r = w.members().idx, w.r
     col = w.trust[idx, r]
-    col += gain * (1.0 - col)
+    col += gain * (ONE - col)
     w.trust[idx, r] = col
     row = w.trust[r, idx]
-    row += gain * (1.0 - row)
+    row += gain * (ONE - row)
     w.trust[r, idx] = row
 
 
