@@ -129,8 +129,12 @@ def build_world(setup: ModelSetup, p: Params) -> World:
         for code in s.get("red_lines") or []:
             red_line[index[code]] = True
     blocs = setup.bloc_trust
-    init = np.array([[blocs["initial"][a][b] for b in bloc] for a in bloc], float)
-    base = np.array([[blocs["baseline"][a][b] for b in bloc] for a in bloc], float)
+    # bloc-to-bloc trust, read once per pair of blocs and spread to every pair of states
+    kinds = sorted(set(bloc.tolist()))
+    of_state = np.array([kinds.index(b) for b in bloc.tolist()])
+    pairs = np.ix_(of_state, of_state)
+    init = np.array([[blocs["initial"][a][b] for b in kinds] for a in kinds], float)[pairs]
+    base = np.array([[blocs["baseline"][a][b] for b in kinds] for a in kinds], float)[pairs]
     # history with a neighbour: closer states start and settle lower in their trust of Russia
     neighbour = p.neighbour_distrust * prox_r * np.isin(bloc, ("west", "contested"))
     init[:, r] -= neighbour

@@ -350,6 +350,9 @@ def run_sweep(
         elif dask:
             _run_dask(dask, workers, setup, ctx, jobs, chunk, take, cluster_future)
         elif workers > 1:
+            if ctx.from_branch and ctx.share_history:
+                # a seed's points in one task where the sweep is big enough: one history per seed
+                chunk = max(chunk, min(len(pts), -(-len(jobs) // (4 * workers))))
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["sim.sweep.execute"])
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
