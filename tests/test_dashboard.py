@@ -44,7 +44,8 @@ def _assets_ready() -> str | None:
     if not assets.missing():
         return None
     if shutil.which("npm") is None:
-        return "Solara's front-end files are missing and npm is absent (python -m sim.seminar.assets)"
+        return ("Solara's front-end files are missing and npm is absent "
+                "(python -m sim.seminar.assets fetches them)")
     try:
         assets.fetch(quiet=True)
     except RuntimeError as exc:
@@ -78,7 +79,8 @@ def dashboard(tmp_path: Path):
         deadline = time.monotonic() + 45
         while True:
             if proc.poll() is not None:
-                raise AssertionError(f"dashboard server exited: {(tmp_path / 'server.log').read_text()}")
+                log_text = (tmp_path / "server.log").read_text()
+                raise AssertionError(f"dashboard server exited: {log_text}")
             try:
                 with urllib.request.urlopen(url, timeout=2) as r:
                     if r.status == 200:
@@ -173,7 +175,8 @@ def test_dashboard_move_inject_turn(dashboard, tmp_path: Path) -> None:
             page.locator(".nato-status-turn", has_text="turn 1").wait_for()
             page.locator(".nato-success", has_text="turn 1 played").wait_for()
             page.wait_for_function(
-                "s => { const i = document.querySelector('.nato-chart img'); return i && i.src !== s; }",
+                "s => { const i = document.querySelector('.nato-chart img');"
+                " return i && i.src !== s; }",
                 arg=src0,
             )
             assert "2023-10" in page.locator(".nato-status-date").inner_text()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,18 @@ def _parse_param(text: str) -> Any:
     if "," in text:
         return [t.strip() for t in text.split(",") if t.strip()]
     return text
+
+
+def css(name: str) -> str:
+    """Return a name usable in a CSS class (member:HUN -> member-HUN)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", name)
+
+
+def team_title(team: str) -> str:
+    """Return a team's heading: Blue, Red, Ukraine, Member HUN."""
+    if team.startswith("member:"):
+        return f"Member {team.split(':', 1)[1].upper()}"
+    return team.capitalize()
 
 
 def describe_move(move: dict[str, Any]) -> str:
@@ -336,7 +349,7 @@ def Charts(rev: int, branch: str, turn: int):
 def FieldInput(team: str, field: dict[str, Any], value: Any, on_value):
     """One input of a move form, by the field's kind."""
     name, kind = field["name"], field["kind"]
-    cls = [f"nato-field-{team}-{name}"]
+    cls = [f"nato-field-{css(team)}-{name}"]
     label = name + (f" — {field['help']}" if field.get("help") else "")
     if kind == "state":
         solara.Select(label, values=sorted(field.get("choices", [])), value=value,
@@ -389,6 +402,8 @@ def MoveForm(team: str, menu: list[dict[str, Any]]):
             v = values.value.get(f["name"])
             if v is None or v == "" or v == []:
                 continue
+            if f["kind"] == "states" and "ALL" in v:  # ALL stands alone
+                v = ["ALL"]
             move[f["name"]] = v
         problems = _check([move], [])
         if problems:
@@ -397,20 +412,22 @@ def MoveForm(team: str, menu: list[dict[str, Any]]):
         pending_moves.value = [*pending_moves.value, move]
         message.value = ("info", f"added: {describe_move(move)}")
 
-    with solara.Card(f"{team.capitalize()} move", classes=[f"nato-move-form-{team}"], margin=0):
+    with solara.Card(f"{team_title(team)} move", classes=[f"nato-move-form-{css(team)}"],
+                     margin=0):
         if not menu:
             solara.Text(f"{team} has no legal move now")
             return
         solara.Select("move", values=labels, value=chosen.value, on_value=choose,
-                      classes=[f"nato-move-select-{team}"], dense=True)
+                      classes=[f"nato-move-select-{css(team)}"], dense=True)
         if spec is not None:
             solara.HTML("div", unsafe_innerHTML=html.escape(spec.get("help", "")),
                         style="color: grey; font-size: 0.85em; margin-bottom: 14px")
             with solara.Column(gap="14px"):
                 for f in spec["fields"]:
                     FieldInput(team, f, values.value.get(f["name"]), set_field(f["name"]))
-        solara.Button(f"Add {team} move", on_click=add, color="primary", outlined=True,
-                      classes=[f"nato-add-move-{team}"], style={"margin-top": "10px"})
+        solara.Button(f"Add {team_title(team)} move", on_click=add, color="primary",
+                      outlined=True, classes=[f"nato-add-move-{css(team)}"],
+                      style={"margin-top": "10px"})
 
 
 def _check(moves: list[dict[str, Any]], injects: list[dict[str, Any]]) -> list[str]:
@@ -547,7 +564,7 @@ def Branches(status: dict[str, Any], rev: int):
                 solara.Text(f"{'▶ ' if b == current else ''}{b} (turn {head})",
                             style={"font-weight": "bold" if b == current else "normal"})
                 if b != current:
-                    solara.Button("Switch", text=True, classes=[f"nato-switch-{b}"],
+                    solara.Button("Switch", text=True, classes=[f"nato-switch-{css(b)}"],
                                   on_click=lambda b=b: _act(lambda s: s.switch(b),
                                                             f"switched to branch {b}"))
         with solara.Row(style={"align-items": "center"}):
