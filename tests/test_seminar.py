@@ -466,3 +466,12 @@ def test_the_worked_seminar_move_files_play(tmp_path: Path) -> None:
         s.turn(data.get("moves") or [], data.get("injects") or [])
     assert s.branches == {"main": 8, "talks": 6}
     assert s.status()["escalation_level"] < s.engine.nodes[s.engine.branches["main"]].summary["escalation_level"]
+
+
+def test_validate_without_playing(session: Session) -> None:
+    assert session.validate([{"team": "blue", "move": "forward_presence", "state": "EST"}]) == []
+    problems = session.validate([{"team": "blue", "move": "forward_presence", "state": "GEO"}])
+    assert len(problems) == 1 and "GEO is not allowed here" in problems[0]
+    assert session.status()["turn"] == 0
+    member = {m["move"]: m for m in session.menu("member:HUN")}
+    assert [f["name"] for f in member["defence_spending"]["fields"]] == ["pct"]

@@ -442,6 +442,14 @@ class DefenceSpending(Move):
     )
 
     @classmethod
+    def describe(cls, w: World, p: Any, team: str) -> dict[str, Any]:
+        """Describe the move; a member team has no states field (it commits itself)."""
+        out = super().describe(w, p, team)
+        if team_kind(team) == "member":
+            out["fields"] = [f for f in out["fields"] if f["name"] != "states"]
+        return out
+
+    @classmethod
     def check(cls, values: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], list[str]]:
         """Validate; a member team can only commit itself."""
         if team_kind(ctx.team) == "member":

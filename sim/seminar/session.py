@@ -227,6 +227,10 @@ class Session:
         """Replay departures from the record found when the session was opened or switched."""
         return list(self.engine.replay_mismatches)
 
+    def validate(self, moves: list[dict[str, Any]], injects: list[dict[str, Any]] | None = None) -> list[str]:
+        """Return the problems found in moves and injects now, without playing them (empty: all legal)."""
+        return self.engine.validate(list(moves), list(injects or []))[2]
+
     def menu(self, team: str) -> list[dict[str, Any]]:
         """Return a team's legal moves now."""
         return self.engine.menu(team)
