@@ -72,40 +72,44 @@ def applications(w: World, p, step: int, months: int, rng: np.random.Generator) 
 
 
 def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator) -> list[Emitted]:
-    """Let each member ratify pending candidates; admit a candidate once all have."""
-    emitted: list[Emitted] = []
+    """Let each member ratify pending candidates; admit a candidate once all have.
+
+    All candidates are handled at once: row c of the work arrays is candidate c, column i
+    member i (the same arithmetic, element by element, as one candidate at a time).
+    """
     pending = (w.applicant & ~(w.member | w.accession_scheduled)).nonzero()[0]
     if len(pending) == 0:
-        return emitted  # no draw either: an empty draw leaves the generator as it is
+        return []  # no draw either: an empty draw leaves the generator as it is
     draws = rng.random((len(pending), w.n))
-    threat = w.threat_from_russia
-    for row, j in enumerate(pending):
-        if step - w.applied_step[j] < p.ratification_delay_months / months:
-            continue
-        if w.war[j] > p.conflict_level_threshold:
-            continue  # no member ratifies while Russia is fighting the candidate
-        # x = base + solidarity + threat - grievance - war - red line (each weighted)
-        x = p.ratification_solidarity_weight * w.solidarity
-        x += p.ratification_base
-        x += p.ratification_threat_weight * threat
-        x -= p.ratification_grievance_weight * w.grievance[:, j]
-        x -= p.ratification_war_weight * w.war[j]
-        x -= p.ratification_red_line_weight * w.red_line[j]
-        # q = 1 - (1 - max rate * sigmoid(x)) ** months
-        q = _sigmoid(x)
-        q *= p.ratification_max_rate
-        np.subtract(ONE, q, out=q)
-        if months != 1:
-            q **= months
-        np.subtract(ONE, q, out=q)
-        newly = draws[row] < q
-        newly &= w.member
-        newly &= ~w.ratified[:, j]
-        w.ratified[newly, j] = True
-        if w.ratified[w.member, j].all():
-            # the accession event (applied next by the model) admits the state
-            emitted.append(("accession", "NATO", [w.codes[j]], f"{w.codes[j]} joins NATO"))
-    return emitted
+    # members ratify a candidate once the delay has passed, and not while Russia is fighting it
+    ready = (step - w.applied_step[pending]) >= p.ratification_delay_months / months
+    ready &= w.war[pending] <= p.conflict_level_threshold
+    if not np.count_nonzero(ready):
+        return []
+    rows = ready.nonzero()[0]
+    candidates = pending[rows]
+    # x = base + solidarity + threat - grievance - war - red line (each weighted)
+    x = p.ratification_solidarity_weight * w.solidarity
+    x += p.ratification_base
+    x += p.ratification_threat_weight * w.threat_from_russia
+    x = x - (p.ratification_grievance_weight * w.grievance[:, candidates]).T
+    x -= (p.ratification_war_weight * w.war[candidates])[:, None]
+    x -= (p.ratification_red_line_weight * w.red_line[candidates])[:, None]
+    # q = 1 - (1 - max rate * sigmoid(x)) ** months
+    q = _sigmoid(x)
+    q *= p.ratification_max_rate
+    np.subtract(ONE, q, out=q)
+    if months != 1:
+        q **= months
+    np.subtract(ONE, q, out=q)
+    newly = draws[rows] < q
+    newly &= w.member
+    ratified = w.ratified[:, candidates]
+    ratified |= newly.T
+    w.ratified[:, candidates] = ratified
+    complete = ratified[w.member].all(axis=0)
+    # the accession event (applied next by the model) admits the state
+    return [("accession", "NATO", [w.codes[j]], f"{w.codes[j]} joins NATO") for j in candidates[complete]]
 
 
 def admit(w: World, j: int, step: int) -> None:
