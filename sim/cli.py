@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 
 EXIT_BAD_INPUT = 2
+UNCALIBRATED_HELP = "Use the registry's values, not the calibrated ones (sim/data/calibrated.yaml)."
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
@@ -47,9 +48,9 @@ def _parse_sets(items: list[str] | None) -> dict[str, float]:
     return out
 
 
-def _load(path: str):
+def _load(path: str, calibration: str | None = None):
     try:
-        return load_scenario(path)
+        return load_scenario(path, calibration=calibration)
     except ScenarioError as exc:
         lines = "\n".join(f"  {f}: {field}: {msg}" for f, field, msg in exc.problems)
         _fail(f"invalid scenario\n{lines}")
@@ -78,12 +79,13 @@ def run(
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes for the ensemble.")] = 1,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE (repeatable).")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the plots.")] = True,
+    uncalibrated: Annotated[bool, typer.Option("--uncalibrated", help=UNCALIBRATED_HELP)] = False,
 ) -> None:
     """Run a scenario (an ensemble of seeds) and write tables, plots, manifest and summary."""
     from sim.runner import run as run_scenario
 
     overrides = _parse_sets(set_)
-    sc = _load(scenario)
+    sc = _load(scenario, "none" if uncalibrated else None)
     first = sc.seed if seed is None else seed
     seed_list = list(range(first, first + seeds))
     folder = out or Path("results") / f"{sc.name}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
@@ -113,13 +115,14 @@ def compare(
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default results/compare-TIMESTAMP).")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE (repeatable).")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots")] = True,
+    uncalibrated: Annotated[bool, typer.Option("--uncalibrated", help=UNCALIBRATED_HELP)] = False,
 ) -> None:
     """Run scenarios as ensembles and compare them: overlay plot, small multiples, metrics table."""
     from sim.compare import compare as run_compare
     from sim.scenario import parse_date
 
     overrides = _parse_sets(set_)
-    loaded = [_load(s) for s in scenarios]
+    loaded = [_load(s, "none" if uncalibrated else None) for s in scenarios]
     names = [sc.name for sc in loaded]
     if len(set(names)) != len(names):
         _fail(f"scenario names must differ to be compared; got {', '.join(names)}")
@@ -253,10 +256,11 @@ def _markdown(df) -> str:
 def show(
     scenario: Annotated[str, typer.Argument(help="Scenario file or name.")],
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
+    uncalibrated: Annotated[bool, typer.Option("--uncalibrated", help=UNCALIBRATED_HELP)] = False,
 ) -> None:
     """Print the fully resolved scenario (after inheritance and overrides) as YAML."""
     overrides = _parse_sets(set_)
-    sc = _load(scenario)
+    sc = _load(scenario, "none" if uncalibrated else None)
     data = sc.to_dict()
     data["parameters"] = {**data["parameters"], **overrides}
     typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
@@ -266,26 +270,101 @@ def show(
 def validate(
     scenario: Annotated[str, typer.Argument(help="The historical scenario (file or name).")] = "historical",
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Ensemble size.")] = 20,
-    workers: Annotated[int, typer.Option("--workers", min=1)] = 1,
+    workers: Annotated[int, typer.Option("--workers", min=1)] = 2,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default results/validation/TIMESTAMP).")] = None,
+    split: Annotated[int | None, typer.Option("--split", min=1992, max=2022,
+                                              help="Report errors up to YEAR (in-sample) and after it separately.")] = None,
+    uncalibrated: Annotated[bool, typer.Option("--uncalibrated", help=UNCALIBRATED_HELP)] = False,
+    calibration: Annotated[str | None, typer.Option("--calibration",
+                                                    help="A calibration file to use instead (e.g. one from --until).")] = None,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots")] = True,
 ) -> None:
-    """Run the historical ensemble and check the brief's six stylized facts (exit 1 if any fails)."""
-    from sim import stylized
+    """Run the historical ensemble: the six stylized facts and every reference series' error (exit 1 if a fact fails)."""
+    from sim import validation
     from sim.runner import run as run_scenario
 
+    if uncalibrated and calibration:
+        _fail("--uncalibrated and --calibration exclude each other")
     overrides = _parse_sets(set_)
-    sc = _load(scenario)
+    sc = _load(scenario, "none" if uncalibrated else calibration)
+    folder = out or Path("results") / "validation" / f"{sc.name}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    if folder.exists() and any(folder.iterdir()):
+        _fail(f"--out {folder}: folder exists and is not empty; choose another (results are never overwritten)")
     bar, callback = _progress(seeds)
     try:
         result = run_scenario(sc, seeds=range(sc.seed, sc.seed + seeds), workers=workers, progress=callback, **overrides)
     finally:
         if bar is not None:
             bar.stop()
-    checks = stylized.check_all(result)
-    for c in checks:
-        typer.echo(f"[{'pass' if c.passed else 'FAIL'}] {c.number}. {c.fact}\n        {c.measured}")
-    if not all(c.passed for c in checks):
+    label = "registry values (uncalibrated)" if sc.calibration == "none" else f"calibrated ({sc.calibration})"
+    report = validation.validate(result, split=split, calibration=label + (f"; --set {overrides}" if overrides else ""))
+    report.save(folder, plots=plots)
+    for c in report.facts.itertuples(index=False):
+        typer.echo(f"[{c.result}] {c.number}. {c.fact}\n        {c.measured}")
+    typer.echo("")
+    for e in report.errors.itertuples(index=False):
+        err = "" if e.error is None or e.error != e.error else f"{e.error:.3g} {e.unit}"
+        typer.echo(f"{e.series} | {e.measure} | {e.sample} | model {e.model} | record {e.record} | {err}")
+    typer.echo(f"validation written to {folder}")
+    if not report.passed:
         raise typer.Exit(1)
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="The historical scenario (file or name).")] = "historical",
+    until: Annotated[int, typer.Option("--until", min=1995, max=2023, help="Use the record up to this year only.")] = 2023,
+    params: Annotated[list[str] | None, typer.Option("--param", help="Calibrate this parameter (repeatable; "
+                                                     "default: the screening's choice).")] = None,
+    population: Annotated[int, typer.Option("--population", min=10, help="ABC particles per generation.")] = 200,
+    generations: Annotated[int, typer.Option("--generations", min=1, help="Largest number of ABC-SMC generations.")] = 10,
+    minutes: Annotated[float, typer.Option("--minutes", min=0.5, max=30, help="Wall-time budget (a generation under way when it runs out is finished).")] = 20.0,
+    screen_seeds: Annotated[int, typer.Option("--screen-seeds", min=1, help="Seeds per screening run.")] = 3,
+    workers: Annotated[int, typer.Option("--workers", min=1)] = 2,
+    out: Annotated[Path | None, typer.Option("--out", help="Calibration file to write (default "
+                                             "sim/data/calibrated.yaml; with --until, results/calibration/).")] = None,
+    report_dir: Annotated[Path | None, typer.Option("--report", help="Folder for the report and the ABC database "
+                                                    "(default results/calibration/NAME-TIMESTAMP).")] = None,
+) -> None:
+    """Estimate assumption parameters from the record by ABC-SMC (pyabc); write the calibration file and a report."""
+    from sim import calibration as cal
+    from sim import parameters as reg
+
+    try:
+        import pyabc  # noqa: F401
+    except ImportError:
+        _fail("calibration needs pyabc: pip install -e '.[calibrate]'")
+    sc = _load(scenario, "none")  # always start from the registry's values
+    for name in params or []:
+        if name not in reg.registry():
+            _fail(f"--param {name}: unknown parameter (see `natosim params`)")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    folder = report_dir or Path("results") / "calibration" / f"{sc.name}-until{until}-{stamp}"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = out or (cal.DEFAULT_FILE if until >= 2023 else folder / f"calibrated_until_{until}.yaml")
+    began = datetime.now(UTC)
+    screening = None
+    chosen = list(params or [])
+    if not chosen:
+        typer.echo("screening the candidate parameters ...")
+        screening = cal.screen(sc, seeds=screen_seeds, until=until, workers=workers)
+        screening.to_csv(folder / "screening.csv", index=False)
+        chosen = cal.select(screening, factor=1.5)
+        typer.echo(screening.to_string(index=False))
+    typer.echo(f"calibrating {', '.join(chosen)} on the record up to {until} ...")
+    budget = minutes - (datetime.now(UTC) - began).total_seconds() / 60
+    post = cal.calibrate(sc, chosen, until=until, population=population, generations=generations,
+                         walltime_min=max(0.5, budget), workers=workers, db_dir=folder)
+    post.screening = screening
+    post.extra["total_wall_time_s"] = (datetime.now(UTC) - began).total_seconds()
+    cal.write(post, target)
+    (folder / "calibration.md").write_text(cal.report(post), encoding="utf-8")
+    post.summary().to_csv(folder / "posterior_summary.csv", index=False)
+    post.particles.assign(weight=post.weights).to_csv(folder / "posterior_particles.csv", index=False)
+    typer.echo(cal.report(post))
+    typer.echo(f"calibration file written to {target}; report in {folder} "
+               f"(total {post.extra['total_wall_time_s'] / 60:.1f} min)")
 
 
 from sim.seminar.cli import app as seminar_app

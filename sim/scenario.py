@@ -1,9 +1,16 @@
 """Scenario files: schema, safe loading, strict validation, and composition by ``extends``.
 
 A scenario is a YAML file: name, description, start, end, step, seed,
-``extends`` (another scenario), parameter overrides, roster overrides and
-additions, dated events, and ids of inherited events to remove.  Every
-problem is reported with the file, the field path and what is allowed.
+``extends`` (another scenario), ``calibration`` (which calibrated parameter
+values apply), parameter overrides, roster overrides and additions, dated
+events, and ids of inherited events to remove.  Every problem is reported
+with the file, the field path and what is allowed.
+
+Parameter values resolve in this order, later winning: the registry
+(``sim/data/parameters.yaml``), the calibration file named by ``calibration``
+(``default`` is ``sim/data/calibrated.yaml``, written by ``natosim
+calibrate``; ``none`` uses the registry values), the scenario's
+``parameters``, then ``--set`` overrides.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from sim.setup import ModelSetup
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+CALIBRATED_FILE = Path(__file__).resolve().parent / "data" / "calibrated.yaml"
 
 
 class ScenarioError(Exception):
@@ -116,6 +124,7 @@ class ScenarioFile(_Strict):
     end: date | None = None
     step: str | None = None
     seed: int | None = None
+    calibration: str | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
     roster: RosterChanges = Field(default_factory=RosterChanges)
     events: list[EventSpec] = Field(default_factory=list)
@@ -150,6 +159,10 @@ class Scenario:
     roster: list[dict[str, Any]]
     events: list[Event]
     event_types: dict[str, EventType] = field(repr=False, default_factory=dict)
+    #: the calibration applied: "none" or the calibration file's path
+    calibration: str = "none"
+    #: calibrated parameter values (under the scenario's own ``parameters``)
+    calibrated: dict[str, float] = field(default_factory=dict)
 
     @property
     def months_per_step(self) -> int:
@@ -157,13 +170,13 @@ class Scenario:
         return parse_step(self.step)
 
     def setup(self, **overrides: float) -> ModelSetup:
-        """Return the model setup: registry defaults, then this scenario's, then ``overrides``."""
+        """Return the model setup: registry defaults, calibrated values, this scenario's, then ``overrides``."""
         problems = [
             ("--set", k, msg) for k, v in overrides.items() if (msg := parameters.check_value(k, v))
         ]
         if problems:
             raise ScenarioError(problems)
-        params = {**parameters.defaults(), **self.parameters, **overrides}
+        params = {**parameters.defaults(), **self.calibrated, **self.parameters, **overrides}
         return ModelSetup(
             roster=self.roster,
             params=params,
@@ -187,6 +200,8 @@ class Scenario:
             "end": self.end.isoformat()[:7],
             "step": self.step,
             "seed": self.seed,
+            "calibration": self.calibration,
+            "calibrated_parameters": dict(self.calibrated),
             "parameters": dict(self.parameters),
             "roster_codes": [s["code"] for s in self.roster],
             "events": [
@@ -378,8 +393,42 @@ def _check_event(file: str, where: str, ev: EventSpec, codes: set[str], types: d
                 problems.append((file, f"{where}.params", f"value/delta must be a number, got {number!r}"))
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load, resolve (``extends``) and validate a scenario file; raise ScenarioError on problems."""
+def _calibration(value: str, file: str, base: Path, problems: list) -> tuple[str, dict[str, float]]:
+    """Resolve a ``calibration`` value ('none', 'default' or a file) into (name, values)."""
+    if value == "none":
+        return "none", {}
+    target = CALIBRATED_FILE if value == "default" else (base / value if not Path(value).is_absolute() else Path(value))
+    if not target.is_file():
+        hint = "run `natosim calibrate` to write it" if value == "default" else "no such file"
+        problems.append((file, "calibration", f"{value!r}: {hint}; allowed: none, default or a calibration file"))
+        return "none", {}
+    try:
+        raw = yaml.safe_load(target.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        problems.append((str(target), "(file)", f"is not valid YAML: {exc}"))
+        return "none", {}
+    entries = raw.get("parameters") if isinstance(raw, dict) else None
+    if not isinstance(entries, dict):
+        problems.append((str(target), "parameters", "must be a mapping of parameter names to {value: ...}"))
+        return "none", {}
+    values: dict[str, float] = {}
+    for name, entry in entries.items():
+        if isinstance(entry, dict) and entry.get("applied") is False:
+            continue  # estimated but not identified by the record: the registry value stays
+        v = entry.get("value") if isinstance(entry, dict) else entry
+        msg = parameters.check_value(name, v)
+        if msg:
+            problems.append((str(target), f"parameters.{name}.value", msg))
+        else:
+            values[name] = float(v)
+    return str(target), values
+
+
+def load_scenario(path: str | Path, calibration: str | None = None) -> Scenario:
+    """Load, resolve (``extends``) and validate a scenario file; raise ScenarioError on problems.
+
+    ``calibration`` ('none', 'default' or a file) replaces what the scenario files say.
+    """
     chain = _chain(find(path))
     types = event_types()
     problems: list[tuple[str, str, str]] = []
@@ -393,6 +442,8 @@ def load_scenario(path: str | Path) -> Scenario:
         for key in ("name", "description", "start", "end", "step", "seed"):
             if getattr(spec, key) is not None:
                 meta[key] = getattr(spec, key)
+        if spec.calibration is not None:
+            meta["calibration"] = (spec.calibration, file, file_path.parent)
         for name, value in spec.parameters.items():
             msg = parameters.check_value(name, value)
             if msg:
@@ -436,6 +487,10 @@ def load_scenario(path: str | Path) -> Scenario:
         problems.append((last, "end", f"{meta['end']} is before start {meta['start']}"))
     if "RUS" not in {s["code"] for s in roster_now}:
         problems.append((last, "roster", "must contain RUS"))
+    calib_value, calib_file, calib_base = meta.get("calibration", ("none", last, Path.cwd()))
+    if calibration is not None:
+        calib_value, calib_file, calib_base = calibration, "--calibration", Path.cwd()
+    calib_name, calibrated = _calibration(calib_value, calib_file, calib_base, problems)
     if problems:
         raise ScenarioError(problems)
     start, end = meta["start"], meta["end"]
@@ -453,6 +508,8 @@ def load_scenario(path: str | Path) -> Scenario:
         roster=roster_now,
         events=ordered,
         event_types=types,
+        calibration=calib_name,
+        calibrated=calibrated,
     )
 
 
