@@ -37,7 +37,7 @@ def test_abc_recovers_known_parameters_from_synthetic_data():
         assert abs(row["median"] - truth) < abs(reg[name].value - truth), (name, row.to_dict())
         assert abs(row["median"] - truth) < 0.2 * width, (name, row.to_dict())
     # the early record pins the peacetime level down (the threat response shows only after 2008)
-    assert summary.loc["peace_dividend"].width_ratio < 0.6, summary.loc["peace_dividend"].to_dict()
+    assert summary.loc["peace_dividend"].width_ratio < 0.7, summary.loc["peace_dividend"].to_dict()
 
 
 def test_weighted_quantiles():
