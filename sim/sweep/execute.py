@@ -24,7 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,8 +33,9 @@ from sim import calendar, metrics
 from sim.events import Event
 from sim.model import MODEL_OUTPUTS, NatoRussiaModel, Snapshot
 from sim.setup import ModelSetup
-from sim.sweep import design
-from sim.sweep.spec import Sweep
+
+if TYPE_CHECKING:
+    from sim.sweep.spec import Sweep
 
 Job = tuple[int, int, dict[str, float]]  # (point_id, seed, parameter values)
 
@@ -271,16 +272,59 @@ def run_sweep(
     branching date once per seed (and worker) and continues every point from it;
     the results are identical to running each point from the start.
     """
+    from sim.sweep import design  # here, not at import: worker processes do not need SciPy
+
     overrides = dict(overrides or {})
     out = Path(out)
-    cluster_future = None
+    varied_and_fixed = sorted(set(overrides) & set(sweep.parameters))
+    if varied_and_fixed:
+        raise ValueError(f"--set {', '.join(varied_and_fixed)}: the sweep varies these; fix them in the sweep file")
+    setup = replace(sweep.scenario.setup(**overrides), end=sweep.horizon)
+    ctx = Context(
+        branch=pd.Timestamp(sweep.branch),
+        horizon=pd.Timestamp(sweep.horizon),
+        thaw=sweep.thaw,
+        metrics=tuple(sweep.metrics),
+        series=tuple(sweep.series),
+        dummies=tuple(k for k, v in sweep.parameters.items() if v.dummy),
+        from_branch=sweep.apply == "from_branch",
+        share_history=share_history,
+    )
+    # the workers start while the design is drawn, the folder checked and the manifest written
+    cluster_future = pool = None
     if dask == "local":
-        # start the cluster's processes while the design, the checks and the setup are prepared
         from concurrent.futures import ThreadPoolExecutor
 
         starter = ThreadPoolExecutor(1, thread_name_prefix="natosim-cluster")
         cluster_future = starter.submit(start_local_cluster, workers)
         starter.shutdown(wait=False)
+    elif not dask and workers > 1:
+        pool = _local_pool(workers, setup, ctx)
+    try:
+        return _run_sweep(sweep, out, workers, dask, resume, progress, chunk, overrides, design, setup, ctx,
+                          cluster_future, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        if cluster_future is not None and not cluster_future.cancel():
+            cluster = None if cluster_future.exception() else cluster_future.result()
+            if cluster is not None and cluster.status.name != "closed":
+                cluster.close()  # the sweep stopped before it used the cluster
+
+
+def _local_pool(workers: int, setup: ModelSetup, ctx: Context) -> ProcessPoolExecutor:
+    """Start a pool of worker processes (forkserver, the setup sent once to each) and spawn them now."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.sweep.execute"])
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(setup, ctx))
+    pool.submit(int)  # the executor starts its processes with the first task
+    return pool
+
+
+def _run_sweep(sweep: Sweep, out: Path, workers: int, dask: str | None, resume: bool,
+               progress: Callable[[int, int], None] | None, chunk: int, overrides: dict[str, float],
+               design: Any, setup: ModelSetup, ctx: Context, cluster_future: Any,
+               pool: ProcessPoolExecutor | None) -> Path:
     pts = design.points(sweep)
     seeds = design.seeds(sweep)
     existing = read_runs(out) if out.exists() else pd.DataFrame()
@@ -312,20 +356,6 @@ def run_sweep(
     if sweep.apply == "from_branch":
         # seed by seed, so that the runs of a chunk share one simulated history
         jobs.sort(key=lambda job: (job[1], job[0]))
-    varied_and_fixed = sorted(set(overrides) & set(sweep.parameters))
-    if varied_and_fixed:
-        raise ValueError(f"--set {', '.join(varied_and_fixed)}: the sweep varies these; fix them in the sweep file")
-    setup = replace(sweep.scenario.setup(**overrides), end=sweep.horizon)
-    ctx = Context(
-        branch=pd.Timestamp(sweep.branch),
-        horizon=pd.Timestamp(sweep.horizon),
-        thaw=sweep.thaw,
-        metrics=tuple(sweep.metrics),
-        series=tuple(sweep.series),
-        dummies=tuple(k for k, v in sweep.parameters.items() if v.dummy),
-        from_branch=sweep.apply == "from_branch",
-        share_history=share_history,
-    )
     backend = f"dask:{dask}" if dask else "local"
     started = datetime.now(UTC).isoformat()
     manifest = _manifest(
@@ -353,15 +383,11 @@ def run_sweep(
             if ctx.from_branch and ctx.share_history:
                 # a seed's points in one task where the sweep is big enough: one history per seed
                 chunk = max(chunk, min(len(pts), -(-len(jobs) // (4 * workers))))
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["sim.sweep.execute"])
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                     initargs=(setup, ctx)) as pool:
-                pending = {pool.submit(_local_chunk, c) for c in _chunks(jobs, chunk)}
-                while pending:
-                    finished_now, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished_now:
-                        take(future.result())
+            pending = {pool.submit(_local_chunk, c) for c in _chunks(jobs, chunk)}
+            while pending:
+                finished_now, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished_now:
+                    take(future.result())
         else:
             for c in _chunks(jobs, chunk):
                 take(run_chunk(setup, ctx, c))
