@@ -306,6 +306,8 @@ class NatoRussiaModel(mesa.Model):
         self.mesa_collect = mesa_collect
         #: outside decisions in force this step (see ``Directive``); empty in plain runs
         self.directives: list[Directive] = []
+        #: origin and source of the event of Russia's action this step (a Red move claims it)
+        self.russia_origin: tuple[str, str] = ("emergent", "model: Russia's decision")
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "date": "date",
@@ -337,11 +339,11 @@ class NatoRussiaModel(mesa.Model):
             )
         )
 
-    def emit(self, etype: str, actor: str, targets: list[str], label: str, source: str) -> None:
-        """Create an emergent event dated this step and apply it."""
-        self.apply_event(
-            Event(self.date, etype, actor, tuple(targets), label, source, {}, origin="emergent")
-        )
+    def emit(
+        self, etype: str, actor: str, targets: list[str], label: str, source: str, origin: str = "emergent"
+    ) -> None:
+        """Create an event of this step's decisions (emergent unless told otherwise) and apply it."""
+        self.apply_event(Event(self.date, etype, actor, tuple(targets), label, source, {}, origin=origin))
 
     # -- the step --------------------------------------------------------------
     def step(self) -> None:
@@ -353,6 +355,7 @@ class NatoRussiaModel(mesa.Model):
             self.apply_event(ev)
 
         self.russia.step()
+        self.russia_origin = ("emergent", "model: Russia's decision")  # a directive may claim the choice
         self._direct("russia")
         action, targets, probs = self.russia_choice
         w.action_probs = probs
@@ -361,7 +364,8 @@ class NatoRussiaModel(mesa.Model):
         etype = russia_decisions.ACTION_EVENT.get(w.action)
         if etype is not None:
             codes = [w.codes[t] for t in targets] or ["NATO"]
-            self.emit(etype, "RUS", codes, w.action.replace("_", " "), "model: Russia's decision")
+            origin, source = self.russia_origin
+            self.emit(etype, "RUS", codes, w.action.replace("_", " "), source, origin)
 
         for spec in member_decisions.sanctions(w, p, months):
             self.decided(*spec, "model: allied decision")

@@ -198,7 +198,8 @@ def test_red_attack_starts_a_war_and_ceasefire_ends_it(session: Session) -> None
     rec = session.turn([{"team": "red", "move": "attack", "state": "EST"}])
     assert rec["series"][0]["russia_action"] == "attack_member" and rec["series"][0]["russia_target"] == "EST"
     assert rec["series"][0]["escalation_level"] == 5  # the war may end within the turn by the model's own hazard
-    assert any(e["type"] == "military_aggression" and e["targets"] == "EST" for e in rec["events"])
+    assert any(e["type"] == "military_aggression" and e["targets"] == "EST" and e["origin"] == "move"
+               for e in rec["events"])
     session.turn([{"team": "red", "move": "ceasefire", "state": "UKR", "residual": 0.0}])
     assert "UKR" not in session.status()["at_war"]
 

@@ -164,6 +164,7 @@ class RussiaAction:
         chosen, _targets, probs = model.russia_choice
         if self.steps_done == 0:
             model.russia_choice = (self.action, list(self.targets), probs)
+            model.russia_origin = ("move", "seminar move (red)")
         elif not self.first_step_only and chosen > self.action:
             capped = np.where(np.arange(len(ACTIONS)) <= self.action, probs, 0.0)
             k = int(
