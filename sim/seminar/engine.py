@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from sim.events import Event
 from sim.model import STATE_OUTPUTS, NatoRussiaModel, Snapshot
-from sim.scenario import EventSpec, _check_event
+from sim.scenario import EventSpec, _check_event, parse_date
 from sim.seminar.moves import MOVES, TEAMS, Context, moves_for, team_actor, team_kind
 from sim.setup import ModelSetup, Params
 from sim.world import ACTIONS, CHANNEL_STATES, ESCALATION_LEVELS
@@ -109,12 +109,11 @@ def month(d: date | pd.Timestamp) -> str:
 
 
 def _parse_month(value: str | date) -> date:
-    if isinstance(value, date):
-        return value.replace(day=1)
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", str(value).strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise SessionError(f"--at {value!r}: expected a month as YYYY-MM, e.g. 2023-07")
-    return date(int(m.group(1)), int(m.group(2)), 1)
+    """Parse the seminar's first month with the scenario layer's date parser."""
+    try:
+        return parse_date(value).replace(day=1)
+    except ValueError:
+        raise SessionError(f"--at {value!r}: expected a month as YYYY-MM, e.g. 2023-07") from None
 
 
 def _plain(value: Any) -> Any:
@@ -244,6 +243,12 @@ class Seminar:
         self, moves: list[dict[str, Any]], injects: list[dict[str, Any]]
     ) -> tuple[list, list, list[str]]:
         """Return the moves and injects normalised (defaults filled), and every problem found."""
+        planned, move_problems = self._check_moves(moves)
+        checked, inject_problems = self._check_injects(injects)
+        return planned, checked, move_problems + inject_problems
+
+    def _check_moves(self, moves: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+        """Return the legal moves normalised, and the problems of the others."""
         problems: list[str] = []
         planned: list[dict[str, Any]] = []
         red_actions = 0
@@ -290,6 +295,11 @@ class Seminar:
                 f"red makes {red_actions} action moves; Russia takes one course per turn: "
                 f"choose one of {', '.join(sorted(RED_ACTION_MOVES))} (mobilise may go with it)"
             )
+        return planned, problems
+
+    def _check_injects(self, injects: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+        """Return the injects as events of the catalogue, and the problems of the others."""
+        problems: list[str] = []
         codes = set(self.model.world.codes)
         types = self.model.event_types
         checked: list[dict[str, Any]] = []
@@ -321,7 +331,7 @@ class Seminar:
                         "params": dict(spec.params),
                     }
                 )
-        return planned, checked, problems
+        return checked, problems
 
     # -- playing -------------------------------------------------------------------------------
     def remaining_turns(self) -> int:

@@ -109,6 +109,11 @@ def _not_russia(w: World, p: Any, team: str) -> np.ndarray:
     return w.not_r.copy()
 
 
+def _western_states(meaning: str) -> Field:
+    """Return the ``states`` field of an allied move: Western states, every one by default."""
+    return Field("states", "states", meaning, states=_western, default="ALL")
+
+
 def _energy_targets(w: World, p: Any, team: str) -> np.ndarray:
     return w.not_r & (w.dependence > 0.0)
 
@@ -499,13 +504,7 @@ class SanctionsPackage(Move):
     )
     fields = (
         Field("level", "number", "sanctions level, 0..1", 0.0, 1.0, 0.5),
-        Field(
-            "states",
-            "states",
-            "Western states that impose (ALL for every one)",
-            states=_western,
-            default="ALL",
-        ),
+        _western_states("Western states that impose (ALL for every one)"),
     )
 
     @classmethod
@@ -538,13 +537,7 @@ class MilitaryAid(Move):
     fields = (
         Field("state", "state", "recipient: a non-member", states=_war_victims, default="UKR"),
         Field("level", "number", "aid level, 0..1", 0.0, 1.0, 0.5),
-        Field(
-            "states",
-            "states",
-            "donors (ALL for every Western state)",
-            states=_western,
-            default="ALL",
-        ),
+        _western_states("donors (ALL for every Western state)"),
     )
 
     @classmethod
