@@ -8,15 +8,23 @@ baseline, slowly when betrayals are remembered (hysteresis); allies consult, so
 members' views converge on the alliance's, weighted by their solidarity.
 
 Trust ``T[i, j]`` is how far state i trusts state j, in [-1, 1].
+
+The arithmetic runs in small compiled kernels (numba), one loop over observers
+each: a 45-state step is a few hundred tiny array operations otherwise, and their
+call overhead, not the arithmetic, was the model's cost.  Each public function
+below reads the world and the parameters and hands plain arrays and numbers to
+its kernel; the kernels state the equations of ``docs/ODD.md`` element by element.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from sim.world import ONE, ZERO, World, constant
+from sim.world import World
 
-_MINUS_ONE, _HOSTILE_MAX = constant(-1.0), constant(3.0)
+#: the ceiling of the hostility memory (``hostile``), in accumulated severity
+HOSTILE_MAX = 3.0
 
 
 def rate(per_month: float, months: int) -> float:
@@ -34,18 +42,63 @@ def severity(goldstein: float, exponent: float) -> float:
     return 0.0
 
 
+@njit(cache=True)
+def _regard_salience(regard: float, audience: float, ally: float) -> float:
+    """Salience of an act against a state the observer regards at ``regard`` (-1..1).
+
+    The world audience cares in proportion to its regard for the target: nobody
+    minds much an act against a state it distrusts; friends and allies care more.
+    """
+    s = audience * 0.5 * (1.0 + regard)
+    return max(s, max(regard, 0.0) * ally)
+
+
+@njit(cache=True)
+def _salience_of(trust, i, targets, audience, ally):
+    """Salience observer i gives an act aimed at ``targets`` (the highest regard among several)."""
+    if len(targets) == 0:
+        return audience
+    regard = trust[i, targets[0]]
+    for t in targets:
+        if t == i:
+            return 1.0
+        regard = max(regard, trust[i, t])
+    return _regard_salience(regard, audience, ally)
+
+
 def salience(w: World, p, targets: np.ndarray) -> np.ndarray:
     """Return how strongly each state registers an act aimed at ``targets`` (0..1)."""
-    if len(targets) == 0:
-        return np.full(w.n, p.trust_audience_salience)
-    # one target (the usual case) reads its column directly; several take the highest regard
-    regard = w.trust[:, targets[0]] if len(targets) == 1 else w.trust[:, targets].max(axis=1)
-    # the world audience cares in proportion to its regard for the target: nobody
-    # minds much an act against a state it distrusts; friends and allies care more
-    s = (p.trust_audience_salience * 0.5) * (ONE + regard)
-    np.maximum(s, np.maximum(regard, ZERO) * p.trust_ally_salience, out=s)
-    s[targets] = 1.0
-    return s
+    return np.array([_salience_of(w.trust, i, targets, p.trust_audience_salience, p.trust_ally_salience)
+                     for i in range(w.n)])
+
+
+@njit(cache=True)
+def _apply_event(trust, hostile, memory, actors, targets, c, reading, has_reading, r,
+                 negative_gain, positive_gain, betrayal_at, memory_gain, audience, ally):
+    n = trust.shape[0]
+    for i in range(n):
+        s = _salience_of(trust, i, targets, audience, ally)
+        x = c
+        if has_reading and i == r:
+            s, x = 1.0, reading  # Russia reads the event its own way, and registers it fully
+        for a in actors:
+            if a == i:
+                s = 0.0  # actors do not judge themselves
+        xs = x * s
+        if xs == 0.0:
+            continue
+        hostile_act = x < 0.0
+        delta = xs * (negative_gain if hostile_act else positive_gain)
+        for a in actors:
+            t = trust[i, a]
+            # toward -1 for hostile acts, toward +1 for friendly ones, never past them
+            trust[i, a] = t + ((t + 1.0) if hostile_act else (1.0 - t)) * delta
+            if hostile_act:
+                hostile[i, a] = min(hostile[i, a] - xs, HOSTILE_MAX)
+                if x <= betrayal_at:
+                    memory[i, a] = min(memory[i, a] - xs * memory_gain, 1.0)
+    for a in actors:
+        trust[a, a] = 1.0
 
 
 def apply_event(
@@ -61,138 +114,102 @@ def apply_event(
     Observer i's impact is ``x_i`` (the event's severity, or Russia's own reading of
     it), its salience ``s_i`` and gain ``g_i`` (negative or positive); trust moves by
     ``x_i s_i g_i`` of the distance to -1 (hostile acts) or +1 (friendly ones).
+    Hostile acts add ``-x_i s_i`` to the observer's hostility memory, and acts at or
+    beyond the betrayal threshold add ``-x_i s_i`` times the memory gain to its
+    betrayal memory.
     """
     if len(actors) == 0 or goldstein == 0.0 and russia_reading is None:
         return
-    r = w.r
     exponent = p.severity_exponent
-    c = severity(goldstein, exponent)
-    neg = c < 0.0
-    s = salience(w, p, targets)
-    if russia_reading is not None:
-        s[r] = 1.0
-    s[actors] = 0.0
-    xs = s * c  # x_i * s_i (x is c for every observer but Russia when it reads the event its own way)
-    delta = xs * (p.trust_negative_gain if neg else p.trust_positive_gain)
-    negative: np.ndarray | bool = neg
-    betrayal_at = -severity(p.betrayal_threshold, exponent)
-    betrayed = c <= betrayal_at
-    betrayed_r = betrayed
-    if russia_reading is not None:
-        cr = severity(russia_reading, exponent)
-        xs_r = cr * float(s[r])
-        xs[r] = xs_r
-        neg_r = cr < 0.0
-        delta[r] = xs_r * (p.trust_negative_gain if neg_r else p.trust_positive_gain)
-        betrayed_r = cr <= betrayal_at
-        if neg_r != neg:
-            negative = np.full(w.n, neg)
-            negative[r] = neg_r
-    single = len(actors) == 1
-    # move toward -1 for hostile acts, toward +1 for friendly ones, never past them
-    sub = w.trust[:, actors[0]] if single else w.trust[:, actors]
-    if negative is True:
-        pull = sub + ONE
-    elif negative is False:
-        pull = ONE - sub
-    else:
-        sign = np.where(negative, -1.0, 1.0)
-        pull = 1.0 - (sign * sub if single else sign[:, None] * sub)
-    if single:
-        pull *= delta
-        sub += pull  # a view: writes the column in place
-    else:
-        pull *= delta[:, None]
-        sub += pull
-        w.trust[:, actors] = sub
-    if negative is not False:
-        if negative is True:
-            hostile = np.negative(xs)
-        else:
-            hostile = np.where(negative, np.negative(xs), 0.0)
-        if single:
-            column = w.hostile[:, actors[0]]
-            column += hostile
-            np.minimum(column, _HOSTILE_MAX, out=column)
-        else:
-            w.hostile[:, actors] = np.minimum(3.0, w.hostile[:, actors] + hostile[:, None])
-        if betrayed or betrayed_r:
-            if betrayed and betrayed_r:
-                betrayal = hostile
-            elif betrayed:
-                betrayal = hostile.copy()
-                betrayal[r] = 0.0
-            else:
-                betrayal = np.zeros(w.n)
-                betrayal[r] = hostile[r]
-            if np.count_nonzero(betrayal):
-                gain = betrayal * p.betrayal_memory_gain
-                if single:
-                    column = w.memory[:, actors[0]]
-                    column += gain
-                    np.minimum(column, ONE, out=column)
-                else:
-                    w.memory[:, actors] = np.minimum(1.0, w.memory[:, actors] + gain[:, None])
-    if single:
-        w.trust[actors[0], actors[0]] = 1.0
-    else:
-        w.trust[actors, actors] = 1.0
+    has_reading = russia_reading is not None
+    _apply_event(
+        w.trust, w.hostile, w.memory, actors, targets,
+        severity(goldstein, exponent),
+        severity(russia_reading, exponent) if has_reading else 0.0, has_reading, w.r,
+        p.trust_negative_gain, p.trust_positive_gain,
+        -severity(p.betrayal_threshold, exponent), p.betrayal_memory_gain,
+        p.trust_audience_salience, p.trust_ally_salience,
+    )
+
+
+@njit(cache=True)
+def _war_pressure(trust, hostile, war, r, audience, ally, pressure, months, negative_gain):
+    n = trust.shape[0]
+    for i in range(n):
+        if i == r:
+            continue
+        push = 0.0  # the strongest of Russia's wars as observer i sees it (same salience as events)
+        for k in range(n):
+            if war[k] != 0.0:
+                s = 1.0 if i == k else _regard_salience(trust[i, k], audience, ally)
+                push = max(push, s * war[k])
+        push *= pressure
+        push *= months
+        trust[i, r] -= push * negative_gain * (1.0 + trust[i, r])
+        hostile[i, r] = min(hostile[i, r] + push, HOSTILE_MAX)
 
 
 def war_pressure(w: World, p, months: int) -> None:
     """Lower every observer's trust in Russia while Russia's wars go on."""
-    war = w.war
-    if not np.count_nonzero(war):
+    if not w.war.any():
         return
-    r = w.r
-    at_war = war.nonzero()[0]
-    if len(at_war) == 1:
-        k = at_war[0]
-        regard = w.trust[:, k]  # same salience rule as for events
-        s = (p.trust_audience_salience * 0.5) * (ONE + regard)
-        np.maximum(s, np.maximum(regard, ZERO) * p.trust_ally_salience, out=s)
-        s[k] = 1.0
-        push = s * war[k]
-    else:
-        regard = w.trust[:, at_war]  # same salience rule as for events, per war
-        s = (p.trust_audience_salience * 0.5) * (ONE + regard)
-        np.maximum(s, np.maximum(regard, ZERO) * p.trust_ally_salience, out=s)
-        s[at_war, np.arange(len(at_war))] = 1.0
-        s *= war[at_war]
-        push = s.max(axis=1)
-    push *= p.war_trust_pressure
-    push *= months
-    push[r] = 0.0
-    col = w.trust[:, r]
-    drop = push * p.trust_negative_gain
-    drop *= ONE + col
-    col -= drop  # a view: writes the column in place
-    hostile = w.hostile[:, r]
-    hostile += push
-    np.minimum(hostile, _HOSTILE_MAX, out=hostile)
+    _war_pressure(w.trust, w.hostile, w.war, w.r, p.trust_audience_salience, p.trust_ally_salience,
+                  p.war_trust_pressure, float(months), p.trust_negative_gain)
+
+
+@njit(cache=True)
+def _baseline(trust_base, memory, member, r, memory_weight, spiral):
+    n = trust_base.shape[0]
+    base = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            b = trust_base[i, j] - memory[i, j] * memory_weight
+            if i == r and member[j]:
+                b -= spiral  # security dilemma: Russia's baseline toward members falls with encirclement
+            base[i, j] = max(b, -1.0)
+    return base
 
 
 def baseline(w: World, p) -> np.ndarray:
     """Return the trust each pair relaxes to: the roster baseline less remembered betrayals."""
-    base = w.memory * p.betrayal_baseline_weight
-    np.subtract(w.trust_base, base, out=base)
-    # security dilemma: Russia's baseline toward members falls with encirclement
-    base[w.r] -= (p.spiral_trust_weight * w.encirclement) * w.members().f
-    return np.maximum(base, _MINUS_ONE, out=base)
+    return _baseline(w.trust_base, w.memory, w.member, w.r, p.betrayal_baseline_weight,
+                     p.spiral_trust_weight * w.encirclement)
+
+
+@njit(cache=True)
+def _relax(trust, memory, hostile, base, recovery, slowdown, decay, memory_keep, hostile_keep):
+    n = trust.shape[0]
+    for i in range(n):
+        for j in range(n):
+            gap = base[i, j] - trust[i, j]
+            if gap > 0.0:  # upward, slowed by remembered betrayals
+                trust[i, j] += recovery / (1.0 + memory[i, j] * slowdown) * gap
+            else:
+                trust[i, j] += decay * gap
+            memory[i, j] *= memory_keep
+            hostile[i, j] *= hostile_keep
 
 
 def relax(w: World, p, months: int) -> None:
     """Relax trust toward its baseline: slowly upward after betrayals, faster downward."""
-    gap = baseline(w, p)
-    up = w.memory * p.betrayal_recovery_slowdown
-    up += ONE
-    np.divide(rate(p.trust_recovery_rate, months), up, out=up)
-    np.subtract(gap, w.trust, out=gap)
-    speed = np.where(gap > ZERO, up, rate(p.trust_decay_rate, months))
-    speed *= gap
-    w.trust += speed
-    w.memory *= 1.0 - rate(p.betrayal_memory_decay, months)
-    w.hostile *= 1.0 - rate(p.hostile_memory_decay, months)
+    _relax(w.trust, w.memory, w.hostile, baseline(w, p),
+           rate(p.trust_recovery_rate, months), p.betrayal_recovery_slowdown, rate(p.trust_decay_rate, months),
+           1.0 - rate(p.betrayal_memory_decay, months), 1.0 - rate(p.hostile_memory_decay, months))
+
+
+@njit(cache=True)
+def _consult(trust, idx, weights, weights_sum, solidarity, consultation):
+    n = trust.shape[1]
+    view = np.zeros(n)  # the alliance's view: members' rows weighted by sqrt(GDP)
+    for m in range(len(idx)):
+        for j in range(n):
+            view[j] += weights[m] * trust[idx[m], j]
+    for m in range(len(idx)):
+        i = idx[m]
+        pull = consultation * solidarity[i]
+        for j in range(n):
+            trust[i, j] += (view[j] / weights_sum - trust[i, j]) * pull
+        trust[i, i] = 1.0
 
 
 def consult(w: World, p, months: int) -> None:
@@ -200,32 +217,32 @@ def consult(w: World, p, months: int) -> None:
     ms = w.members()
     if ms.k < 2:
         return
-    idx = ms.idx
-    rows = w.trust[idx]
-    view = ms.gdp_weights @ rows / ms.gdp_weights_sum
-    pull = rate(p.consultation_rate, months) * w.solidarity[idx]
-    gap = view - rows
-    gap *= pull[:, None]
-    rows += gap
-    rows[ms.at, idx] = 1.0
-    w.trust[idx] = rows
+    _consult(w.trust, ms.idx, ms.gdp_weights, ms.gdp_weights_sum, w.solidarity, rate(p.consultation_rate, months))
+
+
+@njit(cache=True)
+def _cooperation_dividend(trust, member, r, gain):
+    for i in range(trust.shape[0]):
+        if member[i]:
+            trust[i, r] += gain * (1.0 - trust[i, r])
+            trust[r, i] += gain * (1.0 - trust[r, i])
 
 
 def cooperation_dividend(w: World, p, months: int, strength: float) -> None:
     """Raise NATO–Russia trust a little while cooperation areas run in an active channel."""
     if strength <= 0.0:
         return
-    gain = p.cooperation_dividend * strength * months
-    idx, r = w.members().idx, w.r
-    col = w.trust[idx, r]
-    col += gain * (ONE - col)
-    w.trust[idx, r] = col
-    row = w.trust[r, idx]
-    row += gain * (ONE - row)
-    w.trust[r, idx] = row
+    _cooperation_dividend(w.trust, w.member, w.r, p.cooperation_dividend * strength * months)
+
+
+@njit(cache=True)
+def _clip(trust):
+    n = trust.shape[0]
+    for i in range(n):
+        for j in range(n):
+            trust[i, j] = 1.0 if i == j else min(max(trust[i, j], -1.0), 1.0)
 
 
 def clip(w: World) -> None:
     """Keep trust in [-1, 1] with full self-trust."""
-    np.minimum(np.maximum(w.trust, _MINUS_ONE, out=w.trust), ONE, out=w.trust)
-    np.fill_diagonal(w.trust, 1.0)
+    _clip(w.trust)
