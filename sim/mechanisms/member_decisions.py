@@ -18,106 +18,116 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 from sim.mechanisms.institutions import Emitted, presence_cap
 from sim.mechanisms.trust import rate
 from sim.world import ONE, ZERO, World, constant
 
-_SPEND_MAX, _HUNDRED, _TWO = constant(12.0), constant(100.0), constant(2.0)
+_TWO = constant(2.0)
+
+
+@njit(cache=True)
+def _spending(spend, cap, threat, russia_threat, war, spend_base, solidarity, member, gdp, cap_factor, noise, r,
+              response, guideline, pull, threat_reference, war_spending, rise, fall, partner_capability, adjust):
+    n = len(spend)
+    top_threat, top_war = 0.0, 0.0  # Russia's highest threat from a member, its largest war
+    for i in range(n):
+        if member[i]:
+            top_threat = max(top_threat, russia_threat[i])
+        top_war = max(top_war, war[i])
+    new = np.empty(n)
+    for i in range(n):
+        if i == r:
+            target = spend_base[r] + response * top_threat + war_spending * top_war
+        else:
+            target = response * threat[i] + spend_base[i]
+            if guideline > 0.0 and member[i]:
+                # pledge * pull * solidarity * min(1, threat / reference) * max(0, guideline - spending)
+                target += pull * solidarity[i] * min(threat[i] / threat_reference, 1.0) * max(guideline - spend[i], 0.0)
+        gap = target - spend[i]
+        moved = spend[i] + (rise if gap > 0.0 else fall) * gap + noise[i]
+        new[i] = min(max(moved, 0.0), 12.0)
+        milex = gdp[i] * new[i] / 100.0 * cap_factor[i]
+        if i == r:
+            milex += partner_capability
+        cap[i] += (milex - cap[i]) * adjust
+    return new
 
 
 def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
     """Move every state's defence spending toward the level its threat and pledges call for."""
-    threat = w.threat_from_russia
-    target = p.spending_threat_response * threat
-    target += w.spend_base
-    if w.guideline_pct > 0.0:
-        # members' pull toward the guideline:
-        # pledge * pull * solidarity * min(1, threat / reference) * max(0, guideline - spending)
-        pull = (w.pledge * p.pledge_pull) * w.solidarity
-        pull *= np.minimum(threat / p.pledge_threat_reference, ONE)
-        gap = np.subtract(w.guideline_pct, w.spend)
-        pull *= np.maximum(gap, ZERO, out=gap)
-        target += np.where(w.member, pull, ZERO)
-    r = w.r
-    members = w.members().idx
-    target[r] = (
-        w.spend_base[r]
-        + p.spending_threat_response * float(w.russia_threat[members].max(initial=0.0))
-        + p.russia_war_spending * float(w.war.max())
-    )
-    gap = target
-    gap -= w.spend
-    speed = np.where(gap > ZERO, rate(p.spending_rise_rate, months), rate(p.spending_fall_rate, months))
     noise = rng.normal(0.0, p.spending_noise * math.sqrt(months), w.n)
-    speed *= gap
-    speed += w.spend  # spend + speed * gap
-    speed += noise
-    w.spend = np.minimum(np.maximum(speed, ZERO, out=speed), _SPEND_MAX, out=speed)
-    milex = w.gdp * w.spend
-    milex /= _HUNDRED
-    milex *= w.cap_factor
-    milex[r] += w.partner_capability
-    milex -= w.cap
-    milex *= rate(p.capability_adjustment_rate, months)
-    w.cap += milex
+    w.spend = _spending(
+        w.spend, w.cap, w.threat_from_russia, w.russia_threat, w.war, w.spend_base, w.solidarity, w.member,
+        w.gdp, w.cap_factor, noise, w.r,
+        p.spending_threat_response, w.guideline_pct, w.pledge * p.pledge_pull, p.pledge_threat_reference,
+        p.russia_war_spending, rate(p.spending_rise_rate, months), rate(p.spending_fall_rate, months),
+        w.partner_capability, rate(p.capability_adjustment_rate, months),
+    )
+
+
+@njit(cache=True)
+def _presence(presence, commit, threat, solidarity, member, ceiling, threat_reference, surge_threshold,
+              surge_gain, adjust):
+    n = len(presence)
+    willing, k = 0.0, 0  # members' mean of solidarity * min(1, threat / reference)
+    for i in range(n):
+        if member[i]:
+            willing += min(threat[i] / threat_reference, 1.0) * solidarity[i]
+            k += 1
+    willing /= max(k, 1)
+    for i in range(n):
+        target = 0.0
+        if member[i]:
+            surge = 1.0 + max(threat[i] - surge_threshold, 0.0) * surge_gain
+            target = min(commit[i] * surge * (0.5 + willing), ceiling[i], 1.0)
+        presence[i] += (target - presence[i]) * adjust
 
 
 def presence(w: World, p, months: int) -> None:
     """Move allied forward presence in each host toward what commitments and threat call for."""
     commit = p.air_policing_weight * w.air_commit
     commit += w.presence_commit
-    if not np.count_nonzero(commit) and not np.count_nonzero(w.presence):
+    if not commit.any() and not w.presence.any():
         return
-    threat = w.threat_from_russia
-    ms = w.members()
-    # members' willingness: mean over members of solidarity * min(1, threat / reference)
-    willing = threat / p.presence_threat_reference
-    np.minimum(willing, ONE, out=willing)
-    willing *= w.solidarity
-    willing = float(willing @ ms.f) / max(ms.k, 1)
-    # surge: 1 + surge * max(0, threat - threshold)
-    surge = threat - p.presence_surge_threshold
-    np.maximum(surge, ZERO, out=surge)
-    surge *= p.presence_surge
-    surge += ONE
-    commit *= surge
-    commit *= (0.5 + willing) * ms.f
-    target = np.minimum(commit, presence_cap(w, p), out=commit)
-    np.minimum(target, ONE, out=target)
-    target -= w.presence
-    target *= rate(p.presence_adjustment_rate, months)
-    w.presence += target
+    _presence(w.presence, commit, w.threat_from_russia, w.solidarity, w.member, presence_cap(w, p),
+              p.presence_threat_reference, p.presence_surge_threshold, p.presence_surge,
+              rate(p.presence_adjustment_rate, months))
+
+
+@njit(cache=True)
+def _sanctions(sanctions, hostile, war, solidarity, dependence, trust, west, west_weights, r, hostility_weight,
+               drive, energy_cost, coordination, trust_threshold, package, lift):
+    n = len(sanctions)
+    top_war, mean = 0.0, 0.0
+    for i in range(n):
+        top_war = max(top_war, war[i])
+        mean += sanctions[i] * west_weights[i]
+    new = np.empty(n)
+    jump = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        # provocation = largest war + hostility weight * min(1, recent hostility);
+        # target = drive * provocation * solidarity - energy cost * dependence, within 0..1
+        target = (min(hostile[i, r], 1.0) * hostility_weight + top_war) * drive * solidarity[i]
+        target = min(max(target - energy_cost * dependence[i], 0.0), 1.0)
+        target += coordination * solidarity[i] * (mean - target)  # allies coordinate on the mean
+        if not (west[i] and trust[i, r] < trust_threshold):
+            target = 0.0
+        gap = target - sanctions[i]
+        jump[i] = gap > package  # a new package; otherwise sanctions are lifted slowly, never raised
+        new[i] = target if jump[i] else sanctions[i] + lift * min(0.0, gap)
+    return new, jump
 
 
 def sanctions(w: World, p, months: int) -> list[Emitted]:
     """Let Western states impose sanction packages on Russia or lift them slowly."""
-    r = w.r
-    # provocation = max war + hostility weight * min(1, recent hostility)
-    target = np.minimum(w.hostile[:, r], ONE)
-    target *= p.sanctions_hostility_weight
-    target += float(w.war.max())
-    # target = drive * provocation * solidarity - energy cost * dependence, within 0..1
-    target *= p.sanctions_drive
-    target *= w.solidarity
-    target -= p.sanctions_energy_cost * w.dependence
-    np.minimum(np.maximum(target, ZERO, out=target), ONE, out=target)
-    mean = float(w.sanctions @ w.west_weights)
-    coordination = p.sanctions_coordination * w.solidarity
-    coordination *= np.subtract(mean, target)
-    target += coordination
-    willing = w.trust[:, r] < p.sanctions_trust_threshold
-    willing &= w.west_nr
-    target *= willing
-    gap = target - w.sanctions
-    jump = gap > p.sanctions_package
-    if not np.count_nonzero(jump):
-        if gap.min() < 0.0:
-            w.sanctions = w.sanctions + rate(p.sanctions_lift_rate, months) * np.minimum(0.0, gap)
-        return []
-    emitted = [("impose_sanctions", w.codes[i], ["RUS"], "sanctions package") for i in jump.nonzero()[0]]
-    w.sanctions = np.where(jump, target, w.sanctions + rate(p.sanctions_lift_rate, months) * np.minimum(0.0, gap))
-    return emitted
+    w.sanctions, jump = _sanctions(
+        w.sanctions, w.hostile, w.war, w.solidarity, w.dependence, w.trust, w.west_nr, w.west_weights, w.r,
+        p.sanctions_hostility_weight, p.sanctions_drive, p.sanctions_energy_cost, p.sanctions_coordination,
+        p.sanctions_trust_threshold, p.sanctions_package, rate(p.sanctions_lift_rate, months),
+    )
+    return [("impose_sanctions", w.codes[i], ["RUS"], "sanctions package") for i in jump.nonzero()[0]]
 
 
 def victim(w: World) -> int:
