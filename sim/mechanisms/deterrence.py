@@ -13,10 +13,9 @@ against the capability Russia can bring to bear locally.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from sim.world import ONE, World, constant
-
-_TENTH = constant(0.1)
+from sim.world import World
 
 
 def russian_local_power(w: World, p) -> np.ndarray:
@@ -40,24 +39,29 @@ def reinforcement(w: World, p, capacity: np.ndarray | None = None) -> float:
     return min(1.0, pool / (p.reinforcement_ratio_ref * w.cap[w.r] + 1e-9))
 
 
+@njit(cache=True)
+def _credibility(capacity, aid_received, russian_power, member, presence, resolve, r, local_weight,
+                 intercept, article5, presence_weight, resolve_weight):
+    n = len(capacity)
+    cred = np.empty(n)
+    for i in range(n):
+        # local balance: the defender's ready capability (and aid) against Russia's locally available power
+        x = np.log((capacity[i] + aid_received[i] + 0.1) / (russian_power[i] + 0.1)) * local_weight
+        x += intercept
+        if member[i]:
+            x += article5  # Article 5: cohesion times the alliance's reinforcing capability
+        x += presence_weight * presence[i] + resolve_weight * resolve[i]
+        cred[i] = 1.0 / (1.0 + np.exp(-x))
+    cred[r] = 1.0  # Russia does not deter itself; reported as NaN
+    return cred
+
+
 def update(w: World, p, aid_received: np.ndarray) -> None:
     """Recompute the deterrence credibility of every state against Russia."""
     capacity = w.cap * w.stocks
-    local = capacity + aid_received
-    local += _TENTH
-    threat_force = russian_local_power(w, p)
-    threat_force += _TENTH
-    np.divide(local, threat_force, out=local)
-    x = np.log(local, out=local)
-    x *= p.det_local_weight
-    x += p.det_intercept
-    x += w.members().f * (p.det_article5_weight * w.cohesion * reinforcement(w, p, capacity))
-    x += p.deterrence_presence_weight * w.presence
-    x += p.det_resolve_weight * w.resolve
-    # credibility = 1 / (1 + exp(-x))
-    np.negative(x, out=x)
-    np.exp(x, out=x)
-    x += ONE
-    cred = np.divide(ONE, x, out=x)
-    cred[w.r] = 1.0  # Russia does not deter itself; reported as NaN
-    w.deterrence = cred
+    w.deterrence = _credibility(
+        capacity, aid_received, russian_local_power(w, p), w.member, w.presence, w.resolve, w.r,
+        p.det_local_weight, p.det_intercept,
+        p.det_article5_weight * w.cohesion * reinforcement(w, p, capacity),
+        p.deterrence_presence_weight, p.det_resolve_weight,
+    )

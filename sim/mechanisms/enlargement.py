@@ -21,95 +21,95 @@ instead: the alliance's timing of those waves is an exogenous shock.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.mechanisms.institutions import Emitted
 from sim.mechanisms.trust import rate
-from sim.world import ONE, ZERO, World
+from sim.world import World
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+@njit(cache=True)
+def _applications(draws, threat, opinion, eligible, member, applicant, neutrality, trust, prox, lag,
+                  neutrality_weight, threshold0, peer_weight, steepness, max_rate, months):
+    n = len(draws)
+    chosen = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        # the public's sense of threat follows events with a lag: a spike does not make a policy
+        opinion[i] += (threat[i] - opinion[i]) * lag
+    for i in range(n):
+        if not eligible[i] or member[i] or applicant[i]:
+            continue
+        threshold = neutrality_weight * neutrality[i] + threshold0
+        # a trusted neighbour's pending application lowers the bar (Sweden "following the same path")
+        peer = 0.0
+        for j in range(n):
+            if applicant[j] and not member[j]:
+                peer = max(peer, max(trust[i, j], 0.0) * prox[i, j])
+        threshold -= peer * peer_weight
+        # hazard = max rate / (1 + exp(steepness * (threshold - opinion)))
+        hazard = max_rate / (np.exp((threshold - opinion[i]) * steepness) + 1.0)
+        if months > 1:
+            hazard = 1.0 - (1.0 - hazard) ** months
+        chosen[i] = draws[i] < hazard
+    return chosen
 
 
 def applications(w: World, p, step: int, months: int, rng: np.random.Generator) -> list[Emitted]:
     """Let eligible non-members decide whether to apply for membership."""
-    draws = rng.random(w.n)
-    # the public's sense of threat follows events with a lag: a spike does not make a policy
-    lag = w.threat_from_russia - w.threat_opinion
-    lag *= rate(p.opinion_adjustment_rate, months)
-    w.threat_opinion += lag
-    inside = w.member | w.applicant
-    can = w.eligible & ~inside
-    if not np.count_nonzero(can):
-        return []
-    threshold = p.application_neutrality_weight * w.neutrality
-    threshold += p.application_threat_threshold
-    pending = w.applicant & ~w.member
-    if np.count_nonzero(pending):
-        # a trusted neighbour's application lowers the bar (Sweden "following the same path")
-        peer = np.maximum(w.trust[:, pending], ZERO)
-        peer *= w.prox[:, pending]
-        peer = peer.max(axis=1)
-        peer *= p.application_peer_weight
-        threshold -= peer
-    # hazard = max rate / (1 + exp(steepness * (threshold - opinion)))
-    threshold -= w.threat_opinion
-    threshold *= p.application_steepness
-    hazard = np.exp(threshold, out=threshold)
-    hazard += ONE
-    np.divide(p.application_max_rate, hazard, out=hazard)
-    if months > 1:
-        hazard = 1.0 - (1.0 - hazard) ** months
-    chosen = draws < hazard
-    chosen &= can
-    if not np.count_nonzero(chosen):
-        return []
+    chosen = _applications(
+        rng.random(w.n), w.threat_from_russia, w.threat_opinion, w.eligible, w.member, w.applicant,
+        w.neutrality, w.trust, w.prox, rate(p.opinion_adjustment_rate, months),
+        p.application_neutrality_weight, p.application_threat_threshold, p.application_peer_weight,
+        p.application_steepness, p.application_max_rate, months,
+    )
     new = chosen.nonzero()[0]
-    for i in new:
-        w.applicant[i] = True
-        w.applied_step[i] = step
+    w.applicant[new] = True
+    w.applied_step[new] = step
     return [("membership_application", w.codes[i], ["NATO"], "applies to join NATO") for i in new]
 
 
-def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator) -> list[Emitted]:
-    """Let each member ratify pending candidates; admit a candidate once all have.
+@njit(cache=True)
+def _ratify(draws, pending, applied_step, war, grievance, red_line, member, solidarity, threat, ratified,
+            step, delay_steps, conflict, base, solidarity_weight, threat_weight, grievance_weight, war_weight,
+            red_line_weight, max_rate, months):
+    complete = np.zeros(len(pending), dtype=np.bool_)
+    for c in range(len(pending)):
+        j = pending[c]
+        # members ratify once the delay has passed, and not while Russia is fighting the candidate
+        if step - applied_step[j] < delay_steps or war[j] > conflict:
+            continue
+        done = True
+        for i in range(len(member)):
+            if not member[i]:
+                continue
+            if not ratified[i, j]:
+                # x = base + solidarity + threat - grievance - war - red line (each weighted);
+                # q = 1 - (1 - max rate * sigmoid(x)) ** months
+                x = solidarity_weight * solidarity[i] + base + threat_weight * threat[i]
+                x = x - grievance_weight * grievance[i, j] - war_weight * war[j] - red_line_weight * red_line[j]
+                q = 1.0 - max_rate / (1.0 + np.exp(-x))
+                if months != 1:
+                    q **= months
+                ratified[i, j] = draws[c, i] < 1.0 - q
+            done = done and ratified[i, j]
+        complete[c] = done
+    return complete
 
-    All candidates are handled at once: row c of the work arrays is candidate c, column i
-    member i (the same arithmetic, element by element, as one candidate at a time).
-    """
+
+def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator) -> list[Emitted]:
+    """Let each member ratify pending candidates; return the accession of a candidate all have ratified."""
     pending = (w.applicant & ~(w.member | w.accession_scheduled)).nonzero()[0]
     if len(pending) == 0:
         return []  # no draw either: an empty draw leaves the generator as it is
-    draws = rng.random((len(pending), w.n))
-    # members ratify a candidate once the delay has passed, and not while Russia is fighting it
-    ready = (step - w.applied_step[pending]) >= p.ratification_delay_months / months
-    ready &= w.war[pending] <= p.conflict_level_threshold
-    if not np.count_nonzero(ready):
-        return []
-    rows = ready.nonzero()[0]
-    candidates = pending[rows]
-    # x = base + solidarity + threat - grievance - war - red line (each weighted)
-    x = p.ratification_solidarity_weight * w.solidarity
-    x += p.ratification_base
-    x += p.ratification_threat_weight * w.threat_from_russia
-    x = x - (p.ratification_grievance_weight * w.grievance[:, candidates]).T
-    x -= (p.ratification_war_weight * w.war[candidates])[:, None]
-    x -= (p.ratification_red_line_weight * w.red_line[candidates])[:, None]
-    # q = 1 - (1 - max rate * sigmoid(x)) ** months
-    q = _sigmoid(x)
-    q *= p.ratification_max_rate
-    np.subtract(ONE, q, out=q)
-    if months != 1:
-        q **= months
-    np.subtract(ONE, q, out=q)
-    newly = draws[rows] < q
-    newly &= w.member
-    ratified = w.ratified[:, candidates]
-    ratified |= newly.T
-    w.ratified[:, candidates] = ratified
-    complete = ratified[w.member].all(axis=0)
+    complete = _ratify(
+        rng.random((len(pending), w.n)), pending, w.applied_step, w.war, w.grievance, w.red_line, w.member,
+        w.solidarity, w.threat_from_russia, w.ratified, step, p.ratification_delay_months / months,
+        p.conflict_level_threshold, p.ratification_base, p.ratification_solidarity_weight,
+        p.ratification_threat_weight, p.ratification_grievance_weight, p.ratification_war_weight,
+        p.ratification_red_line_weight, p.ratification_max_rate, months,
+    )
     # the accession event (applied next by the model) admits the state
-    return [("accession", "NATO", [w.codes[j]], f"{w.codes[j]} joins NATO") for j in candidates[complete]]
+    return [("accession", "NATO", [w.codes[j]], f"{w.codes[j]} joins NATO") for j in pending[complete]]
 
 
 def admit(w: World, j: int, step: int) -> None:

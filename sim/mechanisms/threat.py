@@ -16,10 +16,9 @@ matrix is available on demand for analysis.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from sim.world import ONE, ZERO, World, constant
-
-_TINY = constant(1e-9)
+from sim.world import World
 
 
 def matrix(w: World, p) -> np.ndarray:
@@ -37,50 +36,47 @@ def matrix(w: World, p) -> np.ndarray:
     return threat
 
 
+@njit(cache=True)
+def _slices(cap, prox_r, prox, trust, hostile, war, member, r, capability_weight, distrust_weight,
+            hostile_weight, war_weight, encirclement_pressure):
+    n = len(cap)
+    from_russia, of_russia = np.empty(n), np.empty(n)
+    for i in range(n):
+        if i == r:
+            from_russia[i], of_russia[i] = 0.0, 0.0
+            continue
+        # capability: the other side's share of the pair's capability, times closeness
+        pair = cap[i] + cap[r] + 1e-9
+        z0 = prox_r[i] * (capability_weight * cap[r]) / pair
+        z1 = capability_weight * prox_r[i] * cap[i] / pair
+        # distrust and recent hostile acts
+        z0 += min(trust[i, r], 0.0) * -distrust_weight + min(hostile[i, r], 1.0) * hostile_weight
+        z1 += min(trust[r, i], 0.0) * -distrust_weight + min(hostile[r, i], 1.0) * hostile_weight
+        # Russia's wars nearby: the closest war weighed by its intensity
+        near = 0.0
+        for k in range(n):
+            if war[k] != 0.0:
+                near = max(near, prox[i, k] * war[k])
+        z0 += near * war_weight
+        # the security dilemma: Russia's threat from members rises with encirclement
+        if member[i]:
+            z1 += encirclement_pressure
+        from_russia[i] = 1.0 - np.exp(-z0)
+        of_russia[i] = 1.0 - np.exp(-z1)
+    return from_russia, of_russia
+
+
 def update(w: World, p) -> None:
     """Recompute every state's threat from Russia and Russia's threat from every state.
 
-    Row 0 of the work array is each state looking at Russia (its column of the
-    relations), row 1 Russia looking at each state (its row); both follow the
-    formula of ``matrix`` term by term.
+    Both slices follow the formula of ``matrix`` term by term: each state looking at
+    Russia (Russia's column of the relations) and Russia looking at each state (its row).
     """
-    r, cap, n = w.r, w.cap, w.n
-    cap_r = cap[r]
-    z = np.empty((2, n))
-    term = np.empty((2, n))
-    # capability: the other side's share of the pair's capability, times closeness
-    pair = cap + cap_r
-    pair += _TINY
-    np.divide(w.prox_r * (p.threat_capability_weight * cap_r), pair, out=z[0])
-    np.divide((p.threat_capability_weight * w.prox_r) * cap, pair, out=z[1])
-    # distrust: max(-trust, 0) * weight, written as min(trust, 0) * -weight
-    np.minimum(w.trust[:, r], ZERO, out=term[0])
-    np.minimum(w.trust[r], ZERO, out=term[1])
-    term *= -p.threat_distrust_weight
-    z += term
-    np.minimum(w.hostile[:, r], ONE, out=term[0])
-    np.minimum(w.hostile[r], ONE, out=term[1])
-    term *= p.threat_hostile_weight
-    z += term
-    war = w.war
-    if np.count_nonzero(war):
-        # Russia's wars nearby: the closest war weighed by its intensity (other states add 0)
-        at_war = war.nonzero()[0]
-        if len(at_war) == 1:
-            k = at_war[0]
-            near = w.prox[:, k] * war[k]
-        else:
-            near = (w.prox[:, at_war] * war[at_war]).max(axis=1)
-        near *= p.threat_war_weight
-        z[0] += near
-    # the security dilemma: Russia's threat from members rises with encirclement
-    z[1] += (p.threat_encirclement_weight * w.encirclement) * w.members().f
-    np.negative(z, out=z)
-    np.exp(z, out=z)
-    np.subtract(ONE, z, out=z)
-    z[:, r] = 0.0
-    w.threat_from_russia = z[0]
-    w.russia_threat = z[1]
+    w.threat_from_russia, w.russia_threat = _slices(
+        w.cap, w.prox_r, w.prox, w.trust, w.hostile, w.war, w.member, w.r,
+        p.threat_capability_weight, p.threat_distrust_weight, p.threat_hostile_weight, p.threat_war_weight,
+        p.threat_encirclement_weight * w.encirclement,
+    )
 
 
 def from_russia(w: World) -> np.ndarray:
