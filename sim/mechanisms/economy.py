@@ -17,39 +17,43 @@ donors' stocks; spending replenishes them.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.mechanisms.trust import rate
-from sim.world import ONE, ZERO, World, constant
+from sim.world import World
 
-_STOCKS_MIN = constant(0.05)
+
+@njit(cache=True)
+def _dependence_and_stocks(dependence, coerced, stocks, threat, aid, spend, diversification, months,
+                           coercion_keep, depletion, replenish):
+    for i in range(len(dependence)):
+        # dependence *= (1 - min(diversification * (threat + coercion), 1)) ** months
+        keep = 1.0 - min((threat[i] + coerced[i]) * diversification, 1.0)
+        if months != 1:
+            keep **= months
+        dependence[i] *= keep
+        coerced[i] *= coercion_keep
+        # stocks: aid depletes them, spending replenishes them, within 0.05 .. 1
+        s = stocks[i] - aid[i] * depletion
+        s += replenish * spend[i] * (1.0 - s)
+        stocks[i] = min(max(s, 0.05), 1.0)
 
 
 def update(w: World, p, months: int) -> None:
     """Update strain, leverage, dependence and stocks for one step."""
     pressure = float(w.sanctions @ w.west_weights)
-    relief = min(1.0, float(np.maximum(w.trust[:, w.r], ZERO) @ w.partner_weights) + w.partner_support)
+    relief = min(1.0, float(np.maximum(w.trust[:, w.r], 0.0) @ w.partner_weights) + w.partner_support)
     target = (
         p.sanctions_strain_weight * pressure * (1.0 - p.partner_relief_weight * relief)
         + p.war_strain_weight * float(w.war.sum())
     )
     w.strain += rate(p.strain_adjustment_rate, months) * (min(1.0, target) - w.strain)
     w.leverage = float(w.dependence @ w.west_weights)
-    # dependence *= (1 - min(diversification * (threat + coercion), 1)) ** months
-    push = w.threat_from_russia + w.coerced
-    push *= p.diversification_rate
-    np.minimum(push, ONE, out=push)
-    np.subtract(ONE, push, out=push)
-    if months != 1:
-        push **= months
-    w.dependence *= push
-    w.coerced *= 1.0 - rate(p.coercion_memory_decay, months)
-    # stocks: aid depletes them, spending replenishes them, within 0.05 .. 1
-    stocks = w.aid * (p.aid_stock_depletion * months)
-    np.subtract(w.stocks, stocks, out=stocks)
-    replenish = (p.stock_replenish_rate * months / 2.0) * w.spend
-    replenish *= ONE - stocks
-    stocks += replenish
-    w.stocks = np.minimum(np.maximum(stocks, _STOCKS_MIN, out=stocks), ONE, out=stocks)
+    _dependence_and_stocks(
+        w.dependence, w.coerced, w.stocks, w.threat_from_russia, w.aid, w.spend, p.diversification_rate, months,
+        1.0 - rate(p.coercion_memory_decay, months), p.aid_stock_depletion * months,
+        p.stock_replenish_rate * months / 2.0,
+    )
 
 
 def coerce(w: World, p, targets: np.ndarray, cut: float) -> None:
