@@ -16,7 +16,7 @@ def warm_up() -> None:
 
     try:
         NatoRussiaModel(default_setup(), rng=0, mesa_collect=False).run()
-    except Exception:  # noqa: BLE001, S110 - best effort: a worker loads what it needs on first use anyway
+    except Exception:  # noqa: BLE001 - best effort: a worker loads what it needs on first use anyway
         pass
 
 
