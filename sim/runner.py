@@ -156,7 +156,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     import gc
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.runner", "sim.preload"])
+    context.set_forkserver_preload(["sim.runner"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.freeze)
 
 

@@ -315,7 +315,7 @@ def run_sweep(
 def _local_pool(workers: int, setup: ModelSetup, ctx: Context) -> ProcessPoolExecutor:
     """Start a pool of worker processes (forkserver, the setup sent once to each) and spawn them now."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.sweep.execute", "sim.preload"])
+    context.set_forkserver_preload(["sim.sweep.execute"])
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(setup, ctx))
     pool.submit(int)  # the executor starts its processes with the first task
     return pool
