@@ -62,12 +62,15 @@ def _progress(total: int):
         return None, None
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+    # redrawn as runs finish, not by a refresh thread: a process without other threads
+    # can fork its workers (see ``sim.runner.process_context``)
     bar = Progress(
-        TextColumn("[bold]runs"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn()
+        TextColumn("[bold]runs"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(),
+        auto_refresh=False,
     )
     task = bar.add_task("run", total=total)
     bar.start()
-    return bar, (lambda done, now_total: bar.update(task, completed=done, total=now_total))
+    return bar, (lambda done, now_total: bar.update(task, completed=done, total=now_total, refresh=True))
 
 
 @app.command()

@@ -9,7 +9,9 @@ worker processes; results are identical whatever the number of workers.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -152,12 +154,41 @@ def _run_job(args: tuple[ModelSetup, int, bool]) -> RunRecord:
     return simulate(setup, seed, states=states)
 
 
+def process_context(preload: list[str]) -> multiprocessing.context.BaseContext:
+    """Return how worker processes start: forked from this process if it runs one Python thread, else by a fork server.
+
+    A forked worker starts at once with every module imported (and every compiled kernel
+    this process has loaded), where a spawned one spends a second or two importing them
+    again.  Forking a process that runs other Python threads (a progress bar, a Dask
+    client) can deadlock the child, so such a process hands the work to a fork server:
+    a clean process that imports the ``preload`` modules once and forks the workers.
+    """
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(preload)
+    return context
+
+
+def start_workers(
+    workers: int, preload: list[str], initializer: Callable[..., None] | None = None, initargs: tuple = ()
+) -> ProcessPoolExecutor:
+    """Start a pool of ``workers`` processes now (see ``process_context``) and return it."""
+    pool = ProcessPoolExecutor(workers, mp_context=process_context(preload), initializer=initializer,
+                               initargs=initargs)
+    with warnings.catch_warnings():
+        # Python warns on any fork of a process with more than one OS thread.  When we fork,
+        # the only other threads are the idle pools of OpenBLAS and Arrow, which prepare
+        # themselves for a fork (pthread_atfork handlers); no Python thread holds a lock.
+        warnings.filterwarnings("ignore", message=r".*multi-threaded, use of fork\(\)", category=DeprecationWarning)
+        pool.submit(int)  # the executor starts its processes with the first task
+    return pool
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     import gc
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.runner"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.freeze)
+    return start_workers(workers, ["sim.runner"], initializer=gc.freeze)
 
 
 def run_many(

@@ -10,7 +10,6 @@ import itertools
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.sweep.spec import Sweep
 
@@ -34,6 +33,7 @@ def _grid(sweep: Sweep) -> np.ndarray:
 
 def _lhs(sweep: Sweep) -> np.ndarray:
     from SALib.sample import latin
+    from scipy import stats  # here, not at import: a grid needs neither SciPy nor SALib
 
     prob = problem(sweep)
     unit = {**prob, "bounds": [[0.0, 1.0]] * prob["num_vars"]}

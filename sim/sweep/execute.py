@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import json
-import multiprocessing
 import platform
 import time
 import traceback
@@ -32,6 +31,7 @@ import pandas as pd
 from sim import calendar, metrics
 from sim.events import Event
 from sim.model import MODEL_OUTPUTS, NatoRussiaModel, Snapshot
+from sim.runner import start_workers
 from sim.setup import ModelSetup
 
 if TYPE_CHECKING:
@@ -272,8 +272,6 @@ def run_sweep(
     branching date once per seed (and worker) and continues every point from it;
     the results are identical to running each point from the start.
     """
-    from sim.sweep import design  # here, not at import: worker processes do not need SciPy
-
     overrides = dict(overrides or {})
     out = Path(out)
     varied_and_fixed = sorted(set(overrides) & set(sweep.parameters))
@@ -301,6 +299,9 @@ def run_sweep(
     elif not dask and workers > 1:
         pool = _local_pool(workers, setup, ctx)
     try:
+        # here, not at import (worker processes do not need SciPy), and once the workers are starting
+        from sim.sweep import design
+
         return _run_sweep(sweep, out, workers, dask, resume, progress, chunk, overrides, design, setup, ctx,
                           cluster_future, pool)
     finally:
@@ -313,12 +314,8 @@ def run_sweep(
 
 
 def _local_pool(workers: int, setup: ModelSetup, ctx: Context) -> ProcessPoolExecutor:
-    """Start a pool of worker processes (forkserver, the setup sent once to each) and spawn them now."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.sweep.execute"])
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(setup, ctx))
-    pool.submit(int)  # the executor starts its processes with the first task
-    return pool
+    """Start a pool of worker processes (the setup given once to each) and start them now."""
+    return start_workers(workers, ["sim.sweep.execute"], initializer=_init_worker, initargs=(setup, ctx))
 
 
 def _run_sweep(sweep: Sweep, out: Path, workers: int, dask: str | None, resume: bool,
