@@ -170,6 +170,7 @@ def build_world(setup: ModelSetup, p: Params) -> World:
     w.applicant = np.zeros(n, dtype=bool)
     w.applied_step = np.full(n, -1)
     w.ratified = member[:, None] & member[None, :]
+    w.withheld = np.zeros((n, n), dtype=bool)
     w.new_member = np.array(
         [s["accession"] is not None and s["accession"] >= date(1997, 5, 27) for s in roster]
     ) & member

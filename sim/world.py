@@ -92,6 +92,7 @@ class World:
     applicant: np.ndarray = field(default=None)  # bool
     applied_step: np.ndarray = field(default=None)  # int, -1 when never applied
     ratified: np.ndarray = field(default=None)  # N x N bool: member i ratified candidate j
+    withheld: np.ndarray = field(default=None)  # N x N bool: member i withholds ratifying j (a seminar veto)
     accession_scheduled: np.ndarray = field(default=None)  # bool: a scheduled accession awaits
     new_member: np.ndarray = field(default=None)  # bool: joined after the Founding Act
     spend: np.ndarray = field(default=None)

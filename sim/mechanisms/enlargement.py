@@ -69,7 +69,7 @@ def applications(w: World, p, step: int, months: int, rng: np.random.Generator) 
 
 
 @njit(cache=True)
-def _ratify(draws, pending, applied_step, war, grievance, red_line, member, solidarity, threat, ratified,
+def _ratify(draws, pending, applied_step, war, grievance, red_line, member, solidarity, threat, ratified, withheld,
             step, delay_steps, conflict, base, solidarity_weight, threat_weight, grievance_weight, war_weight,
             red_line_weight, max_rate, months):
     complete = np.zeros(len(pending), dtype=np.bool_)
@@ -82,7 +82,7 @@ def _ratify(draws, pending, applied_step, war, grievance, red_line, member, soli
         for i in range(len(member)):
             if not member[i]:
                 continue
-            if not ratified[i, j]:
+            if not ratified[i, j] and not withheld[i, j]:  # a member withholding it does not ratify
                 # x = base + solidarity + threat - grievance - war - red line (each weighted);
                 # q = 1 - (1 - max rate * sigmoid(x)) ** months
                 x = solidarity_weight * solidarity[i] + base + threat_weight * threat[i]
@@ -103,7 +103,7 @@ def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator)
         return []  # no draw either: an empty draw leaves the generator as it is
     complete = _ratify(
         rng.random((len(pending), w.n)), pending, w.applied_step, w.war, w.grievance, w.red_line, w.member,
-        w.solidarity, w.threat_from_russia, w.ratified, step, p.ratification_delay_months / months,
+        w.solidarity, w.threat_from_russia, w.ratified, w.withheld, step, p.ratification_delay_months / months,
         p.conflict_level_threshold, p.ratification_base, p.ratification_solidarity_weight,
         p.ratification_threat_weight, p.ratification_grievance_weight, p.ratification_war_weight,
         p.ratification_red_line_weight, p.ratification_max_rate, months,

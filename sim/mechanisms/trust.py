@@ -66,12 +66,6 @@ def _salience_of(trust, i, targets, audience, ally):
     return _regard_salience(regard, audience, ally)
 
 
-def salience(w: World, p, targets: np.ndarray) -> np.ndarray:
-    """Return how strongly each state registers an act aimed at ``targets`` (0..1)."""
-    return np.array([_salience_of(w.trust, i, targets, p.trust_audience_salience, p.trust_ally_salience)
-                     for i in range(w.n)])
-
-
 @njit(cache=True)
 def _apply_event(trust, hostile, memory, actors, targets, c, reading, has_reading, r,
                  negative_gain, positive_gain, betrayal_at, memory_gain, audience, ally):

@@ -250,10 +250,9 @@ class BlockRatification:
     member: int
     candidate: int
     phase: str = "allies"
-    saved: float | None = None
 
     def apply(self, model: Any) -> None:
-        """Raise the member's grievance against the candidate so high that it does not ratify.
+        """Withhold the member's ratification of the candidate (``World.withheld``) for this step.
 
         An accession the scenario schedules (the record's date) is taken off the
         schedule: the candidate then joins only once every member has ratified.
@@ -270,15 +269,12 @@ class BlockRatification:
             if not w.applicant[self.candidate]:
                 w.applicant[self.candidate] = True
                 w.applied_step[self.candidate] = model.steps - 1
-        if self.saved is None:
-            self.saved = float(w.grievance[self.member, self.candidate])
-        w.grievance[self.member, self.candidate] = 20.0  # with any weight in range: no ratification
+        w.withheld[self.member, self.candidate] = True
         w.ratified[self.member, self.candidate] = False
 
     def end(self, model: Any) -> None:
-        """Give back the member's own grievance when the turn ends."""
-        if self.saved is not None:
-            model.world.grievance[self.member, self.candidate] = self.saved
+        """Lift the veto when the turn ends: the member decides by its own rule again."""
+        model.world.withheld[self.member, self.candidate] = False
 
 
 # -- moves -------------------------------------------------------------------------------------
