@@ -15,34 +15,41 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
+from numba import njit
 
 from sim.mechanisms.trust import rate
-from sim.world import ONE, ZERO, World
+from sim.world import World
+
+
+@njit(cache=True)
+def _rally(solidarity, solidarity0, threat, rally, adjust):
+    for i in range(len(solidarity)):
+        # target = solidarity0 + rally * threat * (1 - solidarity0)
+        target = rally * threat[i] * (1.0 - solidarity0[i]) + solidarity0[i]
+        solidarity[i] = min(max(solidarity[i] + (target - solidarity[i]) * adjust, 0.0), 1.0)
 
 
 def update_solidarity(w: World, p, months: int) -> None:
     """Move each state's solidarity toward its baseline, raised by the threat it perceives."""
-    # target = solidarity0 + rally * threat * (1 - solidarity0)
-    target = p.solidarity_rally * w.threat_from_russia
-    target *= ONE - w.solidarity0
-    target += w.solidarity0
-    target -= w.solidarity
-    target *= rate(p.solidarity_rate, months)
-    w.solidarity += target
-    np.minimum(np.maximum(w.solidarity, ZERO, out=w.solidarity), ONE, out=w.solidarity)
+    _rally(w.solidarity, w.solidarity0, w.threat_from_russia, p.solidarity_rally, rate(p.solidarity_rate, months))
+
+
+@njit(cache=True)
+def _cohesion(solidarity, views, spread_weight):
+    k = len(views)
+    mean_solidarity = solidarity.sum() / k
+    mean_view = views.sum() / k
+    spread = 0.0
+    for v in views:
+        spread += (v - mean_view) ** 2
+    spread = math.sqrt(spread / k)
+    return min(1.0, max(0.0, mean_solidarity * (1.0 - spread_weight * spread)))
 
 
 def cohesion(w: World, p) -> None:
     """Recompute the cohesion index: members' mean solidarity less their disagreement on Russia."""
     ms = w.members()
-    k = ms.k
-    if k == 0:
+    if ms.k == 0:
         w.cohesion = 0.0
         return
-    mean_solidarity = float(w.solidarity @ ms.f) / k
-    views = w.trust[ms.idx, w.r]
-    views -= views.sum() / k
-    views *= views
-    spread = math.sqrt(float(views.sum()) / k)
-    w.cohesion = min(1.0, max(0.0, mean_solidarity * (1.0 - p.cohesion_spread_weight * spread)))
+    w.cohesion = _cohesion(w.solidarity[ms.idx], w.trust[ms.idx, w.r], p.cohesion_spread_weight)

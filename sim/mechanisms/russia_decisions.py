@@ -18,9 +18,10 @@ seeded generator.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.mechanisms.institutions import channel_strength
-from sim.world import ACTIONS, ONE, World
+from sim.world import ACTIONS, World
 
 COOPERATE, DIALOGUE, STATUS_QUO, CYBER, ELECTION, SABOTAGE, ENERGY, NUCLEAR, AGGRESSION, ATTACK = (
     range(len(ACTIONS))
@@ -60,17 +61,31 @@ def _reach(w: World, p) -> np.ndarray:
     return cached[1]
 
 
+@njit(cache=True)
+def _appeal(deterrence, prox_r, applicant, red_line, reach, attraction):
+    n = len(deterrence)
+    appeal = np.zeros(n)
+    for i in range(n):
+        if reach[i]:
+            # weak defence and closeness tempt; red lines attract: 1 + attraction * red line * (1 + applicant)
+            appeal[i] = (1.0 - deterrence[i]) * prox_r[i] * (1.0 + attraction * red_line[i] * (applicant[i] + 1.0))
+    return appeal
+
+
+@njit(cache=True)
+def _best_targets(appeal, member, eligible):
+    best_member, best_nonmember = 0.0, 0.0
+    for i in range(len(appeal)):
+        if member[i]:
+            best_member = max(best_member, appeal[i])
+        elif eligible[i]:
+            best_nonmember = max(best_nonmember, appeal[i])
+    return best_member, best_nonmember
+
+
 def aggression_appeal(w: World, p) -> np.ndarray:
     """Return how tempting each state is as a target of force (0 where it is too far)."""
-    appeal = ONE - w.deterrence
-    appeal *= w.prox_r
-    # red lines attract: 1 + attraction * red line * (1 + applicant)
-    pull = w.applicant + ONE
-    pull *= p.red_line_attraction * w.red_line
-    pull += ONE
-    appeal *= pull
-    appeal *= _reach(w, p)
-    return appeal
+    return _appeal(w.deterrence, w.prox_r, w.applicant, w.red_line, _reach(w, p), p.red_line_attraction)
 
 
 def utilities(w: World, p) -> np.ndarray:
@@ -82,12 +97,8 @@ def utilities(w: World, p) -> np.ndarray:
         + p.drive_encirclement * w.encirclement
     )
     war_max = float(w.war.max())
-    appeal = aggression_appeal(w, p)
-    ms = w.members()
-    best_member = float((appeal * ms.f).max())
-    appeal *= w.eligible
-    appeal[ms.idx] = 0.0
-    best_nonmember = float(appeal.max())
+    # the most tempting member and non-member (appeal is never negative)
+    best_member, best_nonmember = _best_targets(aggression_appeal(w, p), w.member, w.eligible)
     hybrid = p.u_hybrid * drive - p.c_hybrid * (1.0 + chan)
     u = (
         p.u_cooperate * chan * (1.0 - w.hostility) - p.c_cooperate_revisionism * w.revisionism - p.c_cooperate,

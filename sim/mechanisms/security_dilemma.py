@@ -19,24 +19,42 @@ from __future__ import annotations
 
 import math
 
+from numba import njit
+
 from sim.mechanisms.trust import rate
 from sim.world import World
 
 
+@njit(cache=True)
+def _exposure(closeness, member, presence, aid, red_line, applicant, russia_trust):
+    """Russia's view of the alliance: members' and presence's closeness shares, red lines, aid, distrust."""
+    members = forward = aid_total = distrust = 0.0
+    k = 0
+    crossed = False
+    for i in range(len(member)):
+        forward += closeness[i] * presence[i]
+        if red_line[i] and (member[i] or applicant[i]):
+            crossed = True
+        if member[i]:
+            members += closeness[i]
+            aid_total += aid[i]
+            distrust -= russia_trust[i]
+            k += 1
+    return members, forward, 1.0 if crossed else 0.0, aid_total, distrust, k
+
+
+def _exposure_of(w: World) -> tuple[float, float, float, float, float, int]:
+    return _exposure(w.closeness_share, w.member, w.presence, w.aid, w.red_line, w.applicant, w.trust[w.r])
+
+
 def encirclement(w: World, p) -> float:
     """Return Russia's perceived encirclement (0..1) from enlargement, presence, red lines, aid."""
-    ms = w.members()
-    closeness = w.closeness_share
-    members = float(closeness @ ms.f)
-    presence = float(closeness @ w.presence)
-    w.red_line_violation = float(bool((w.red_line & (w.member | w.applicant)).any()))
-    k = ms.k
-    aid = float(w.aid @ ms.f) / k if k else 0.0
+    members, presence, w.red_line_violation, aid, _, k = _exposure_of(w)
     raw = (
         p.encirclement_enlargement_weight * members
         + p.spiral_presence_sensitivity * presence
         + p.encirclement_red_line_weight * w.red_line_violation
-        + p.encirclement_aid_weight * aid
+        + p.encirclement_aid_weight * (aid / k if k else 0.0)
     )
     # saturating, never capped: one more member or battlegroup always registers
     return 1.0 - math.exp(-max(0.0, raw))
@@ -44,10 +62,8 @@ def encirclement(w: World, p) -> float:
 
 def hostility(w: World) -> float:
     """Return Russia's hostility to the alliance: its distrust of members, 0..1."""
-    ms = w.members()
-    if ms.k == 0:
-        return 0.0
-    return min(1.0, max(0.0, -float(w.trust[w.r] @ ms.f) / ms.k))
+    _, _, _, _, distrust, k = _exposure_of(w)
+    return min(1.0, max(0.0, distrust / k)) if k else 0.0
 
 
 def perceive(w: World, p) -> None:
