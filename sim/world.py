@@ -49,21 +49,6 @@ ESCALATION_LEVELS: tuple[str, ...] = (
 PROXIMITY_CLASSES: tuple[str, ...] = ("border", "frontline", "rear", "distant")
 
 
-def constant(value: float) -> np.ndarray:
-    """Return a read-only 0-d float array holding value.
-
-    Array arithmetic takes a 0-d array operand faster than a Python float (about half a
-    microsecond less per call on 45 elements); the values and the float64 arithmetic are
-    the same, so the mechanisms use these for the constants of their hottest operations.
-    """
-    a = np.array(float(value))
-    a.flags.writeable = False
-    return a
-
-
-ZERO, ONE = constant(0.0), constant(1.0)
-
-
 @dataclass
 class World:
     """All state variables of the model, as arrays indexed by state."""

@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.trust import rate
-from sim.world import ONE, ZERO, World, constant
+from sim.world import World
 
-_FADED = constant(0.01)  # a war below this intensity is over
+FADED = 0.01  # a war below this intensity is over
 
 
 def implied_level(w: World, p) -> int:
@@ -34,7 +34,7 @@ def implied_level(w: World, p) -> int:
     if war > p.conflict_level_threshold:
         return 3
     k = ms.k
-    hostility = float(np.minimum(ONE, w.hostile[:, w.r]) @ ms.f) / k if k else 0.0
+    hostility = float(np.minimum(1.0, w.hostile[:, w.r]) @ ms.f) / k if k else 0.0
     if hostility > p.crisis_threshold:
         return 2
     if hostility > p.tension_threshold:
@@ -49,13 +49,13 @@ def end_wars(w: World, p, months: int, rng: np.random.Generator) -> list[tuple[s
     if not np.count_nonzero(war):
         return []
     war *= 1.0 - rate(p.war_decay_rate + p.war_strain_decay * w.strain, months)
-    war[war < _FADED] = 0.0
+    war[war < FADED] = 0.0
     if not np.count_nonzero(war):
         return []
-    hazard = p.ceasefire_rate * (ONE - war) + p.ceasefire_strain_rate * w.strain
+    hazard = p.ceasefire_rate * (1.0 - war) + p.ceasefire_strain_rate * w.strain
     if months > 1:
         hazard = 1.0 - (1.0 - hazard) ** months
-    ending = ((war > ZERO) & (draws < hazard)).nonzero()[0]
+    ending = ((war > 0.0) & (draws < hazard)).nonzero()[0]
     return [("ceasefire", "RUS", [w.codes[j]], "ceasefire") for j in ending]
 
 

@@ -22,9 +22,7 @@ from numba import njit
 
 from sim.mechanisms.institutions import Emitted, presence_cap
 from sim.mechanisms.trust import rate
-from sim.world import ONE, ZERO, World, constant
-
-_TWO = constant(2.0)
+from sim.world import World
 
 
 @njit(cache=True)
@@ -134,7 +132,7 @@ def victim(w: World) -> int:
     """Return the non-member Russia is fighting hardest, or -1."""
     if not np.count_nonzero(w.war):
         return -1
-    war = np.where(w.member, ZERO, w.war)
+    war = np.where(w.member, 0.0, w.war)
     k = int(war.argmax())
     return k if war[k] > 0.0 else -1
 
@@ -148,11 +146,11 @@ def aid(w: World, p, months: int) -> tuple[np.ndarray, list[Emitted]]:
             w.aid += rate(p.aid_adjustment_rate, months) * (0.0 - w.aid)
         return received, []
     donors = w.west_nr
-    distrust = (ONE - w.trust[:, w.r]) / _TWO
-    readiness = np.minimum(ONE, w.stocks / p.aid_stock_floor)
+    distrust = (1.0 - w.trust[:, w.r]) / 2.0
+    readiness = np.minimum(1.0, w.stocks / p.aid_stock_floor)
     target = p.aid_drive * w.war[k] * w.solidarity * distrust * readiness
-    np.minimum(np.maximum(target, ZERO, out=target), ONE, out=target)
-    target = np.where(donors, target, ZERO)
+    np.clip(target, 0.0, 1.0, out=target)
+    target = np.where(donors, target, 0.0)
     target[k] = 0.0
     before = w.aid.copy()
     w.aid += rate(p.aid_adjustment_rate, months) * (target - w.aid)
