@@ -26,9 +26,9 @@ from sim.world import World
 
 
 @njit(cache=True)
-def _exposure(closeness, member, presence, aid, red_line, applicant, russia_trust):
-    """Russia's view of the alliance: members' and presence's closeness shares, red lines, aid, distrust."""
-    members = forward = aid_total = distrust = 0.0
+def _exposure(closeness, member, presence, aid, red_line, applicant):
+    """Members' and forward presence's closeness shares, a crossed red line, members' mean aid."""
+    members = forward = aid_total = 0.0
     k = 0
     crossed = False
     for i in range(len(member)):
@@ -38,23 +38,20 @@ def _exposure(closeness, member, presence, aid, red_line, applicant, russia_trus
         if member[i]:
             members += closeness[i]
             aid_total += aid[i]
-            distrust -= russia_trust[i]
             k += 1
-    return members, forward, 1.0 if crossed else 0.0, aid_total, distrust, k
-
-
-def _exposure_of(w: World) -> tuple[float, float, float, float, float, int]:
-    return _exposure(w.closeness_share, w.member, w.presence, w.aid, w.red_line, w.applicant, w.trust[w.r])
+    return members, forward, 1.0 if crossed else 0.0, aid_total / k if k else 0.0
 
 
 def encirclement(w: World, p) -> float:
     """Return Russia's perceived encirclement (0..1) from enlargement, presence, red lines, aid."""
-    members, presence, w.red_line_violation, aid, _, k = _exposure_of(w)
+    members, presence, w.red_line_violation, aid = _exposure(
+        w.closeness_share, w.member, w.presence, w.aid, w.red_line, w.applicant
+    )
     raw = (
         p.encirclement_enlargement_weight * members
         + p.spiral_presence_sensitivity * presence
         + p.encirclement_red_line_weight * w.red_line_violation
-        + p.encirclement_aid_weight * (aid / k if k else 0.0)
+        + p.encirclement_aid_weight * aid
     )
     # saturating, never capped: one more member or battlegroup always registers
     return 1.0 - math.exp(-max(0.0, raw))
@@ -62,8 +59,10 @@ def encirclement(w: World, p) -> float:
 
 def hostility(w: World) -> float:
     """Return Russia's hostility to the alliance: its distrust of members, 0..1."""
-    _, _, _, _, distrust, k = _exposure_of(w)
-    return min(1.0, max(0.0, distrust / k)) if k else 0.0
+    ms = w.members()
+    if ms.k == 0:
+        return 0.0
+    return min(1.0, max(0.0, -float(w.trust[w.r] @ ms.f) / ms.k))
 
 
 def perceive(w: World, p) -> None:
