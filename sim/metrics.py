@@ -3,7 +3,9 @@
 Every metric is measured per seed between the branching date (where scenarios
 start to differ) and a horizon, then summarised over the ensemble: median and
 10th–90th percentiles for quantities, share of seeds with a 95 % Wilson
-interval for probabilities.  ``METRICS`` documents each one.
+interval for probabilities.  ``METRICS`` documents each one; ``PER_SEED`` lists
+the columns of the per-seed table, in order (a probability ``p_*`` is 1 or 0
+per seed; a ``months_to_*`` is NaN in a seed that never gets there).
 """
 
 from __future__ import annotations
@@ -41,7 +43,72 @@ METRICS: tuple[Metric, ...] = (
     Metric("russia_strain", "0..1", "Russia's economic strain at the horizon"),
     Metric("share_<action>", "share of steps", "share of steps between branch and horizon in which Russia chose each action"),
     Metric("mean_p_<action>", "probability", "Russia's mean monthly probability of each action between branch and horizon (shows what deterrence does to rare choices such as an attack on a member)"),
+    Metric("mean_p_hostile", "probability", "sum of the mean_p_ of Russia's hostile actions (cyber_attack, election_interference, sabotage, energy_coercion, nuclear_signalling, aggression_nonmember, attack_member): how much it coerces"),
+    Metric("mean_p_force", "probability", "mean_p_aggression_nonmember + mean_p_attack_member: Russia's mean monthly probability of using force"),
+    Metric("threat_at_horizon", "0..1", "members' mean threat from Russia at the horizon"),
+    Metric("threat_mean", "0..1", "members' mean threat from Russia, averaged between branch and horizon"),
+    Metric("eastern_threat_at_horizon", "0..1", "eastern-flank members' mean threat from Russia at the horizon"),
+    Metric("spending_at_horizon", "% of GDP", "members' mean defence spending at the horizon"),
+    Metric("presence_at_horizon", "level", "total allied forward presence at the horizon"),
+    Metric("sanctions_at_horizon", "0..1", "level of Western sanctions on Russia at the horizon"),
+    Metric("deterrence_mean", "0..1", "mean deterrence credibility of eastern-flank members, averaged between branch and horizon"),
+    Metric("war_intensity_mean", "0..1", "intensity of Russia's most intense war, averaged between branch and horizon"),
+    Metric("war_months", "months", "months between branch and horizon in which Russia's most intense war is above 0.05 (a residual ceasefire line is not a war)"),
+    Metric("russia_trust_mean", "−1..+1", "Russia's trust in the alliance, averaged between branch and horizon"),
+    Metric("revisionism_at_horizon", "0..1", "Russia's revisionist ambition at the horizon"),
+    Metric("energy_leverage_at_horizon", "0..1", "Russia's energy leverage (GDP-weighted gas dependence of the West) at the horizon"),
+    Metric("p_reopen", "probability", "1 in a seed whose NATO–Russia dialogue channel (`dialogue_channel`) is anything but frozen at some date between branch and horizon, else 0; over seeds, the share that reopen"),
+    Metric("months_to_reopen", "months", "months from the branching date until the dialogue channel is first not frozen (0 if it is not frozen at the branch; NaN, censored, in seeds that never reopen)"),
 )
+
+#: Russia's hostile actions (coercion and force); ``mean_p_hostile`` sums their mean probabilities
+HOSTILE_ACTIONS: tuple[str, ...] = (
+    "cyber_attack", "election_interference", "sabotage", "energy_coercion", "nuclear_signalling",
+    "aggression_nonmember", "attack_member",
+)
+FORCE_ACTIONS: tuple[str, ...] = ("aggression_nonmember", "attack_member")
+WAR_THRESHOLD = 0.05
+#: metrics read at the horizon from one timeseries column: name -> column
+AT_HORIZON: dict[str, str] = {
+    "threat_at_horizon": "mean_threat_from_russia",
+    "eastern_threat_at_horizon": "eastern_threat_from_russia",
+    "spending_at_horizon": "mean_defence_spending",
+    "presence_at_horizon": "forward_presence_total",
+    "sanctions_at_horizon": "sanctions_level",
+    "revisionism_at_horizon": "russia_revisionism",
+    "energy_leverage_at_horizon": "russia_energy_leverage",
+}
+#: metrics averaged between branch and horizon from one timeseries column: name -> column
+WINDOW_MEAN: dict[str, str] = {
+    "threat_mean": "mean_threat_from_russia",
+    "deterrence_mean": "frontline_deterrence",
+    "war_intensity_mean": "war_intensity_max",
+    "russia_trust_mean": "russia_trust_in_nato",
+}
+#: the columns of the per-seed table, in order
+PER_SEED: tuple[str, ...] = (
+    "relations_at_horizon", "relations_change", "max_escalation",
+    *(f"p_level_{n}" for n in range(1, len(ESCALATION_LEVELS))),
+    "months_to_thaw", "cohesion_min", "members_at_2pct", "frontline_deterrence", "war_intensity", "russia_strain",
+    *(f"share_{a}" for a in ACTIONS), *(f"mean_p_{a}" for a in ACTIONS), "mean_p_hostile", "mean_p_force",
+    *AT_HORIZON, *WINDOW_MEAN, "war_months", "p_reopen", "months_to_reopen",
+)
+#: per-seed metrics that are 1 or 0 in each seed (summarised as shares of seeds)
+PROBABILITIES: tuple[str, ...] = tuple(m for m in PER_SEED if m.startswith("p_"))
+
+
+def _step_months(dates: np.ndarray | pd.Series) -> int:
+    """Return the months between the first two distinct dates (1 for a single date)."""
+    distinct = pd.DatetimeIndex(pd.unique(pd.Series(dates))).sort_values()
+    if len(distinct) < 2:
+        return 1
+    a, b = distinct[0], distinct[1]
+    return max(1, (b.year - a.year) * 12 + (b.month - a.month))
+
+
+def _months(when: pd.Timestamp, branch: pd.Timestamp) -> float:
+    """Return the whole months from the branching date to ``when``."""
+    return float((when.year - branch.year) * 12 + (when.month - branch.month))
 
 
 def _at(ts: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
@@ -61,6 +128,8 @@ def per_seed(
     out["relations_at_horizon"] = end.relations_index
     out["relations_change"] = end.relations_index - start.relations_index
     out["max_escalation"] = window.groupby("seed").escalation_level.max()
+    for level in range(1, len(ESCALATION_LEVELS)):
+        out[f"p_level_{level}"] = (out.max_escalation >= level).astype(float)
     thawed = window[window.relations_index >= thaw].groupby("seed").date.min()
     months = (thawed.dt.year - branch.year) * 12 + (thawed.dt.month - branch.month)
     out["months_to_thaw"] = months.reindex(out.index)
@@ -75,7 +144,20 @@ def per_seed(
     means = window.groupby("seed")[[f"p_{a}" for a in ACTIONS]].mean()
     for action in ACTIONS:
         out[f"mean_p_{action}"] = means[f"p_{action}"]
-    return out
+    out["mean_p_hostile"] = sum(out[f"mean_p_{a}"] for a in HOSTILE_ACTIONS)
+    out["mean_p_force"] = sum(out[f"mean_p_{a}"] for a in FORCE_ACTIONS)
+    for name, column in AT_HORIZON.items():
+        out[name] = end[column]
+    grouped = window.groupby("seed")
+    for name, column in WINDOW_MEAN.items():
+        out[name] = grouped[column].mean()
+    at_war = window.war_intensity_max > WAR_THRESHOLD
+    out["war_months"] = (at_war.groupby(window.seed).sum() * _step_months(ts.date)).astype(float)
+    opened = window[window.dialogue_channel != "frozen"].groupby("seed").date.min()
+    out["p_reopen"] = opened.reindex(out.index).notna().astype(float)
+    reopen = (opened.dt.year - branch.year) * 12 + (opened.dt.month - branch.month)
+    out["months_to_reopen"] = reopen.reindex(out.index).astype(float)
+    return out[list(PER_SEED)]
 
 
 def one_run(
@@ -85,8 +167,13 @@ def one_run(
     branch: pd.Timestamp,
     horizon: pd.Timestamp,
     thaw: float = 0.0,
+    channels: list[str] | None = None,
 ) -> dict[str, float]:
-    """Return every metric of one run from its output arrays (the fast path ``per_seed`` agrees with)."""
+    """Return every metric of one run from its output arrays (the fast path ``per_seed`` agrees with).
+
+    ``channels`` (the run's ``channel_records``) gives ``p_reopen`` and ``months_to_reopen``;
+    without it they are left out.
+    """
     dates = np.asarray(dates, dtype="datetime64[ns]")
     b, h = np.datetime64(branch, "ns"), np.datetime64(horizon, "ns")
     inside = (dates >= b) & (dates <= h)
@@ -103,6 +190,8 @@ def one_run(
         "war_intensity": float(outputs["war_intensity_max"][end]),
         "russia_strain": float(outputs["russia_economic_strain"][end]),
     }
+    for level in range(1, len(ESCALATION_LEVELS)):
+        out[f"p_level_{level}"] = float(out["max_escalation"] >= level)
     thawed = np.flatnonzero(inside & (rel >= thaw))
     if len(thawed):
         first = pd.Timestamp(dates[thawed[0]])
@@ -114,6 +203,18 @@ def one_run(
         out[f"share_{action}"] = float((chosen == action).mean()) if len(chosen) else 0.0
     for action in ACTIONS:
         out[f"mean_p_{action}"] = float(outputs[f"p_{action}"][inside].mean())
+    out["mean_p_hostile"] = float(sum(out[f"mean_p_{a}"] for a in HOSTILE_ACTIONS))
+    out["mean_p_force"] = float(sum(out[f"mean_p_{a}"] for a in FORCE_ACTIONS))
+    for name, column in AT_HORIZON.items():
+        out[name] = float(outputs[column][end])
+    for name, column in WINDOW_MEAN.items():
+        out[name] = float(np.asarray(outputs[column])[inside].mean())
+    war = np.asarray(outputs["war_intensity_max"])[inside] > WAR_THRESHOLD
+    out["war_months"] = float(war.sum() * _step_months(dates))
+    if channels is not None:
+        opened = np.flatnonzero(inside & (np.asarray(channels, dtype=object) != "frozen"))
+        out["p_reopen"] = float(len(opened) > 0)
+        out["months_to_reopen"] = _months(pd.Timestamp(dates[opened[0]]), branch) if len(opened) else float("nan")
     return out
 
 
@@ -143,10 +244,25 @@ def summarise(seeds: pd.DataFrame) -> pd.DataFrame:
             else:
                 rows.append((col, math.nan, math.nan, math.nan, "no seed thaws before the horizon"))
             continue
+        if col == "months_to_reopen":
+            opened = seeds[col].dropna()
+            if len(opened):
+                rows.append((col, float(opened.median()), float(opened.quantile(0.1)), float(opened.quantile(0.9)),
+                             f"median (10–90 %) over the {len(opened)} seeds that reopen"))
+            else:
+                rows.append((col, math.nan, math.nan, math.nan, "no seed reopens before the horizon"))
+            continue
         values = seeds[col].astype(float)
+        if col in PROBABILITIES:
+            k = int((values > 0).sum())
+            lo, hi = wilson(k, n)
+            level = col.removeprefix("p_level_")
+            what = f"P(level ≥ {level}: {ESCALATION_LEVELS[int(level)]})" if level.isdigit() else "share of seeds"
+            rows.append((col, k / n if n else math.nan, lo, hi, f"{what} (95 % Wilson)"))
+            continue
         rows.append((col, float(values.median()), float(values.quantile(0.1)), float(values.quantile(0.9)),
                      "median (10–90 %) over seeds"))
-        if col == "max_escalation":
+        if col == "max_escalation" and "p_level_1" not in seeds.columns:
             for level in range(1, len(ESCALATION_LEVELS)):
                 k = int((values >= level).sum())
                 lo, hi = wilson(k, n)
@@ -160,4 +276,5 @@ def reference_table() -> pd.DataFrame:
     return pd.DataFrame([m.__dict__ for m in METRICS])
 
 
-__all__ = ["METRICS", "Metric", "per_seed", "reference_table", "summarise", "wilson"]
+__all__ = ["HOSTILE_ACTIONS", "METRICS", "PER_SEED", "PROBABILITIES", "Metric", "one_run", "per_seed",
+           "reference_table", "summarise", "wilson"]

@@ -126,6 +126,8 @@ def test_fast_metrics_agree_with_the_table_metrics(historical):
     for seed in (1, 2):
         model = NatoRussiaModel(historical.setup(), rng=seed, mesa_collect=False).run()
         table = metrics.per_seed(frames(model, seed, states=False)["timeseries"], branch, horizon, thaw=-0.2).iloc[0]
-        fast = metrics.one_run(model.outputs(), model.dates, model.action_records, branch, horizon, thaw=-0.2)
+        fast = metrics.one_run(model.outputs(), model.dates, model.action_records, branch, horizon, thaw=-0.2,
+                               channels=model.channel_records)
+        assert set(fast) == set(metrics.PER_SEED)
         for name, value in fast.items():
             assert value == pytest.approx(float(table[name]), nan_ok=True), name
