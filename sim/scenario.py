@@ -6,6 +6,14 @@ values apply), parameter overrides, roster overrides and additions, dated
 events, and ids of inherited events to remove.  Every problem is reported
 with the file, the field path and what is allowed.
 
+A hypothetical may state the ``question`` it answers: its text, the reference
+scenario it is measured against (``against``, a file in the same folder,
+default ``baseline``) and one or more ``answers``, each an outcome metric of
+``sim.metrics.PER_SEED`` with the direction (``higher`` or ``lower``) it should
+move and why.  The question belongs to its own file: it is not inherited
+through ``extends`` (a scenario that extends a hypothetical asks its own
+question, or none).
+
 Parameter values resolve in this order, later winning: the registry
 (``sim/data/parameters.yaml``), the calibration file named by ``calibration``
 (``default`` is ``sim/data/calibrated.yaml``, written by ``natosim
@@ -114,6 +122,31 @@ class RosterChanges(_Strict):
     add: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class AnswerSpec(_Strict):
+    """One expected answer of a scenario's question: a metric and the direction it moves."""
+
+    metric: str
+    direction: Literal["higher", "lower"]
+    why: str = Field(min_length=1)
+
+    @field_validator("metric")
+    @classmethod
+    def _metric(cls, v: str) -> str:
+        from sim.metrics import PER_SEED  # sim.metrics imports the runner, which imports this module
+
+        if v not in PER_SEED:
+            raise ValueError(f"unknown metric {v!r}; allowed: {', '.join(PER_SEED)}")
+        return v
+
+
+class QuestionSpec(_Strict):
+    """The question a hypothetical answers, the reference it is measured against, and its answers."""
+
+    text: str = Field(min_length=1)
+    against: str = "baseline"
+    answers: list[AnswerSpec] = Field(min_length=1)
+
+
 class ScenarioFile(_Strict):
     """The content of one scenario file, before inheritance is resolved."""
 
@@ -129,6 +162,7 @@ class ScenarioFile(_Strict):
     roster: RosterChanges = Field(default_factory=RosterChanges)
     events: list[EventSpec] = Field(default_factory=list)
     remove_events: list[str] = Field(default_factory=list)
+    question: QuestionSpec | None = None
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -141,6 +175,34 @@ class ScenarioFile(_Strict):
         if v is not None:
             parse_step(v)
         return v
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An expected answer: ``metric`` should be ``direction`` (higher or lower) than in the reference."""
+
+    metric: str
+    direction: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """The question a hypothetical answers and the reference scenario (by name) it is measured against."""
+
+    text: str
+    against: str
+    answers: tuple[Answer, ...]
+    #: the reference scenario's file (resolved in the hypothetical's folder)
+    against_path: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the question as plain data."""
+        return {
+            "text": self.text,
+            "against": self.against,
+            "answers": [{"metric": a.metric, "direction": a.direction, "why": a.why} for a in self.answers],
+        }
 
 
 @dataclass
@@ -163,6 +225,8 @@ class Scenario:
     calibration: str = "none"
     #: calibrated parameter values (under the scenario's own ``parameters``)
     calibrated: dict[str, float] = field(default_factory=dict)
+    #: the question this scenario's own file states (never inherited), or None
+    question: Question | None = None
 
     @property
     def months_per_step(self) -> int:
@@ -201,6 +265,7 @@ class Scenario:
             "step": self.step,
             "seed": self.seed,
             "calibration": self.calibration,
+            "question": None if self.question is None else self.question.to_dict(),
             "calibrated_parameters": dict(self.calibrated),
             "parameters": dict(self.parameters),
             "roster_codes": [s["code"] for s in self.roster],
@@ -261,6 +326,13 @@ def _validation_problems(file: str, exc: ValidationError, model: type[BaseModel]
             msg += f"; allowed keys: {', '.join(model.model_fields)}"
         elif err["type"] == "extra_forbidden" and err["loc"][0] == "events":
             msg += f"; allowed keys: {', '.join(EventSpec.model_fields)}"
+        elif err["type"] == "extra_forbidden" and err["loc"][0] == "question":
+            inner = AnswerSpec if "answers" in err["loc"] else QuestionSpec
+            msg += f"; allowed keys: {', '.join(inner.model_fields)}"
+        elif err["type"] == "missing":
+            msg = "is required"
+        if err["loc"] and err["loc"][0] == "question" and err["type"] in ("model_type", "list_type"):
+            msg = ("must be a list of answers" if err["type"] == "list_type" else "must be a mapping") + "; allowed: question: {text: ..., against: NAME, answers: [{metric: ..., direction: higher|lower, why: ...}]}"
         problems.append((file, _loc(err["loc"]), msg))
     return problems
 
@@ -424,6 +496,24 @@ def _calibration(value: str, file: str, base: Path, problems: list) -> tuple[str
     return str(target), values
 
 
+def _question(file_path: Path, spec: QuestionSpec | None, problems: list) -> Question | None:
+    """Return the file's own question, its reference resolved in the file's folder (problems noted)."""
+    if spec is None:
+        return None
+    file = str(file_path)
+    folder = file_path.parent
+    target = next((c for c in (folder / spec.against, folder / f"{spec.against}.yaml") if c.is_file()), None)
+    if target is None:
+        others = sorted(p.stem for p in folder.glob("*.yaml") if p != file_path)
+        problems.append((file, "question.against", f"no scenario {spec.against!r} in {folder}; allowed: {', '.join(others)}"))
+        return None
+    if target.resolve() == file_path.resolve():
+        problems.append((file, "question.against", "is this scenario itself; name the reference it is compared with"))
+        return None
+    answers = tuple(Answer(a.metric, a.direction, a.why.strip()) for a in spec.answers)
+    return Question(spec.text.strip(), Path(spec.against).stem, answers, str(target.resolve()))
+
+
 def load_scenario(path: str | Path, calibration: str | None = None) -> Scenario:
     """Load, resolve (``extends``) and validate a scenario file; raise ScenarioError on problems.
 
@@ -491,6 +581,7 @@ def load_scenario(path: str | Path, calibration: str | None = None) -> Scenario:
     if calibration is not None:
         calib_value, calib_file, calib_base = calibration, "--calibration", Path.cwd()
     calib_name, calibrated = _calibration(calib_value, calib_file, calib_base, problems)
+    question = _question(chain[-1][0], chain[-1][1].question, problems)  # the last file's own: not inherited
     if problems:
         raise ScenarioError(problems)
     start, end = meta["start"], meta["end"]
@@ -510,6 +601,7 @@ def load_scenario(path: str | Path, calibration: str | None = None) -> Scenario:
         event_types=types,
         calibration=calib_name,
         calibrated=calibrated,
+        question=question,
     )
 
 
