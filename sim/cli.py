@@ -315,6 +315,78 @@ def validate(
 
 
 @app.command()
+def questions(
+    names: Annotated[list[str] | None, typer.Argument(help="Hypotheticals to check (default: every scenario with a question in the folder).")] = None,
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="Seeds per scenario (the same seeds for all).")] = 12,
+    seed: Annotated[int, typer.Option("--seed", help="First seed.")] = 0,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 2,
+    folder: Annotated[Path, typer.Option("--folder", help="Folder of scenario files.")] = Path("scenarios"),
+    out: Annotated[Path | None, typer.Option("--out", help="Write the Markdown table to FILE (and FILE's .csv).")] = None,
+    uncalibrated: Annotated[bool, typer.Option("--uncalibrated", help=UNCALIBRATED_HELP)] = False,
+) -> None:
+    """Answer every hypothetical's question against its reference (exit 1 if an answer fails, 2 on bad input)."""
+    from sim import questions as q
+    from sim.runner import run_many
+    from sim.scenario import SCENARIO_DIR
+
+    calib = "none" if uncalibrated else None
+    base = folder if folder.is_dir() else (SCENARIO_DIR if folder == Path("scenarios") else None)
+    if base is None:
+        _fail(f"--folder {folder}: no such folder")
+    if out is not None and out.exists():
+        _fail(f"--out {out}: file exists; choose another (results are never overwritten)")
+    if names:
+        files = [base / (n if n.endswith(".yaml") else f"{n}.yaml") for n in names]
+        missing = [str(f) for f in files if not f.is_file()]
+        if missing:
+            _fail(f"no such scenario in {base}: {', '.join(missing)}")
+    else:
+        files = sorted(base.glob("*.yaml"))
+    problems = []
+    hypos = []
+    for f in files:
+        try:
+            sc = load_scenario(f, calibration=calib)
+        except ScenarioError as exc:
+            problems += exc.problems
+            continue
+        if sc.question is not None:
+            hypos.append(sc)
+        elif names:
+            problems.append((str(f), "question", "is missing; this scenario states no question to check"))
+    if not problems and not hypos:
+        problems.append((str(base), "(folder)", "no scenario file states a question"))
+    refs = {}
+    for sc in hypos:
+        key = sc.question.against_path
+        if key in refs or any(h.path == key for h in hypos):
+            continue
+        try:
+            refs[key] = load_scenario(key, calibration=calib)
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        lines = "\n".join(f"  {f}: {field}: {msg}" for f, field, msg in problems)
+        _fail(f"invalid scenario\n{lines}")
+    scenarios = list(refs.values()) + hypos
+    if len({sc.name for sc in scenarios}) != len(scenarios):
+        _fail(f"scenario names must differ; got {', '.join(sc.name for sc in scenarios)}")
+    bar, callback = _progress(len(scenarios) * seeds)
+    try:
+        results = run_many(scenarios, range(seed, seed + seeds), workers=workers, progress=callback, states=False)
+    finally:
+        if bar is not None:
+            bar.stop()
+    checks = q.evaluate(scenarios, {sc.name: r for sc, r in zip(scenarios, results)},
+                        only=[sc.name for sc in hypos])
+    typer.echo(q.markdown(checks))
+    if out is not None:
+        typer.echo(f"questions written to {q.write(checks, out)}")
+    if not all(c.passed for c in checks):
+        raise typer.Exit(1)
+
+
+@app.command()
 def calibrate(
     scenario: Annotated[str, typer.Argument(help="The historical scenario (file or name).")] = "historical",
     until: Annotated[int, typer.Option("--until", min=1995, max=2023, help="Use the record up to this year only.")] = 2023,
