@@ -56,6 +56,8 @@ class Check:
     spread: float
     #: share of seeds whose signed difference exceeds the spread (quantities; NaN for probabilities)
     clear: float
+    #: share of seeds whose difference has the documented sign, however small (quantities; NaN for probabilities)
+    agree: float
     #: hypothetical's and reference's median, 10 % and 90 % (quantities) or share of seeds (probabilities)
     hypo: tuple[float, float, float]
     ref: tuple[float, float, float]
@@ -105,13 +107,14 @@ def check_answer(
     if metric in metrics.PROBABILITIES:
         hs, rs = float((h > 0).mean()), float((r > 0).mean())
         passed = bool(len(seeds)) and sign * (hs - rs) >= SHARE_GAIN - 1e-12
-        return Check(kind="probability", spread=np.nan, clear=np.nan, hypo=(hs, np.nan, np.nan),
+        return Check(kind="probability", spread=np.nan, clear=np.nan, agree=np.nan, hypo=(hs, np.nan, np.nan),
                      ref=(rs, np.nan, np.nan), passed=passed, **common)
     ref_summary = _summary(r)
     spread = ref_summary[2] - ref_summary[1]
     clear_seeds = (sign * difference > spread).fillna(False)
     clear = float(clear_seeds.mean()) if len(seeds) else 0.0
-    return Check(kind="quantity", spread=float(spread), clear=clear, hypo=_summary(h), ref=ref_summary,
+    agree = float((sign * difference > 0).mean()) if len(seeds) else 0.0
+    return Check(kind="quantity", spread=float(spread), clear=clear, agree=agree, hypo=_summary(h), ref=ref_summary,
                  passed=clear > CLEAR_SHARE, **common)
 
 
@@ -167,7 +170,7 @@ def table(checks: list[Check]) -> pd.DataFrame:
             "direction": c.direction, "kind": c.kind, "seeds": c.seeds,
             "hypo_median": c.hypo[0], "hypo_p10": c.hypo[1], "hypo_p90": c.hypo[2],
             "ref_median": c.ref[0], "ref_p10": c.ref[1], "ref_p90": c.ref[2],
-            "ref_spread": c.spread, "clear_share": c.clear, "passed": c.passed,
+            "ref_spread": c.spread, "clear_share": c.clear, "same_sign_share": c.agree, "passed": c.passed,
             "branch": None if c.branch is None else f"{c.branch:%Y-%m}",
             "horizon": None if c.horizon is None else f"{c.horizon:%Y-%m}",
         })
@@ -192,7 +195,8 @@ def _clear_cell(c: Check) -> str:
     mark = "✓" if c.passed else "✗"
     if c.kind == "probability":
         return f"{mark} share gain {c.hypo[0] - c.ref[0]:+.0%} (needs {'+' if c.direction == 'higher' else '−'}{SHARE_GAIN:.0%})"
-    return f"{mark} {c.clear_seeds}/{c.seeds} (spread {_fmt(c.spread)})"
+    same = int(round(c.agree * c.seeds))
+    return f"{mark} {c.clear_seeds}/{c.seeds} (spread {_fmt(c.spread)}; {same}/{c.seeds} of the right sign)"
 
 
 def markdown(checks: list[Check]) -> str:

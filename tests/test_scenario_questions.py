@@ -27,7 +27,21 @@ from tests.conftest import write
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 SEEDS = range(12)
-HYPOTHETICALS = [sc for sc in (sim.load_scenario(f) for f in sorted(SCENARIOS.glob("*.yaml"))) if sc.question]
+
+
+def _load_all() -> tuple[list[sim.Scenario], dict[str, str]]:
+    """Load every scenario file (at collection); keep the errors for a test instead of failing collection."""
+    loaded, errors = [], {}
+    for f in sorted(SCENARIOS.glob("*.yaml")):
+        try:
+            loaded.append(sim.load_scenario(f))
+        except sim.ScenarioError as exc:
+            errors[f.name] = str(exc)
+    return loaded, errors
+
+
+LOADED, LOAD_ERRORS = _load_all()
+HYPOTHETICALS = [sc for sc in LOADED if sc.question]
 CASES = [(sc.name, k) for sc in HYPOTHETICALS for k in range(len(sc.question.answers))]
 IDS = [f"{sc.name}-{a.metric}-{a.direction}" for sc in HYPOTHETICALS for a in sc.question.answers]
 
@@ -52,22 +66,26 @@ def checks() -> dict[tuple[str, int], questions.Check]:
 def test_answer_moves_as_documented_beyond_seed_noise(checks, name: str, k: int) -> None:
     c = checks[(name, k)]
     if c.kind == "probability":
-        gain = c.hypo[0] - c.ref[0]
-        assert (gain if c.direction == "higher" else -gain) >= questions.SHARE_GAIN, (
-            f"{name}: share of seeds with {c.metric} {c.hypo[0]:.0%} vs {c.ref[0]:.0%} in {c.reference}")
+        gain = (c.hypo[0] - c.ref[0]) * (1 if c.direction == "higher" else -1)
+        ok = gain >= questions.SHARE_GAIN
+        why = f"share of seeds {c.hypo[0]:.0%} vs {c.ref[0]:.0%} in {c.reference}"
     else:
-        assert c.clear > questions.CLEAR_SHARE, (
-            f"{name}: {c.metric} {c.direction}: {c.clear_seeds}/{c.seeds} seeds clear of the {c.reference}'s "
-            f"10-90 % spread {c.spread:.3g}; medians {c.hypo[0]:.3g} vs {c.ref[0]:.3g}")
+        ok = c.clear > questions.CLEAR_SHARE
+        why = (f"{c.clear_seeds}/{c.seeds} seeds clear of the {c.reference}'s 10-90 % spread {c.spread:.3g} "
+               f"({round(c.agree * c.seeds)}/{c.seeds} of the right sign); medians {c.hypo[0]:.3g} vs {c.ref[0]:.3g}")
+    assert ok, f"{name}: {c.metric} not clearly {c.direction}: {why}"
 
 
 # -- every hypothetical states its question ----------------------------------------------
+def test_every_scenario_file_loads() -> None:
+    assert not LOAD_ERRORS, "\n".join(LOAD_ERRORS.values())
+
+
 def test_every_hypothetical_states_a_question() -> None:
     names = {sc.name for sc in HYPOTHETICALS}
-    for f in sorted(SCENARIOS.glob("*.yaml")):
-        sc = sim.load_scenario(f)
+    for sc in LOADED:
         if any(Path(p).name == "baseline.yaml" for p in sc.chain[:-1]):
-            assert sc.name in names, f"{f.name} extends baseline.yaml but states no question"
+            assert sc.name in names, f"{Path(sc.path).name} extends baseline.yaml but states no question"
     assert {"baltic_incursion", "ceasefire", "us_reduced", "china_support"} <= names
     accession = next(sc for sc in HYPOTHETICALS if sc.name == "ukraine_accession")
     assert accession.question.against == "ceasefire"
@@ -151,6 +169,7 @@ def test_quantity_rule_counts_seeds_clear_of_the_reference_spread() -> None:
     assert c.spread == pytest.approx(8.0)
     assert c.clear == pytest.approx(8 / 11)  # 9,9,9,9,9,9,20,9 clear; 8 (not above), 0 and -30 not
     assert c.clear_seeds == 8 and c.passed
+    assert c.agree == pytest.approx(9 / 11)  # every positive difference, 8 included
     assert c.ref == pytest.approx((5.0, 1.0, 9.0))
     assert list(c.difference) == [9, 9, 9, 9, 9, 9, 8, 0, 20, -30, 9]
     lower = questions.check_answer(hypo, ref, "war_months", "lower")
@@ -201,6 +220,7 @@ def test_markdown_table_has_a_row_per_answer() -> None:
     rows = [line for line in text.splitlines() if line.startswith(("| h (", "|  |"))]
     assert len(rows) == 2
     assert "If \\| what?" in rows[0] and "`war_months` (higher)" in rows[0] and "3/3" in rows[0]
+    assert "3/3 of the right sign" in rows[0]
     assert "67% of seeds vs 0%" in rows[1] and "escalation" in rows[1]
     assert questions.table(checks).passed.tolist() == [True, True]
 
