@@ -101,4 +101,4 @@ class RussiaAgent(StateAgent):
     def step(self) -> None:
         """Choose this step's action and target from the menu; the model applies it."""
         m = self.model
-        m.russia_choice = russia_decisions.decide(m.world, m.p, m.rng)
+        m.russia_choice = russia_decisions.decide(m.world, m.p, m.streams.russia)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.mechanisms import economy, enlargement, institutions, trust
+from sim.mechanisms import economy, enlargement, institutions, trust, war
 from sim.world import World
 
 GROUPS = ("NATO", "NSA")
@@ -88,7 +88,10 @@ def apply(w: World, p, event: Event, etype: EventType, step: int) -> None:
     reading = None
     if etype.perceived_by_russia_param and w.r not in actors and w.r not in targets:
         reading = -float(getattr(p, etype.perceived_by_russia_param))
-    trust.apply_event(w, p, actors, targets, etype.goldstein, reading)
+    trust.apply_event(w, p, actors, targets, etype.goldstein, reading, etype.name in ARMED_ATTACKS)
+    if w.r in actors and len(targets) and w.r not in targets:
+        # Russia's record of conduct toward others: conciliatory acts build it, hostile ones undo it
+        w.conciliation = min(1.0, max(0.0, w.conciliation + etype.goldstein / 10.0))
     effect = EFFECTS.get(etype.name)
     if effect is not None:
         effect(w, p, event, actors, targets, step)
@@ -123,14 +126,24 @@ def _force(w, p, event, actors, targets, step) -> None:
         return
     intensity = float(event.params.get("intensity", p.emergent_aggression_intensity))
     for j in targets:
-        w.war[j] = max(w.war[j], intensity)
+        war.start(w, j, intensity)
         institutions.on_aggression(w, p, intensity, bool(w.member[j]))
 
 
 def _ceasefire(w, p, event, actors, targets, step) -> None:
     residual = float(event.params.get("residual_intensity", 0.0))
     for j in targets:
-        w.war[j] = min(w.war[j], residual)
+        war.stop(w, j, residual)
+
+
+def _perspective(w, p, event, actors, targets, step) -> None:
+    if event.params.get("membership_perspective", False):
+        # a promise of future membership (Bucharest 2008): not an application
+        w.prospective[targets] = True
+
+
+def _article5(w, p, event, actors, targets, step) -> None:
+    w.article5 = True
 
 
 def _agreement(w, p, event, actors, targets, step) -> None:
@@ -236,6 +249,9 @@ def _reduce_relations(w, p, event, actors, targets, step) -> None:
         w.channel = SUSPENDED
 
 
+#: event types that are armed attacks (members read one on an ally as one on themselves)
+ARMED_ATTACKS = frozenset({"military_aggression", "occupy_territory"})
+
 Effect = Callable[[World, Any, Event, np.ndarray, np.ndarray, int], None]
 
 #: what each event type does beyond its trust impact
@@ -245,6 +261,8 @@ EFFECTS: dict[str, Effect] = {
     "military_aggression": _force,
     "occupy_territory": _force,
     "ceasefire": _ceasefire,
+    "diplomatic_cooperation": _perspective,
+    "invoke_article_5": _article5,
     "sign_formal_agreement": _agreement,
     "material_cooperation": _material,
     "leadership_change": _leadership,

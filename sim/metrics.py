@@ -55,6 +55,11 @@ METRICS: tuple[Metric, ...] = (
     Metric("war_intensity_mean", "0..1", "intensity of Russia's most intense war, averaged between branch and horizon"),
     Metric("war_months", "months", "months between branch and horizon in which Russia's most intense war is above 0.05 (a residual ceasefire line is not a war)"),
     Metric("russia_trust_mean", "−1..+1", "Russia's trust in the alliance, averaged between branch and horizon"),
+    Metric("relations_mean", "index −1..+1", "NATO–Russia relations index, averaged between branch and horizon"),
+    Metric("spending_mean", "% of GDP", "members' mean defence spending, averaged between branch and horizon"),
+    Metric("eastern_threat_mean", "0..1", "eastern-flank members' mean threat from Russia, averaged between branch and horizon"),
+    Metric("sanctions_mean", "0..1", "level of Western sanctions on Russia, averaged between branch and horizon"),
+    Metric("p_article5", "probability", "1 in a seed where the alliance has Article 5 in force (`article5_in_force`) at some date between branch and horizon, else 0"),
     Metric("revisionism_at_horizon", "0..1", "Russia's revisionist ambition at the horizon"),
     Metric("energy_leverage_at_horizon", "0..1", "Russia's energy leverage (GDP-weighted gas dependence of the West) at the horizon"),
     Metric("p_reopen", "probability", "1 in a seed whose NATO–Russia dialogue channel (`dialogue_channel`) is anything but frozen at some date between branch and horizon, else 0; over seeds, the share that reopen"),
@@ -84,6 +89,10 @@ WINDOW_MEAN: dict[str, str] = {
     "deterrence_mean": "frontline_deterrence",
     "war_intensity_mean": "war_intensity_max",
     "russia_trust_mean": "russia_trust_in_nato",
+    "relations_mean": "relations_index",
+    "spending_mean": "mean_defence_spending",
+    "eastern_threat_mean": "eastern_threat_from_russia",
+    "sanctions_mean": "sanctions_level",
 }
 #: the columns of the per-seed table, in order
 PER_SEED: tuple[str, ...] = (
@@ -91,7 +100,7 @@ PER_SEED: tuple[str, ...] = (
     *(f"p_level_{n}" for n in range(1, len(ESCALATION_LEVELS))),
     "months_to_thaw", "cohesion_min", "members_at_2pct", "frontline_deterrence", "war_intensity", "russia_strain",
     *(f"share_{a}" for a in ACTIONS), *(f"mean_p_{a}" for a in ACTIONS), "mean_p_hostile", "mean_p_force",
-    *AT_HORIZON, *WINDOW_MEAN, "war_months", "p_reopen", "months_to_reopen",
+    *AT_HORIZON, *WINDOW_MEAN, "war_months", "p_article5", "p_reopen", "months_to_reopen",
 )
 #: per-seed metrics that are 1 or 0 in each seed (summarised as shares of seeds)
 PROBABILITIES: tuple[str, ...] = tuple(m for m in PER_SEED if m.startswith("p_"))
@@ -153,6 +162,7 @@ def per_seed(
         out[name] = grouped[column].mean()
     at_war = window.war_intensity_max > WAR_THRESHOLD
     out["war_months"] = (at_war.groupby(window.seed).sum() * _step_months(ts.date)).astype(float)
+    out["p_article5"] = (grouped.article5_in_force.max() > 0.5).astype(float)
     opened = window[window.dialogue_channel != "frozen"].groupby("seed").date.min()
     out["p_reopen"] = opened.reindex(out.index).notna().astype(float)
     reopen = (opened.dt.year - branch.year) * 12 + (opened.dt.month - branch.month)
@@ -211,6 +221,7 @@ def one_run(
         out[name] = float(np.asarray(outputs[column])[inside].mean())
     war = np.asarray(outputs["war_intensity_max"])[inside] > WAR_THRESHOLD
     out["war_months"] = float(war.sum() * _step_months(dates))
+    out["p_article5"] = float(np.asarray(outputs["article5_in_force"])[inside].max() > 0.5)
     if channels is not None:
         opened = np.flatnonzero(inside & (np.asarray(channels, dtype=object) != "frozen"))
         out["p_reopen"] = float(len(opened) > 0)

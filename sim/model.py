@@ -17,6 +17,7 @@ import copy
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 import mesa
@@ -28,16 +29,19 @@ from sim.events import Event
 from sim.events import apply as apply_event
 from sim.mechanisms import (
     alliance,
+    collective_defence,
     deterrence,
     economy,
     enlargement,
     escalation,
     institutions,
     member_decisions,
+    relations,
     russia_decisions,
     security_dilemma,
     threat,
     trust,
+    war,
 )
 from sim.setup import ModelSetup, Params
 from sim.world import ACTIONS, CHANNEL_STATES, COOPERATION_AREAS, World
@@ -60,6 +64,8 @@ STATE_OUTPUTS: tuple[str, ...] = (
     "military_capability",
     "solidarity",
     "war_intensity",
+    "prospective",
+    "article5_contribution",
 )
 
 #: numeric model-level outputs, recorded every step (columns of ``timeseries``)
@@ -88,7 +94,19 @@ MODEL_OUTPUTS: tuple[str, ...] = (
     "war_intensity_max",
     "cooperation_areas",
     "founding_act_in_force",
+    "article5_in_force",
+    "russia_conciliation",
+    "members_trust_trend",
 ) + tuple(f"p_{a}" for a in ACTIONS)
+
+#: columns of the scalar record before Russia's action probabilities
+SCALARS = 14
+
+#: the model's random streams, one per kind of decision, each drawn from in the same amounts every
+#: step: two scenarios run with one seed then draw the same numbers for the same decisions (common
+#: random numbers), so that their paired difference is the scenarios' and not the generator's
+STREAMS: tuple[str, ...] = ("russia", "spending", "applications", "ratification", "institutions", "war",
+                            "escalation")
 
 PROXIMITY_PARAMS = {
     "border": "proximity_border",
@@ -191,6 +209,14 @@ def build_world(setup: ModelSetup, p: Params) -> World:
     w.dependence = np.array([s["gas_share_from_russia"] for s in roster], float)
     w.coerced = np.zeros(n)
     w.war = np.zeros(n)
+    w.war_aim = np.zeros(n)
+    w.war_months = np.zeros(n)
+    w.war_will = np.zeros(n)
+    w.exhaustion = np.zeros(n)
+    w.prospective = np.zeros(n, dtype=bool)
+    w.contribution = np.zeros(n)
+    w.reinforcement = np.zeros(n)
+    w.hesitant = np.zeros(n, dtype=bool)
     w.threat_opinion = None  # set from the first threat computation
     w.areas = np.zeros(len(COOPERATION_AREAS), dtype=bool)
     w.revisionism = p.initial_revisionism
@@ -265,6 +291,11 @@ class NatoRussiaModel(mesa.Model):
         reads the record arrays instead, which hold every output.
         """
         super().__init__(rng=rng)
+        root = int(self.rng.integers(0, 2**63 - 1))
+        #: one seeded generator per stream of ``STREAMS`` (read ``model.streams.war``, ...)
+        self.streams = SimpleNamespace(
+            **{name: np.random.default_rng([root, k]) for k, name in enumerate(STREAMS)}
+        )
         if params:
             setup = setup.with_params(**params)
         self.setup = setup
@@ -294,7 +325,7 @@ class NatoRussiaModel(mesa.Model):
         self.aid_received = np.zeros(self.world.n)
         n_steps, n = len(self.dates), self.world.n
         self.state_records = np.zeros((n_steps, len(STATE_OUTPUTS), n))
-        self.scalar_records = np.zeros((n_steps, 10 + len(ACTIONS)))
+        self.scalar_records = np.zeros((n_steps, SCALARS + len(ACTIONS)))
         self.action_records: list[str] = []
         self.target_records: list[str] = []
         self.channel_records: list[str] = []
@@ -341,16 +372,18 @@ class NatoRussiaModel(mesa.Model):
         )
 
     def emit(
-        self, etype: str, actor: str, targets: list[str], label: str, source: str, origin: str = "emergent"
+        self, etype: str, actor: str, targets: list[str], label: str, source: str, origin: str = "emergent",
+        params: dict[str, Any] | None = None,
     ) -> None:
         """Create an event of this step's decisions (emergent unless told otherwise) and apply it."""
-        self.apply_event(Event(self.date, etype, actor, tuple(targets), label, source, {}, origin=origin))
+        self.apply_event(Event(self.date, etype, actor, tuple(targets), label, source, dict(params or {}),
+                               origin=origin))
 
     # -- the step --------------------------------------------------------------
     def step(self) -> None:
         """Advance the world by one calendar period."""
         k = self.steps - 1
-        w, p, months, rng = self.world, self.p, self.months, self.rng
+        w, p, months, rng = self.world, self.p, self.months, self.streams
         self.date = self.dates[k]
         for ev in self.scheduled.get(k, ()):
             self.apply_event(ev)
@@ -368,19 +401,21 @@ class NatoRussiaModel(mesa.Model):
             origin, source = self.russia_origin
             self.emit(etype, "RUS", codes, w.action.replace("_", " "), source, origin)
 
+        for etype, actor, targets, label, params in collective_defence.respond(w, p):
+            self.decided(etype, actor, targets, label, "model: collective defence (Article 5)", params)
         for spec in member_decisions.sanctions(w, p, months):
             self.decided(*spec, "model: allied decision")
         self.aid_received, aid_events = member_decisions.aid(w, p, months)
         for spec in aid_events:
             self.decided(*spec, "model: allied decision")
-        member_decisions.spending(w, p, months, rng)
+        member_decisions.spending(w, p, months, rng.spending)
         member_decisions.presence(w, p, months)
         self._direct("allies")
-        for spec in enlargement.applications(w, p, k, months, rng):
+        for spec in enlargement.applications(w, p, k, months, rng.applications):
             self.decided(*spec, "model: state's decision")
-        for spec in enlargement.ratifications(w, p, k, months, rng):
+        for spec in enlargement.ratifications(w, p, k, months, rng.ratification):
             self.decided(*spec, "model: ratification by every member")
-        for spec in institutions.update(w, p, months, rng):
+        for spec in institutions.update(w, p, months, rng.institutions):
             self.decided(*spec, "model: alliance decision")
         self._direct("institutions")
         economy.update(w, p, months)
@@ -392,9 +427,10 @@ class NatoRussiaModel(mesa.Model):
         trust.relax(w, p, months)
         trust.consult(w, p, months)
         trust.clip(w)
-        for spec in escalation.end_wars(w, p, months, rng):
+        for spec in war.conduct(w, p, months, rng.war):
             self.decided(*spec, "model: war termination")
-        escalation.update(w, p, months, rng)
+        escalation.update(w, p, months, rng.escalation)
+        deterrence.commit_forces(w, p, months)
         self._derive()
         self._record(k)
         if self.mesa_collect:
@@ -402,13 +438,14 @@ class NatoRussiaModel(mesa.Model):
         if k + 1 >= len(self.dates):
             self.running = False
 
-    def decided(self, etype: str, actor: str, targets: list[str], label: str, source: str) -> None:
+    def decided(self, etype: str, actor: str, targets: list[str], label: str, source: str,
+                params: dict[str, Any] | None = None) -> None:
         """Emit the event of an agent's decision, unless a directive in force replaces that decision."""
         for directive in self.directives:
             suppresses = getattr(directive, "suppresses", None)
             if suppresses is not None and suppresses(etype, actor, targets):
                 return
-        self.emit(etype, actor, targets, label, source)
+        self.emit(etype, actor, targets, label, source, params=params)
 
     def _direct(self, phase: str) -> None:
         """Apply the outside decisions in force for this phase of the step."""
@@ -423,7 +460,8 @@ class NatoRussiaModel(mesa.Model):
             steps=self.steps,
             world=copy.deepcopy(self.world),
             params=copy.deepcopy(self.p),
-            rng_state=copy.deepcopy(self.rng.bit_generator.state),
+            rng_state={"model": copy.deepcopy(self.rng.bit_generator.state),
+                       **{name: copy.deepcopy(getattr(self.streams, name).bit_generator.state) for name in STREAMS}},
             random_state=self.random.getstate(),
             attributes={a: copy.deepcopy(getattr(self, a)) for a in _SNAPSHOT_ATTRIBUTES},
             state_records=self.state_records.copy(),
@@ -442,7 +480,9 @@ class NatoRussiaModel(mesa.Model):
         self.steps = snap.steps
         self.world = copy.deepcopy(snap.world)
         self.p = copy.deepcopy(snap.params)
-        self.rng.bit_generator.state = copy.deepcopy(snap.rng_state)
+        self.rng.bit_generator.state = copy.deepcopy(snap.rng_state["model"])
+        for name in STREAMS:
+            getattr(self.streams, name).bit_generator.state = copy.deepcopy(snap.rng_state[name])
         self.random.setstate(snap.random_state)
         for name, value in snap.attributes.items():
             setattr(self, name, copy.deepcopy(value))
@@ -459,9 +499,7 @@ class NatoRussiaModel(mesa.Model):
         alliance.cohesion(w, p)
         deterrence.update(w, p, self.aid_received)
         ms = w.members()
-        m = ms.f
-        nm = max(ms.k, 1)
-        w.relations = 0.5 * float(w.trust[:, w.r] @ m + w.trust[w.r] @ m) / nm
+        w.relations = relations.index(w, p)
         self.relations_index = w.relations
         self.escalation_level = w.escalation
         self.nato_members = ms.k
@@ -472,13 +510,13 @@ class NatoRussiaModel(mesa.Model):
         w = self.world
         r = w.r
         s = self.state_records[k]
-        # the sixteen per-state rows, in STATE_OUTPUTS order, copied in one call
+        # the per-state rows, in STATE_OUTPUTS order, copied in one call
         np.concatenate(
             (
                 w.member, w.applicant, w.spend, w.trust[:, r], w.trust[r, :],
                 w.threat_from_russia, w.russia_threat, w.deterrence,
                 w.presence, w.sanctions, w.aid, w.stocks,
-                w.dependence, w.cap, w.solidarity, w.war,
+                w.dependence, w.cap, w.solidarity, w.war, w.prospective, w.contribution,
             ),
             out=s.reshape(-1),
         )
@@ -496,7 +534,11 @@ class NatoRussiaModel(mesa.Model):
             w.founding_act,
         )
         row[9] = w.areas.sum()
-        row[10:] = w.action_probs
+        row[10] = w.relations
+        row[11] = w.article5
+        row[12] = w.conciliation
+        row[13] = w.trust_trend
+        row[SCALARS:] = w.action_probs
         self.action_records.append(w.action)
         self.target_records.append(w.action_target)
         self.channel_records.append(CHANNEL_STATES[w.channel])
@@ -507,7 +549,6 @@ class NatoRussiaModel(mesa.Model):
         col = {name: S[:, i, :] for i, name in enumerate(STATE_OUTPUTS)}
         member = col["member"] > 0.5
         n_members = member.sum(axis=1)
-        denominator = np.maximum(n_members, 1)
 
         def member_mean(values: np.ndarray, mask: np.ndarray = member) -> np.ndarray:
             return np.where(mask, values, 0.0).sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
@@ -518,7 +559,7 @@ class NatoRussiaModel(mesa.Model):
         trust_in_russia = member_mean(col["trust_in_russia"])
         russia_trust = member_mean(col["russia_trust_in_state"])
         out = {
-            "relations_index": 0.5 * (trust_in_russia + russia_trust),
+            "relations_index": X[:, 10],
             "nato_trust_in_russia": trust_in_russia,
             "russia_trust_in_nato": russia_trust,
             "escalation_level": X[:, 0],
@@ -542,10 +583,12 @@ class NatoRussiaModel(mesa.Model):
             "war_intensity_max": np.delete(col["war_intensity"], r, axis=1).max(axis=1),
             "cooperation_areas": X[:, 9],
             "founding_act_in_force": X[:, 8],
+            "article5_in_force": X[:, 11],
+            "russia_conciliation": X[:, 12],
+            "members_trust_trend": X[:, 13],
         }
         for i, a in enumerate(ACTIONS):
-            out[f"p_{a}"] = X[:, 10 + i]
-        del denominator
+            out[f"p_{a}"] = X[:, SCALARS + i]
         return out
 
     def run(self) -> NatoRussiaModel:

@@ -4,7 +4,8 @@ A hypothetical's file states a ``question`` (see ``sim.scenario``): a reference
 scenario (``against``) and answers, each an outcome metric of
 ``sim.metrics.PER_SEED`` and a direction (``higher`` or ``lower``).  Both
 ensembles are run with the same seeds and measured from their branching date to
-the earlier of their ends.  An answer is then judged by one of two rules:
+the question's ``horizon`` if it has one (a crisis is answered in its aftermath), else
+to the earlier of their ends.  An answer is then judged by one of two rules:
 
 * a quantity: for each seed, the paired difference hypothetical − reference
   (signed so that the documented direction is positive) is compared with the
@@ -145,6 +146,8 @@ def evaluate(
     for hypo_sc, ref_sc in pairs(scenarios, only):
         branch = branch_date([ref_sc, hypo_sc])
         end = pd.Timestamp(min(hypo_sc.end, ref_sc.end))
+        if hypo_sc.question.horizon is not None:  # the question's own horizon
+            end = min(pd.Timestamp(hypo_sc.question.horizon), end)
         until = end if horizon is None else min(pd.Timestamp(horizon), end)
         hypo = metrics.per_seed(results[hypo_sc.name], branch, until)
         ref = metrics.per_seed(results[ref_sc.name], branch, until)

@@ -144,7 +144,14 @@ class QuestionSpec(_Strict):
 
     text: str = Field(min_length=1)
     against: str = "baseline"
+    #: the last month the answers are measured at (default: the scenarios' end)
+    horizon: date | None = None
     answers: list[AnswerSpec] = Field(min_length=1)
+
+    @field_validator("horizon", mode="before")
+    @classmethod
+    def _horizon(cls, v: Any) -> Any:
+        return None if v is None else parse_date(v).replace(day=1)
 
 
 class ScenarioFile(_Strict):
@@ -195,12 +202,15 @@ class Question:
     answers: tuple[Answer, ...]
     #: the reference scenario's file (resolved in the hypothetical's folder)
     against_path: str = ""
+    #: the last month the answers are measured at (None: the scenarios' end)
+    horizon: date | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the question as plain data."""
         return {
             "text": self.text,
             "against": self.against,
+            "horizon": None if self.horizon is None else f"{self.horizon:%Y-%m}",
             "answers": [{"metric": a.metric, "direction": a.direction, "why": a.why} for a in self.answers],
         }
 
@@ -511,7 +521,7 @@ def _question(file_path: Path, spec: QuestionSpec | None, problems: list) -> Que
         problems.append((file, "question.against", "is this scenario itself; name the reference it is compared with"))
         return None
     answers = tuple(Answer(a.metric, a.direction, a.why.strip()) for a in spec.answers)
-    return Question(spec.text.strip(), Path(spec.against).stem, answers, str(target.resolve()))
+    return Question(spec.text.strip(), Path(spec.against).stem, answers, str(target.resolve()), spec.horizon)
 
 
 def load_scenario(path: str | Path, calibration: str | None = None) -> Scenario:

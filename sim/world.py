@@ -99,6 +99,14 @@ class World:
     dependence: np.ndarray = field(default=None)
     coerced: np.ndarray = field(default=None)
     war: np.ndarray = field(default=None)  # intensity of Russia's war on each state
+    war_aim: np.ndarray = field(default=None)  # the intensity Russia committed to each war
+    war_months: np.ndarray = field(default=None)  # months each war has lasted
+    war_will: np.ndarray = field(default=None)  # Russia's will to go on with each war, 0..1
+    exhaustion: np.ndarray = field(default=None)  # what each war has worn out (intensity x months / scale)
+    prospective: np.ndarray = field(default=None)  # bool: promised future membership (not an application)
+    contribution: np.ndarray = field(default=None)  # each member's contribution to collective defence, 0..1
+    reinforcement: np.ndarray = field(default=None)  # Article 5 reinforcement each host receives, 0..1
+    hesitant: np.ndarray = field(default=None)  # bool: the member has been seen to hesitate over Article 5
     threat_opinion: np.ndarray = field(default=None)  # threat from Russia as the public feels it (lagged)
 
     # Russia ----------------------------------------------------------------
@@ -111,6 +119,8 @@ class World:
     partner_support: float = 0.0  # military and economic support from partners (e.g. China), 0..1
     partner_capability: float = 0.0  # capability partners' arms add to Russia's, US$ bn a year
     hostility: float = 0.0
+    conciliation: float = 0.0  # Russia's recent record of conduct toward others, 0 (hostile) .. 1
+    committed: float = 0.0  # share of Russia's forces its wars tie down (freed slowly after a war)
 
     # institutions -----------------------------------------------------------
     channel: int = NONE
@@ -119,6 +129,9 @@ class World:
     areas: np.ndarray = field(default=None)  # bool per cooperation area
     guideline_pct: float = 0.0
     pledge: float = 0.0
+    article5: bool = False  # collective defence invoked and in force
+    trust_trend: float = 0.0  # smoothed monthly change of members' mean trust in Russia
+    trust_seen: float | None = None  # members' mean trust in Russia at the last update
 
     # escalation and decisions -------------------------------------------------
     escalation: int = 0

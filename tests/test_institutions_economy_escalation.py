@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.events import Event, apply
 from sim.mechanisms import economy, escalation, institutions
@@ -32,18 +33,42 @@ def test_limited_aggression_suspends_and_full_invasion_freezes(model):
     assert w.channel == FROZEN and not w.founding_act and not w.areas.any()
 
 
-def test_channel_reopens_only_after_calm_and_recovered_trust(model):
+def _months(w, p, rng, n, trust_step=0.0, conciliation=None):
+    """Run the channel's update n months, moving members' trust by trust_step a month."""
+    for _ in range(n):
+        w.trust[w.member, w.r] += trust_step
+        if conciliation is not None:
+            w.conciliation = conciliation
+        institutions.update(w, p, 1, rng)
+
+
+def test_channel_reopens_on_rising_trust_and_russian_conciliation_not_on_a_level(model):
     w, p = model.world, model.p
     rng = np.random.default_rng(0)
-    w.channel = SUSPENDED
-    w.trust[w.member, w.r] = -0.6
-    for _ in range(60):
-        institutions.update(w, p, 1, rng)
-    assert w.channel == SUSPENDED
-    w.trust[w.member, w.r] = 0.3
-    for _ in range(120):
-        institutions.update(w, p, 1, rng)
+    w.channel = FROZEN
+    w.trust[w.member, w.r] = -0.9  # far below any level of the 1990s
+    _months(w, p, rng, 60, trust_step=0.0, conciliation=1.0)  # Russia conciliatory, trust flat
+    assert w.channel == FROZEN
+    _months(w, p, rng, 60, trust_step=0.003, conciliation=0.0)  # trust rising, Russia not conciliatory
+    assert w.channel == FROZEN
+    w.war[w.idx("UKR")] = 0.5
+    _months(w, p, rng, 60, trust_step=0.003, conciliation=1.0)  # both, but a war goes on
+    assert w.channel == FROZEN
+    w.war[:] = 0.0
+    _months(w, p, rng, 120, trust_step=0.003, conciliation=1.0)  # both, and calm: thaw, then reopen
     assert w.channel == ACTIVE
+    assert float(w.trust[w.member, w.r].mean()) < 0.0  # reopened while trust is still negative
+
+
+def test_trust_trend_follows_the_monthly_change(model):
+    w, p = model.world, model.p
+    rng = np.random.default_rng(0)
+    w.trust[w.member, w.r] = -0.5
+    _months(w, p, rng, 1)
+    _months(w, p, rng, 200, trust_step=0.002)
+    assert w.trust_trend == pytest.approx(0.002, rel=1e-6)
+    _months(w, p, rng, 200, trust_step=-0.001)
+    assert w.trust_trend == pytest.approx(-0.001, rel=1e-6)
 
 
 def test_founding_act_caps_presence_on_new_members_only(model):

@@ -15,13 +15,25 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.mechanisms.trust import rate
 from sim.world import World
+
+
+def commit_forces(w: World, p, months: int) -> None:
+    """Move the share of Russia's forces its wars tie down: at once into a war, slowly back out of one.
+
+    Forces freed by a war's end return at ``reconstitution_rate`` (losses are rebuilt, units re-formed).
+    """
+    target = min(p.max_war_commitment, p.war_commitment * float(w.war.sum()))
+    if target >= w.committed:
+        w.committed = target
+    else:
+        w.committed += rate(p.reconstitution_rate, months) * (target - w.committed)
 
 
 def russian_local_power(w: World, p) -> np.ndarray:
     """Return the capability Russia can bring against each state (US$ bn equivalent)."""
-    committed = min(p.max_war_commitment, p.war_commitment * float(w.war.sum()))
-    return w.cap[w.r] * (1.0 - committed) * w.prox_r
+    return w.cap[w.r] * (1.0 - w.committed) * w.prox_r
 
 
 def reinforcement(w: World, p, capacity: np.ndarray | None = None) -> float:

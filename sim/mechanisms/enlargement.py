@@ -9,7 +9,9 @@ state into NATO"; Ukraine "still does not fully meet the conditions to become a
 NATO member state".
 
 A non-member's monthly hazard of applying rises steeply once its threat from
-Russia, as its public comes to feel it (threat smoothed over months), passes a threshold raised by its tradition of neutrality and lowered
+Russia, as its public comes to feel it (threat smoothed over months), passes a threshold raised by its tradition of neutrality,
+raised for a state behind Russia's red lines until Russia wages full-scale war on it (applying is a formal act,
+unlike a summit's promise of future membership, which makes a state ``prospective``), and lowered
 when a close, trusted neighbour has applied.  Each member
 ratifies a pending candidate with a monthly probability set by its solidarity
 and threat, lowered by a bilateral grievance and by the candidate being at war.
@@ -29,8 +31,8 @@ from sim.world import World
 
 
 @njit(cache=True)
-def _applications(draws, threat, opinion, eligible, member, applicant, neutrality, trust, prox, lag,
-                  neutrality_weight, threshold0, peer_weight, steepness, max_rate, months):
+def _applications(draws, threat, opinion, eligible, member, applicant, neutrality, trust, prox, red_line, aim, lag,
+                  neutrality_weight, threshold0, peer_weight, steepness, max_rate, months, restraint, full_war):
     n = len(draws)
     chosen = np.zeros(n, dtype=np.bool_)
     for i in range(n):
@@ -40,6 +42,9 @@ def _applications(draws, threat, opinion, eligible, member, applicant, neutralit
         if not eligible[i] or member[i] or applicant[i]:
             continue
         threshold = neutrality_weight * neutrality[i] + threshold0
+        if red_line[i] and aim[i] < full_war:
+            # behind Russia's red lines a state fears provoking it, until Russia wages full-scale war on it
+            threshold += restraint
         # a trusted neighbour's pending application lowers the bar (Sweden "following the same path")
         peer = 0.0
         for j in range(n):
@@ -58,9 +63,9 @@ def applications(w: World, p, step: int, months: int, rng: np.random.Generator) 
     """Let eligible non-members decide whether to apply for membership."""
     chosen = _applications(
         rng.random(w.n), w.threat_from_russia, w.threat_opinion, w.eligible, w.member, w.applicant,
-        w.neutrality, w.trust, w.prox, rate(p.opinion_adjustment_rate, months),
+        w.neutrality, w.trust, w.prox, w.red_line, w.war_aim, rate(p.opinion_adjustment_rate, months),
         p.application_neutrality_weight, p.application_threat_threshold, p.application_peer_weight,
-        p.application_steepness, p.application_max_rate, months,
+        p.application_steepness, p.application_max_rate, months, p.red_line_restraint, p.freeze_war_threshold,
     )
     new = chosen.nonzero()[0]
     w.applicant[new] = True

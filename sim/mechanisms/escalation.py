@@ -8,9 +8,10 @@ Levels: 0 peace, 1 tension, 2 crisis, 3 armed confrontation (a frozen or
 low-intensity conflict), 4 war between Russia and a non-member, 5 NATO–Russia
 war.  The level implied by wars and recent hostile acts is computed each step;
 the ladder jumps up at once and steps down one rung at a time, with a monthly
-probability (escalation is quick, de-escalation slow).  Wars fade slowly
-(exhaustion, faster under economic strain) and may end in a ceasefire, with a
-monthly hazard that is higher for smaller wars and for a strained Russia.
+probability (escalation is quick, de-escalation slow).  How wars go on and end is
+``sim.mechanisms.war``; the level feeds back into Russia's decisions there (a higher
+rung raises the value of a ceasefire) and in its choice of force (a war under way
+raises the cost of another).
 """
 
 from __future__ import annotations
@@ -20,14 +21,12 @@ import numpy as np
 from sim.mechanisms.trust import rate
 from sim.world import World
 
-FADED = 0.01  # a war below this intensity is over
-
 
 def implied_level(w: World, p) -> int:
     """Return the rung implied by current wars and recent hostility toward members."""
     war = float(w.war.max())
     ms = w.members()
-    if war > 0.0 and (w.war[ms.idx] > 0.0).any():
+    if war > p.conflict_level_threshold and (w.war[ms.idx] > p.conflict_level_threshold).any():
         return 5
     if war >= p.war_level_threshold:
         return 4
@@ -40,23 +39,6 @@ def implied_level(w: World, p) -> int:
     if hostility > p.tension_threshold:
         return 1
     return 0
-
-
-def end_wars(w: World, p, months: int, rng: np.random.Generator) -> list[tuple[str, str, list[str], str]]:
-    """Let wars fade, and end some by ceasefire (likelier for smaller wars and a strained Russia)."""
-    draws = rng.random(w.n)
-    war = w.war
-    if not np.count_nonzero(war):
-        return []
-    war *= 1.0 - rate(p.war_decay_rate + p.war_strain_decay * w.strain, months)
-    war[war < FADED] = 0.0
-    if not np.count_nonzero(war):
-        return []
-    hazard = p.ceasefire_rate * (1.0 - war) + p.ceasefire_strain_rate * w.strain
-    if months > 1:
-        hazard = 1.0 - (1.0 - hazard) ** months
-    ending = ((war > 0.0) & (draws < hazard)).nonzero()[0]
-    return [("ceasefire", "RUS", [w.codes[j]], "ceasefire") for j in ending]
 
 
 def update(w: World, p, months: int, rng: np.random.Generator) -> None:

@@ -11,8 +11,10 @@ non-proliferation of weapons of mass destruction".
 
 The channel is ``none`` before the Founding Act, then ``active``,
 ``suspended`` or ``frozen``.  Aggression suspends it (a full-scale war freezes
-it); it reopens only when wars have calmed and members' trust in Russia has
-recovered past a threshold.  While active, each open cooperation area pays a
+it); it thaws and reopens one rung at a time when both sides choose to: Russia's
+recent conduct toward others is conciliatory, the escalation ladder has come down
+and members' trust in Russia is rising (its change, not its level, matters: a post-2022 world never
+returns to the trust of 1997).  While active, each open cooperation area pays a
 small trust dividend to both sides.
 """
 
@@ -67,20 +69,41 @@ def nato_trust_in_russia(w: World) -> float:
     return float(w.trust[:, w.r] @ ms.f) / ms.k if ms.k else 0.0
 
 
+def follow_trust(w: World, p, months: int) -> None:
+    """Update the smoothed monthly change of members' trust in Russia and let Russia's record of conduct fade."""
+    trust = nato_trust_in_russia(w)
+    if w.trust_seen is not None:
+        change = (trust - w.trust_seen) / months
+        w.trust_trend += rate(p.trust_trend_rate, months) * (change - w.trust_trend)
+    w.trust_seen = trust
+    w.conciliation *= 1.0 - rate(p.hostile_memory_decay, months)
+
+
 def update(w: World, p, months: int, rng: np.random.Generator) -> list[Emitted]:
-    """Let the alliance suspend or reopen the channel; return the events this emits."""
+    """Let the alliance suspend or reopen the channel; return the events this emits.
+
+    The channel is suspended when members' trust in Russia is below a level and falling.  It
+    thaws (frozen to suspended) or reopens (suspended to active) one rung at a time,
+    by both sides' choices: Russia's recent conduct must be conciliatory
+    (``conciliation`` above its threshold), the escalation ladder down to
+    ``reopen_max_level`` (no war, no crisis), and members' trust in Russia rising;
+    the monthly probability grows with the pace of that rise.
+    """
     emitted: list[Emitted] = []
     trust = nato_trust_in_russia(w)
-    calm = float(w.war.max()) < p.reopen_war_threshold
+    follow_trust(w, p, months)
+    calm = w.escalation <= p.reopen_max_level  # the ladder has come down: no war, no crisis
     draw = rng.random()
-    if w.channel == ACTIVE and trust < p.suspend_trust_threshold:
+    willing = calm and w.conciliation >= p.reopen_conciliation and w.trust_trend > 0.0
+    pace = min(1.0, w.trust_trend / p.reopen_trend_reference) if willing else 0.0
+    if w.channel == ACTIVE and trust < p.suspend_trust_threshold and w.trust_trend < 0.0:
         w.channel = SUSPENDED
         emitted.append(("reduce_relations", "NATO", ["RUS"], "NATO suspends cooperation"))
-    elif calm and draw < rate(p.reopen_rate, months):
-        if w.channel == SUSPENDED and trust > p.reopen_trust_threshold:
+    elif willing and draw < rate(p.reopen_rate * pace, months):
+        if w.channel == SUSPENDED:
             w.channel = ACTIVE
             emitted.append(("consult", "NATO", ["RUS"], "NATO–Russia dialogue resumes"))
-        elif w.channel == FROZEN and trust > p.unfreeze_trust_threshold:
+        elif w.channel == FROZEN:
             w.channel = SUSPENDED
             emitted.append(("consult", "NATO", ["RUS"], "NATO–Russia channel thaws"))
     return emitted

@@ -20,6 +20,7 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.mechanisms import collective_defence
 from sim.mechanisms.institutions import Emitted, presence_cap
 from sim.mechanisms.trust import rate
 from sim.world import World
@@ -27,7 +28,8 @@ from sim.world import World
 
 @njit(cache=True)
 def _spending(spend, cap, threat, russia_threat, war, spend_base, solidarity, member, gdp, cap_factor, noise, r,
-              response, guideline, pull, threat_reference, war_spending, rise, fall, partner_capability, adjust):
+              response, guideline, pull, threat_reference, war_spending, rise, fall, partner_capability, adjust,
+              contribution, alliance_war):
     n = len(spend)
     top_threat, top_war = 0.0, 0.0  # Russia's highest threat from a member, its largest war
     for i in range(n):
@@ -43,6 +45,8 @@ def _spending(spend, cap, threat, russia_threat, war, spend_base, solidarity, me
             if guideline > 0.0 and member[i]:
                 # pledge * pull * solidarity * min(1, threat / reference) * max(0, guideline - spending)
                 target += pull * solidarity[i] * min(threat[i] / threat_reference, 1.0) * max(guideline - spend[i], 0.0)
+            # at war under Article 5: each member's contribution to the collective defence
+            target += alliance_war * contribution[i]
         gap = target - spend[i]
         moved = spend[i] + (rise if gap > 0.0 else fall) * gap + noise[i]
         new[i] = min(max(moved, 0.0), 12.0)
@@ -62,12 +66,13 @@ def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
         p.spending_threat_response, w.guideline_pct, w.pledge * p.pledge_pull, p.pledge_threat_reference,
         p.russia_war_spending, rate(p.spending_rise_rate, months), rate(p.spending_fall_rate, months),
         w.partner_capability, rate(p.capability_adjustment_rate, months),
+        w.contribution, p.alliance_war_spending * collective_defence.war_on_members(w) * w.article5,
     )
 
 
 @njit(cache=True)
 def _presence(presence, commit, threat, solidarity, member, ceiling, threat_reference, surge_threshold,
-              surge_gain, adjust):
+              surge_gain, adjust, reinforcement):
     n = len(presence)
     willing, k = 0.0, 0  # members' mean of solidarity * min(1, threat / reference)
     for i in range(n):
@@ -80,6 +85,7 @@ def _presence(presence, commit, threat, solidarity, member, ceiling, threat_refe
         if member[i]:
             surge = 1.0 + max(threat[i] - surge_threshold, 0.0) * surge_gain
             target = min(commit[i] * surge * (0.5 + willing), ceiling[i], 1.0)
+            target = max(target, reinforcement[i])  # Article 5 reinforcements
         presence[i] += (target - presence[i]) * adjust
 
 
@@ -87,11 +93,11 @@ def presence(w: World, p, months: int) -> None:
     """Move allied forward presence in each host toward what commitments and threat call for."""
     commit = p.air_policing_weight * w.air_commit
     commit += w.presence_commit
-    if not commit.any() and not w.presence.any():
+    if not commit.any() and not w.presence.any() and not w.reinforcement.any():
         return
     _presence(w.presence, commit, w.threat_from_russia, w.solidarity, w.member, presence_cap(w, p),
               p.presence_threat_reference, p.presence_surge_threshold, p.presence_surge,
-              rate(p.presence_adjustment_rate, months))
+              rate(p.presence_adjustment_rate, months), w.reinforcement)
 
 
 @njit(cache=True)

@@ -42,50 +42,76 @@ ACTION_EVENT: dict[str, str] = {
 
 
 def aggression_candidates(w: World, p) -> np.ndarray:
-    """Return the mask of non-members close enough for Russia to attack."""
-    return w.eligible & ~w.member & (w.prox_r >= p.aggression_min_proximity)
+    """Return the mask of non-members Russia could attack: close enough and not already at war."""
+    return w.eligible & ~w.member & (w.prox_r >= p.aggression_min_proximity) & (w.war <= p.conflict_level_threshold)
 
 
 def attack_candidates(w: World, p) -> np.ndarray:
-    """Return the mask of members close enough for Russia to attack."""
-    return w.member & (w.prox_r >= p.aggression_min_proximity)
-
-
-def _reach(w: World, p) -> np.ndarray:
-    """Return the mask of states other than Russia close enough to attack (cached per threshold)."""
-    key = p.aggression_min_proximity
-    cached = w.__dict__.get("_reach")
-    if cached is None or cached[0] != key:
-        cached = (key, (w.prox_r >= key) & w.not_r)
-        w._reach = cached
-    return cached[1]
+    """Return the mask of members Russia could attack: close enough and not already at war."""
+    return w.member & (w.prox_r >= p.aggression_min_proximity) & (w.war <= p.conflict_level_threshold)
 
 
 @njit(cache=True)
-def _appeal(deterrence, prox_r, applicant, red_line, reach, attraction):
-    n = len(deterrence)
-    appeal = np.zeros(n)
+def _stakes(prox_r, applicant, red_line, attraction):
+    n = len(prox_r)
+    stakes = np.empty(n)
     for i in range(n):
-        if reach[i]:
-            # weak defence and closeness tempt; red lines attract: 1 + attraction * red line * (1 + applicant)
-            appeal[i] = (1.0 - deterrence[i]) * prox_r[i] * (1.0 + attraction * red_line[i] * (applicant[i] + 1.0))
-    return appeal
+        # closeness, and Russia's red lines: 1 + attraction * red line * (1 + applicant or member)
+        stakes[i] = prox_r[i] * (1.0 + attraction * red_line[i] * (applicant[i] + 1.0))
+    return stakes
+
+
+def stakes(w: World, p) -> np.ndarray:
+    """Return what force against each state is worth to Russia per unit of ambition (closeness, red lines)."""
+    formal = w.applicant | w.member
+    return _stakes(w.prox_r, formal, w.red_line, p.red_line_attraction)
 
 
 @njit(cache=True)
-def _best_targets(appeal, member, eligible):
-    best_member, best_nonmember = 0.0, 0.0
-    for i in range(len(appeal)):
-        if member[i]:
-            best_member = max(best_member, appeal[i])
-        elif eligible[i]:
-            best_nonmember = max(best_nonmember, appeal[i])
-    return best_member, best_nonmember
+def _force_utilities(candidates, member, stakes, deterrence, revisionism, strain, at_war, u_aggression,
+                     u_attack, c_aggression, c_attack, c_deterrence, c_strain, c_at_war):
+    n = len(stakes)
+    u = np.full(n, -np.inf)
+    for i in range(n):
+        if not candidates[i]:
+            continue
+        gain = (u_attack if member[i] else u_aggression) * revisionism * stakes[i]
+        # expected cost: the war itself, the target's credible defence, a strained economy, wars under way
+        cost = (c_attack if member[i] else c_aggression) + c_deterrence * deterrence[i]
+        u[i] = gain - cost - c_strain * strain - c_at_war * at_war
+    return u
+
+
+def force_utilities(w: World, p) -> np.ndarray:
+    """Return Russia's utility of using force against each state (-inf where it is no candidate).
+
+    ``u_j = u * ρ * stakes_j - c - c_deterrence * credibility_j - c_force_strain * Σ - c_aggression_at_war * W``
+    with ``u, c`` those of an attack on a member or of aggression against a non-member.
+    """
+    candidates = aggression_candidates(w, p) | attack_candidates(w, p)
+    return _force_utilities(
+        candidates, w.member, stakes(w, p), w.deterrence, w.revisionism, w.strain, float(w.war.max()),
+        p.u_aggression, p.u_attack, p.c_aggression, p.c_attack, p.c_deterrence, p.c_force_strain,
+        p.c_aggression_at_war,
+    )
+
+
+def inclusive_value(u: np.ndarray, temperature: float) -> float:
+    """Return ``T log Σ exp(u_j / T)``: the utility of a choice among targets (-inf if there is none)."""
+    finite = u[np.isfinite(u)]
+    if len(finite) == 0:
+        return -np.inf
+    top = float(finite.max())
+    return top + temperature * float(np.log(np.exp((finite - top) / temperature).sum()))
 
 
 def aggression_appeal(w: World, p) -> np.ndarray:
-    """Return how tempting each state is as a target of force (0 where it is too far)."""
-    return _appeal(w.deterrence, w.prox_r, w.applicant, w.red_line, _reach(w, p), p.red_line_attraction)
+    """Return how tempting each state is as a target of force: exp(u_j / T), 0 where it is no candidate."""
+    u = force_utilities(w, p)
+    finite = np.isfinite(u)
+    out = np.zeros(w.n)
+    out[finite] = np.exp(u[finite] / p.decision_temperature)
+    return out
 
 
 def utilities(w: World, p) -> np.ndarray:
@@ -97,8 +123,7 @@ def utilities(w: World, p) -> np.ndarray:
         + p.drive_encirclement * w.encirclement
     )
     war_max = float(w.war.max())
-    # the most tempting member and non-member (appeal is never negative)
-    best_member, best_nonmember = _best_targets(aggression_appeal(w, p), w.member, w.eligible)
+    force = force_utilities(w, p)
     hybrid = p.u_hybrid * drive - p.c_hybrid * (1.0 + chan)
     u = (
         p.u_cooperate * chan * (1.0 - w.hostility) - p.c_cooperate_revisionism * w.revisionism - p.c_cooperate,
@@ -109,10 +134,9 @@ def utilities(w: World, p) -> np.ndarray:
         hybrid + p.bias_sabotage,
         p.u_energy * drive * w.leverage - p.c_energy * (1.0 + w.strain),
         p.u_nuclear * (w.encirclement + war_max + w.red_line_violation) - p.c_nuclear,
-        p.u_aggression * w.revisionism * best_nonmember
-        - p.c_aggression * (1.0 + w.strain)
-        - p.c_aggression_at_war * war_max,
-        p.u_attack * w.revisionism * best_member - p.c_attack,
+        # force: a choice among targets, each weighed by its own deterrence (nested logit)
+        inclusive_value(np.where(w.member, -np.inf, force), p.decision_temperature),
+        inclusive_value(np.where(w.member, force, -np.inf), p.decision_temperature),
     )
     return np.array(u, dtype=float)
 
@@ -124,30 +148,40 @@ def probabilities(u: np.ndarray, temperature: float) -> np.ndarray:
     return z / z.sum()
 
 
-def _draw(rng: np.random.Generator, weights: np.ndarray) -> int:
-    """Draw an index with probability proportional to non-negative weights."""
+def _pick(u: float, weights: np.ndarray) -> int:
+    """Return the index a uniform number u picks with probability proportional to weights (-1 if none)."""
     total = weights.sum()
     if total <= 0.0:
         return -1
-    return int(weights.cumsum().searchsorted(rng.random() * total, side="right"))
+    return int(weights.cumsum().searchsorted(u * total, side="right"))
+
+
+def _draw(rng: np.random.Generator, weights: np.ndarray) -> int:
+    """Draw an index with probability proportional to non-negative weights."""
+    return _pick(rng.random(), weights)
 
 
 def choose_target(w: World, p, action: int, rng: np.random.Generator) -> list[int]:
-    """Draw the target(s) of an action; an empty list means the alliance as a whole."""
-    if action == AGGRESSION:
-        weights = np.where(aggression_candidates(w, p), aggression_appeal(w, p), 0.0)
-    elif action == ATTACK:
-        weights = np.where(attack_candidates(w, p), aggression_appeal(w, p), 0.0)
+    """Draw the target(s) of an action; an empty list means the alliance as a whole.
+
+    One number is drawn whatever the action, so every step draws alike (common random numbers).
+    """
+    u = rng.random()
+    if action in (AGGRESSION, ATTACK):
+        # the target of force: each candidate with its logit weight exp(u_j / T)
+        appeal = aggression_appeal(w, p)
+        weights = np.where(w.member if action == ATTACK else ~w.member, appeal, 0.0)
     elif action in (CYBER, ELECTION, SABOTAGE):
         weights = np.where(
             w.eligible, w.prox_r * (1.0 - w.trust[w.r]) * (1.0 + w.aid + w.applicant), 0.0
         )
+        weights = np.where(weights > 0.0, weights**p.target_focus, 0.0)
     elif action == ENERGY:
         weights = np.where(w.eligible, w.dependence * w.gdp, 0.0)
+        weights = np.where(weights > 0.0, weights**p.target_focus, 0.0)
     else:
         return []
-    weights = np.where(weights > 0.0, weights**p.target_focus, 0.0)
-    k = _draw(rng, weights)
+    k = _pick(u, weights)
     return [] if k < 0 else [k]
 
 

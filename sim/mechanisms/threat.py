@@ -4,7 +4,9 @@ Article: "NATO considers the Russian state the main danger to its member
 states"; "Russia, on the one hand, sees NATO as a threat to its own security as
 a result of the bloc's expansion".  Threat grows with the other side's
 capability relative to one's own, closeness, the trust deficit and recent
-hostile acts, and (for everyone looking at Russia) with Russia's wars nearby.
+hostile acts, and (for everyone looking at Russia) with Russia's wars nearby; a member
+also feels an armed attack on the alliance (on itself, or on an ally in proportion to
+its solidarity: Article 5) wherever it is fought and whatever its intensity.
 
 ``matrix(w, p)[i, j]`` is state i's perceived threat from state j, in [0, 1):
 ``1 - exp(-z)`` with ``z`` the weighted sum of those terms.  Each step the model
@@ -22,8 +24,8 @@ from sim.world import World
 
 
 @njit(cache=True)
-def _threat(i, j, cap, prox, trust, hostile, war, member, r, capability_weight, distrust_weight, hostile_weight,
-            war_weight, encirclement_pressure):
+def _threat(i, j, cap, prox, trust, hostile, war, member, solidarity, r, capability_weight, distrust_weight,
+            hostile_weight, war_weight, alliance_war_weight, armed_attack, encirclement_pressure):
     """State i's perceived threat from state j: ``1 - exp(-z)``."""
     if i == j:
         return 0.0
@@ -32,41 +34,45 @@ def _threat(i, j, cap, prox, trust, hostile, war, member, r, capability_weight, 
     # distrust and recent hostile acts
     z += max(-trust[i, j], 0.0) * distrust_weight + min(hostile[i, j], 1.0) * hostile_weight
     if j == r:
-        # Russia's wars nearby: the closest war weighed by its intensity
-        near = 0.0
+        # Russia's wars nearby: the closest war weighed by its intensity; and, for a member,
+        # a war on the alliance itself (Article 5), weighed by its solidarity
+        near, allied = 0.0, 0.0
         for k in range(len(war)):
             if war[k] != 0.0:
                 near = max(near, prox[i, k] * war[k])
-        z += near * war_weight
+                if member[i] and member[k] and war[k] > armed_attack:
+                    # an armed attack on one is an attack on all, whatever its intensity (Article 5)
+                    allied = max(allied, 1.0 if k == i else solidarity[i])
+        z += near * war_weight + allied * alliance_war_weight
     if i == r and member[j]:
         z += encirclement_pressure  # the security dilemma: Russia's threat from members rises with encirclement
     return 1.0 - np.exp(-z)
 
 
 @njit(cache=True)
-def _matrix(cap, prox, trust, hostile, war, member, r, *weights):
+def _matrix(cap, prox, trust, hostile, war, member, solidarity, r, *weights):
     n = len(cap)
     out = np.empty((n, n))
     for i in range(n):
         for j in range(n):
-            out[i, j] = _threat(i, j, cap, prox, trust, hostile, war, member, r, *weights)
+            out[i, j] = _threat(i, j, cap, prox, trust, hostile, war, member, solidarity, r, *weights)
     return out
 
 
 @njit(cache=True)
-def _slices(cap, prox, trust, hostile, war, member, r, *weights):
+def _slices(cap, prox, trust, hostile, war, member, solidarity, r, *weights):
     n = len(cap)
     from_russia, of_russia = np.empty(n), np.empty(n)
     for i in range(n):
-        from_russia[i] = _threat(i, r, cap, prox, trust, hostile, war, member, r, *weights)
-        of_russia[i] = _threat(r, i, cap, prox, trust, hostile, war, member, r, *weights)
+        from_russia[i] = _threat(i, r, cap, prox, trust, hostile, war, member, solidarity, r, *weights)
+        of_russia[i] = _threat(r, i, cap, prox, trust, hostile, war, member, solidarity, r, *weights)
     return from_russia, of_russia
 
 
 def _arguments(w: World, p) -> tuple:
-    return (w.cap, w.prox, w.trust, w.hostile, w.war, w.member, w.r, p.threat_capability_weight,
-            p.threat_distrust_weight, p.threat_hostile_weight, p.threat_war_weight,
-            p.threat_encirclement_weight * w.encirclement)
+    return (w.cap, w.prox, w.trust, w.hostile, w.war, w.member, w.solidarity, w.r, p.threat_capability_weight,
+            p.threat_distrust_weight, p.threat_hostile_weight, p.threat_war_weight, p.threat_alliance_war_weight,
+            p.conflict_level_threshold, p.threat_encirclement_weight * w.encirclement)
 
 
 def matrix(w: World, p) -> np.ndarray:

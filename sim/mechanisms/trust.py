@@ -54,24 +54,33 @@ def _regard_salience(regard: float, audience: float, ally: float) -> float:
 
 
 @njit(cache=True)
-def _salience_of(trust, i, targets, audience, ally):
-    """Salience observer i gives an act aimed at ``targets`` (the highest regard among several)."""
+def _salience_of(trust, i, targets, audience, ally, collective, member, solidarity):
+    """Salience observer i gives an act aimed at ``targets`` (the highest regard among several).
+
+    An armed attack (``collective``) on a fellow member counts for a member as an attack on
+    itself, in proportion to its solidarity (Article 5).
+    """
     if len(targets) == 0:
         return audience
     regard = trust[i, targets[0]]
+    allied = 0.0
     for t in targets:
         if t == i:
             return 1.0
         regard = max(regard, trust[i, t])
-    return _regard_salience(regard, audience, ally)
+        if collective and member[i] and member[t]:
+            allied = solidarity[i]
+    return max(_regard_salience(regard, audience, ally), allied)
 
 
 @njit(cache=True)
 def _apply_event(trust, hostile, memory, actors, targets, c, reading, has_reading, r,
-                 negative_gain, positive_gain, betrayal_at, memory_gain, audience, ally):
+                 negative_gain, positive_gain, betrayal_at, memory_gain, audience, ally,
+                 russia_negative_gain, russia_positive_gain, russia_betrayal_at, enmity, collective, member,
+                 solidarity):
     n = trust.shape[0]
     for i in range(n):
-        s = _salience_of(trust, i, targets, audience, ally)
+        s = _salience_of(trust, i, targets, audience, ally, collective, member, solidarity)
         x = c
         if has_reading and i == r:
             s, x = 1.0, reading  # Russia reads the event its own way, and registers it fully
@@ -82,15 +91,28 @@ def _apply_event(trust, hostile, memory, actors, targets, c, reading, has_readin
         if xs == 0.0:
             continue
         hostile_act = x < 0.0
-        delta = xs * (negative_gain if hostile_act else positive_gain)
+        if i == r:  # Russia's own negativity bias and memory
+            gain = russia_negative_gain if hostile_act else russia_positive_gain
+            remembered = x <= russia_betrayal_at
+        else:
+            gain = negative_gain if hostile_act else positive_gain
+            remembered = x <= betrayal_at
+        delta = xs * gain
         for a in actors:
             t = trust[i, a]
             # toward -1 for hostile acts, toward +1 for friendly ones, never past them
             trust[i, a] = t + ((t + 1.0) if hostile_act else (1.0 - t)) * delta
             if hostile_act:
                 hostile[i, a] = min(hostile[i, a] - xs, HOSTILE_MAX)
-                if x <= betrayal_at:
+                if remembered:
                     memory[i, a] = min(memory[i, a] - xs * memory_gain, 1.0)
+    if c <= betrayal_at and enmity > 0.0:
+        # the aggressor comes to see its victims as enemies: its trust in them falls
+        for a in actors:
+            for t in targets:
+                if t != a:
+                    trust[a, t] -= (trust[a, t] + 1.0) * (-c) * enmity
+                    memory[a, t] = min(memory[a, t] - c * enmity * memory_gain, 1.0)  # and it bears a grudge
     for a in actors:
         trust[a, a] = 1.0
 
@@ -102,15 +124,19 @@ def apply_event(
     targets: np.ndarray,
     goldstein: float,
     russia_reading: float | None = None,
+    collective: bool = False,
 ) -> None:
     """Move every observer's trust in the actors by an event's Goldstein severity.
 
     Observer i's impact is ``x_i`` (the event's severity, or Russia's own reading of
-    it), its salience ``s_i`` and gain ``g_i`` (negative or positive); trust moves by
-    ``x_i s_i g_i`` of the distance to -1 (hostile acts) or +1 (friendly ones).
-    Hostile acts add ``-x_i s_i`` to the observer's hostility memory, and acts at or
-    beyond the betrayal threshold add ``-x_i s_i`` times the memory gain to its
-    betrayal memory.
+    it), its salience ``s_i`` and gain ``g_i`` (negative or positive; Russia has its
+    own); trust moves by ``x_i s_i g_i`` of the distance to -1 (hostile acts) or +1
+    (friendly ones).  Hostile acts add ``-x_i s_i`` to the observer's hostility memory,
+    and acts at or beyond the observer's betrayal threshold add ``-x_i s_i`` times the
+    memory gain to its betrayal memory.  An act at or beyond the betrayal threshold
+    also lowers the actor's own trust in its targets (``aggressor_enmity``).
+    ``collective`` marks an armed attack, which members read as one on themselves
+    when it strikes an ally.
     """
     if len(actors) == 0 or goldstein == 0.0 and russia_reading is None:
         return
@@ -123,11 +149,14 @@ def apply_event(
         p.trust_negative_gain, p.trust_positive_gain,
         -severity(p.betrayal_threshold, exponent), p.betrayal_memory_gain,
         p.trust_audience_salience, p.trust_ally_salience,
+        p.russia_trust_negative_gain, p.russia_trust_positive_gain,
+        -severity(p.russia_betrayal_threshold, exponent), p.aggressor_enmity, collective, w.member, w.solidarity,
     )
 
 
 @njit(cache=True)
-def _war_pressure(trust, hostile, war, r, audience, ally, pressure, months, negative_gain):
+def _war_pressure(trust, hostile, war, member, solidarity, r, audience, ally, pressure, months, negative_gain,
+                  russia_negative_gain):
     n = trust.shape[0]
     for i in range(n):
         if i == r:
@@ -136,19 +165,26 @@ def _war_pressure(trust, hostile, war, r, audience, ally, pressure, months, nega
         for k in range(n):
             if war[k] != 0.0:
                 s = 1.0 if i == k else _regard_salience(trust[i, k], audience, ally)
+                if member[i] and member[k]:
+                    s = max(s, solidarity[i])  # a war on an ally (Article 5)
                 push = max(push, s * war[k])
         push *= pressure
         push *= months
         trust[i, r] -= push * negative_gain * (1.0 + trust[i, r])
         hostile[i, r] = min(hostile[i, r] + push, HOSTILE_MAX)
+    for k in range(n):
+        if war[k] != 0.0 and k != r:
+            # Russia's enemy image of the states it fights hardens while the war goes on
+            trust[r, k] -= pressure * months * war[k] * russia_negative_gain * (1.0 + trust[r, k])
 
 
 def war_pressure(w: World, p, months: int) -> None:
-    """Lower every observer's trust in Russia while Russia's wars go on."""
+    """Lower every observer's trust in Russia, and Russia's in its victims, while Russia's wars go on."""
     if not w.war.any():
         return
-    _war_pressure(w.trust, w.hostile, w.war, w.r, p.trust_audience_salience, p.trust_ally_salience,
-                  p.war_trust_pressure, float(months), p.trust_negative_gain)
+    _war_pressure(w.trust, w.hostile, w.war, w.member, w.solidarity, w.r, p.trust_audience_salience,
+                  p.trust_ally_salience, p.war_trust_pressure, float(months), p.trust_negative_gain,
+                  p.russia_trust_negative_gain)
 
 
 @njit(cache=True)

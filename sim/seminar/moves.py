@@ -173,10 +173,10 @@ class RussiaAction:
         elif not self.first_step_only and chosen > self.action:
             capped = np.where(np.arange(len(ACTIONS)) <= self.action, probs, 0.0)
             k = int(
-                np.searchsorted(np.cumsum(capped), model.rng.random() * capped.sum(), side="right")
+                np.searchsorted(np.cumsum(capped), model.streams.russia.random() * capped.sum(), side="right")
             )
             k = min(k, self.action)
-            new_targets = russia_decisions.choose_target(w, p, k, model.rng)
+            new_targets = russia_decisions.choose_target(w, p, k, model.streams.russia)
             if k in TARGETED and not new_targets:
                 k = russia_decisions.STATUS_QUO
             model.russia_choice = (k, new_targets, probs)
