@@ -8,7 +8,7 @@ by the same code, and go into one log.
 Every event moves trust (``mechanisms.trust.apply_event``) by its type's
 Goldstein score; Russia reads some cooperative acts among others (enlargement,
 forward presence, aid to its victims) as hostile, by the severity a parameter
-sets (the security dilemma).  Then the type's effect, if any, changes the
+sets (the security dilemma), the more so the more revisionist its leadership.  Then the type's effect, if any, changes the
 world: accession, war, ceasefire, institutions, commitments, coercion.
 """
 
@@ -87,8 +87,11 @@ def apply(w: World, p, event: Event, etype: EventType, step: int) -> None:
     targets = resolve_codes(w, event.targets)
     reading = None
     if etype.perceived_by_russia_param and w.r not in actors and w.r not in targets:
-        reading = -float(getattr(p, etype.perceived_by_russia_param))
-    trust.apply_event(w, p, actors, targets, etype.goldstein, reading, etype.name in ARMED_ATTACKS)
+        # an ambitious leadership reads the West's moves as more hostile than its predecessors did
+        ambition = 1.0 + p.russia_reading_ambition * max(0.0, w.revisionism - p.initial_revisionism)
+        reading = -min(10.0, float(getattr(p, etype.perceived_by_russia_param)) * ambition)
+    scale = float(event.params.get("level", 1.0)) if etype.name in GRADED_ACTS else 1.0
+    trust.apply_event(w, p, actors, targets, etype.goldstein, reading, etype.name in ARMED_ATTACKS, scale)
     if w.r in actors and len(targets) and w.r not in targets:
         # Russia's record of conduct toward others: conciliatory acts build it, hostile ones undo it
         w.conciliation = min(1.0, max(0.0, w.conciliation + etype.goldstein / 10.0))
@@ -182,6 +185,12 @@ def _air_policing(w, p, event, actors, targets, step) -> None:
     w.air_commit[hosts] = min(1.0, max(0.0, level))  # the level after the event
 
 
+def _nuclear(w, p, event, actors, targets, step) -> None:
+    if w.r in actors:
+        # the allies' fear of nuclear escalation (read by their decisions on aid)
+        w.nuclear_fear = min(1.0, w.nuclear_fear + float(event.params.get("level", p.emergent_nuclear_level)))
+
+
 def _energy(w, p, event, actors, targets, step) -> None:
     if w.r in actors:
         economy.coerce(w, p, targets, float(event.params.get("cut", p.emergent_energy_cut)))
@@ -251,6 +260,8 @@ def _reduce_relations(w, p, event, actors, targets, step) -> None:
 
 #: event types that are armed attacks (members read one on an ally as one on themselves)
 ARMED_ATTACKS = frozenset({"military_aggression", "occupy_territory"})
+#: event types whose ``level`` (0..1) scales their impact on trust
+GRADED_ACTS = frozenset({"nuclear_signalling", "military_posture"})
 
 Effect = Callable[[World, Any, Event, np.ndarray, np.ndarray, int], None]
 
@@ -270,6 +281,7 @@ EFFECTS: dict[str, Effect] = {
     "forward_presence_commitment": _presence,
     "air_policing": _air_policing,
     "energy_coercion": _energy,
+    "nuclear_signalling": _nuclear,
     "impose_sanctions": _sanctions,
     "provide_military_aid": _aid,
     "reduce_relations": _reduce_relations,

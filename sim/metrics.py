@@ -59,6 +59,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("spending_mean", "% of GDP", "members' mean defence spending, averaged between branch and horizon"),
     Metric("eastern_threat_mean", "0..1", "eastern-flank members' mean threat from Russia, averaged between branch and horizon"),
     Metric("sanctions_mean", "0..1", "level of Western sanctions on Russia, averaged between branch and horizon"),
+    Metric("aid_mean", "0..1", "Western states' mean military aid to Russia's victim, averaged between branch and horizon"),
     Metric("p_article5", "probability", "1 in a seed where the alliance has Article 5 in force (`article5_in_force`) at some date between branch and horizon, else 0"),
     Metric("revisionism_at_horizon", "0..1", "Russia's revisionist ambition at the horizon"),
     Metric("energy_leverage_at_horizon", "0..1", "Russia's energy leverage (GDP-weighted gas dependence of the West) at the horizon"),
@@ -93,6 +94,7 @@ WINDOW_MEAN: dict[str, str] = {
     "spending_mean": "mean_defence_spending",
     "eastern_threat_mean": "eastern_threat_from_russia",
     "sanctions_mean": "sanctions_level",
+    "aid_mean": "military_aid_level",
 }
 #: the columns of the per-seed table, in order
 PER_SEED: tuple[str, ...] = (

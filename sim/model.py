@@ -97,10 +97,11 @@ MODEL_OUTPUTS: tuple[str, ...] = (
     "article5_in_force",
     "russia_conciliation",
     "members_trust_trend",
+    "nuclear_fear",
 ) + tuple(f"p_{a}" for a in ACTIONS)
 
 #: columns of the scalar record before Russia's action probabilities
-SCALARS = 14
+SCALARS = 15
 
 #: the model's random streams, one per kind of decision, each drawn from in the same amounts every
 #: step: two scenarios run with one seed then draw the same numbers for the same decisions (common
@@ -538,6 +539,7 @@ class NatoRussiaModel(mesa.Model):
         row[11] = w.article5
         row[12] = w.conciliation
         row[13] = w.trust_trend
+        row[14] = w.nuclear_fear
         row[SCALARS:] = w.action_probs
         self.action_records.append(w.action)
         self.target_records.append(w.action_target)
@@ -586,6 +588,7 @@ class NatoRussiaModel(mesa.Model):
             "article5_in_force": X[:, 11],
             "russia_conciliation": X[:, 12],
             "members_trust_trend": X[:, 13],
+            "nuclear_fear": X[:, 14],
         }
         for i, a in enumerate(ACTIONS):
             out[f"p_{a}"] = X[:, SCALARS + i]

@@ -8,12 +8,18 @@ the question's ``horizon`` if it has one (a crisis is answered in its aftermath)
 to the earlier of their ends.  An answer is then judged by one of two rules:
 
 * a quantity: for each seed, the paired difference hypothetical − reference
-  (signed so that the documented direction is positive) is compared with the
-  reference's own seed noise, the 10–90 % spread of its metric over seeds
-  (``quantile(0.9) − quantile(0.1)``, linear interpolation).  A seed is *clear*
-  when its difference exceeds that spread; the answer holds when more than
-  ``CLEAR_SHARE`` (a half) of the seeds are clear.  A seed whose value is
-  missing in either ensemble (a censored ``months_to_*``) is never clear.
+  (signed so that the documented direction is positive).  The two runs of a seed
+  draw the same random numbers for the same decisions (the model's streams), so
+  the paired difference is the hypothetical's effect, and its spread over seeds is
+  its seed noise.  The answer holds (*paired rule*) when the 10–90 % band of the
+  signed differences lies wholly on the documented side (its 10 % quantile is
+  above zero) and the median effect is at least ``PRACTICAL`` (a quarter) of the
+  reference's own 10–90 % spread over seeds (an effect too small to see against
+  the reference's range of outcomes is not an answer).  An answer marked
+  ``strict`` is also held to the *strict rule*: a seed is *clear* when its signed
+  difference exceeds the whole of the reference's spread, and more than
+  ``CLEAR_SHARE`` (a half) of the seeds must be clear.  A seed with a missing
+  value (a censored ``months_to_*``) counts against both rules.
 * a probability (``p_*``, 1 or 0 per seed): the share of seeds with the outcome
   in the hypothetical minus that in the reference, in the documented
   direction, must be at least ``SHARE_GAIN`` (0.25).
@@ -37,6 +43,7 @@ from sim.scenario import Answer, Scenario
 
 CLEAR_SHARE = 0.5
 SHARE_GAIN = 0.25
+PRACTICAL = 0.25
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,14 @@ class Check:
     clear: float
     #: share of seeds whose difference has the documented sign, however small (quantities; NaN for probabilities)
     agree: float
+    #: median and 10 % quantile of the signed differences (quantities; NaN for probabilities)
+    effect: float
+    band_low: float
+    #: the paired rule holds / the strict rule holds (quantities; the share rule for probabilities)
+    paired: bool
+    strong: bool
+    #: the answer is held to the strict rule as well
+    strict: bool
     #: hypothetical's and reference's median, 10 % and 90 % (quantities) or share of seeds (probabilities)
     hypo: tuple[float, float, float]
     ref: tuple[float, float, float]
@@ -95,6 +110,7 @@ def check_answer(
     reference: str = "",
     question: str = "",
     why: str = "",
+    strict: bool = False,
 ) -> Check:
     """Judge one answer from two per-seed tables (indexed by seed; only seeds in both count)."""
     if direction not in ("higher", "lower"):
@@ -104,19 +120,28 @@ def check_answer(
     sign = 1.0 if direction == "higher" else -1.0
     difference = h - r
     common = dict(hypothetical=hypothetical, reference=reference, question=question, metric=metric,
-                  direction=direction, why=why, seeds=len(seeds), difference=difference)
+                  direction=direction, why=why, seeds=len(seeds), difference=difference, strict=strict)
     if metric in metrics.PROBABILITIES:
         hs, rs = float((h > 0).mean()), float((r > 0).mean())
         passed = bool(len(seeds)) and sign * (hs - rs) >= SHARE_GAIN - 1e-12
-        return Check(kind="probability", spread=np.nan, clear=np.nan, agree=np.nan, hypo=(hs, np.nan, np.nan),
+        return Check(kind="probability", spread=np.nan, clear=np.nan, agree=np.nan, effect=np.nan,
+                     band_low=np.nan, paired=passed, strong=passed, hypo=(hs, np.nan, np.nan),
                      ref=(rs, np.nan, np.nan), passed=passed, **common)
     ref_summary = _summary(r)
     spread = ref_summary[2] - ref_summary[1]
-    clear_seeds = (sign * difference > spread).fillna(False)
+    signed = sign * difference
+    clear_seeds = (signed > spread).fillna(False)
     clear = float(clear_seeds.mean()) if len(seeds) else 0.0
-    agree = float((sign * difference > 0).mean()) if len(seeds) else 0.0
-    return Check(kind="quantity", spread=float(spread), clear=clear, agree=agree, hypo=_summary(h), ref=ref_summary,
-                 passed=clear > CLEAR_SHARE, **common)
+    agree = float((signed > 0).mean()) if len(seeds) else 0.0
+    if len(seeds) and not signed.isna().any():
+        effect, band_low = float(signed.median()), float(signed.quantile(0.1))
+    else:  # a censored seed (or none): no effect can be stated
+        effect, band_low = np.nan, np.nan
+    paired = bool(band_low > 0.0 and effect >= PRACTICAL * spread) if not np.isnan(effect) else False
+    strong = clear > CLEAR_SHARE
+    return Check(kind="quantity", spread=float(spread), clear=clear, agree=agree, effect=effect, band_low=band_low,
+                 paired=paired, strong=strong, hypo=_summary(h), ref=ref_summary,
+                 passed=paired and (strong or not strict), **common)
 
 
 def pairs(scenarios: list[Scenario], only: list[str] | None = None) -> list[tuple[Scenario, Scenario]]:
@@ -160,7 +185,8 @@ def _judge(hypo: pd.DataFrame, ref: pd.DataFrame, hypo_sc: Scenario, ref_sc: Sce
            branch: pd.Timestamp, horizon: pd.Timestamp) -> Check:
     """Judge one answer of a pair and note where it was measured."""
     check = check_answer(hypo, ref, answer.metric, answer.direction, hypothetical=hypo_sc.name,
-                         reference=ref_sc.name, question=hypo_sc.question.text, why=answer.why)
+                         reference=ref_sc.name, question=hypo_sc.question.text, why=answer.why,
+                         strict=answer.strict)
     return replace(check, branch=branch, horizon=horizon)
 
 
@@ -173,7 +199,9 @@ def table(checks: list[Check]) -> pd.DataFrame:
             "direction": c.direction, "kind": c.kind, "seeds": c.seeds,
             "hypo_median": c.hypo[0], "hypo_p10": c.hypo[1], "hypo_p90": c.hypo[2],
             "ref_median": c.ref[0], "ref_p10": c.ref[1], "ref_p90": c.ref[2],
-            "ref_spread": c.spread, "clear_share": c.clear, "same_sign_share": c.agree, "passed": c.passed,
+            "ref_spread": c.spread, "clear_share": c.clear, "same_sign_share": c.agree,
+            "effect_median": c.effect, "effect_p10": c.band_low, "paired_rule": c.paired, "strict_rule": c.strong,
+            "strict": c.strict, "passed": c.passed,
             "branch": None if c.branch is None else f"{c.branch:%Y-%m}",
             "horizon": None if c.horizon is None else f"{c.horizon:%Y-%m}",
         })
@@ -194,12 +222,14 @@ def _cell(c: Check) -> str:
 
 
 def _clear_cell(c: Check) -> str:
-    """Return the clear-seeds cell with the verdict."""
+    """Return the verdict cell: the paired effect and, for every quantity, the strict rule's count."""
     mark = "✓" if c.passed else "✗"
     if c.kind == "probability":
         return f"{mark} share gain {c.hypo[0] - c.ref[0]:+.0%} (needs {'+' if c.direction == 'higher' else '−'}{SHARE_GAIN:.0%})"
     same = int(round(c.agree * c.seeds))
-    return f"{mark} {c.clear_seeds}/{c.seeds} (spread {_fmt(c.spread)}; {same}/{c.seeds} of the right sign)"
+    strict = " (strict rule required)" if c.strict else ""
+    return (f"{mark} effect {_fmt(c.effect)}, 10 % {_fmt(c.band_low)}; {same}/{c.seeds} of the right sign; "
+            f"clear of the spread {_fmt(c.spread)} in {c.clear_seeds}/{c.seeds}{strict}")
 
 
 def markdown(checks: list[Check]) -> str:
@@ -211,12 +241,14 @@ def markdown(checks: list[Check]) -> str:
         "",
         (f"{len(checks)} answers of {len({c.hypothetical for c in checks})} hypotheticals, "
          f"{'/'.join(map(str, seeds)) or 0} seeds each; {len(checks) - failed} answered, {failed} not."),
-        (f"A seed is clear when its paired difference against the reference, in the documented direction, "
-         f"exceeds the reference's 10–90 % spread; an answer holds when more than {CLEAR_SHARE:.0%} of seeds "
-         f"are clear, or, for a probability, when its share of seeds moves by at least {SHARE_GAIN:.0%}."),
+        (f"Paired rule: the 10–90 % band of the paired effects (hypothetical − reference, same seed and random "
+         f"numbers, signed in the documented direction) lies above zero and the median effect is at least "
+         f"{PRACTICAL:.0%} of the reference's 10–90 % spread. Strict rule (answers marked so): the effect exceeds "
+         f"that whole spread in more than {CLEAR_SHARE:.0%} of seeds. A probability holds when its share of "
+         f"seeds moves by at least {SHARE_GAIN:.0%}."),
         "Answer: median (10–90 %) over seeds, hypothetical vs reference.",
         "",
-        "| hypothetical | question | metric (direction) | answer: hypothetical vs reference | clear seeds | mechanisms |",
+        "| hypothetical | question | metric (direction) | answer: hypothetical vs reference | verdict | mechanisms |",
         "|---|---|---|---|---|---|",
     ]
     previous = None
@@ -240,4 +272,4 @@ def write(checks: list[Check], path: str | Path) -> Path:
     return out
 
 
-__all__ = ["CLEAR_SHARE", "SHARE_GAIN", "Check", "check_answer", "evaluate", "markdown", "pairs", "table", "write"]
+__all__ = ["CLEAR_SHARE", "PRACTICAL", "SHARE_GAIN", "Check", "check_answer", "evaluate", "markdown", "pairs", "table", "write"]

@@ -128,6 +128,8 @@ class AnswerSpec(_Strict):
     metric: str
     direction: Literal["higher", "lower"]
     why: str = Field(min_length=1)
+    #: also held to the strict rule (clear of the reference's whole spread in most seeds)
+    strict: bool = False
 
     @field_validator("metric")
     @classmethod
@@ -191,6 +193,8 @@ class Answer:
     metric: str
     direction: str
     why: str
+    #: held to the strict rule as well as the paired one (see ``sim.questions``)
+    strict: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,7 +215,8 @@ class Question:
             "text": self.text,
             "against": self.against,
             "horizon": None if self.horizon is None else f"{self.horizon:%Y-%m}",
-            "answers": [{"metric": a.metric, "direction": a.direction, "why": a.why} for a in self.answers],
+            "answers": [{"metric": a.metric, "direction": a.direction, "why": a.why, "strict": a.strict}
+                        for a in self.answers],
         }
 
 
@@ -520,7 +525,7 @@ def _question(file_path: Path, spec: QuestionSpec | None, problems: list) -> Que
     if target.resolve() == file_path.resolve():
         problems.append((file, "question.against", "is this scenario itself; name the reference it is compared with"))
         return None
-    answers = tuple(Answer(a.metric, a.direction, a.why.strip()) for a in spec.answers)
+    answers = tuple(Answer(a.metric, a.direction, a.why.strip(), a.strict) for a in spec.answers)
     return Question(spec.text.strip(), Path(spec.against).stem, answers, str(target.resolve()), spec.horizon)
 
 

@@ -121,6 +121,7 @@ class World:
     hostility: float = 0.0
     conciliation: float = 0.0  # Russia's recent record of conduct toward others, 0 (hostile) .. 1
     committed: float = 0.0  # share of Russia's forces its wars tie down (freed slowly after a war)
+    nuclear_fear: float = 0.0  # the allies' fear of nuclear escalation after Russia's nuclear signals, 0..1
 
     # institutions -----------------------------------------------------------
     channel: int = NONE

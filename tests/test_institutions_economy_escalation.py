@@ -52,9 +52,11 @@ def test_channel_reopens_on_rising_trust_and_russian_conciliation_not_on_a_level
     _months(w, p, rng, 60, trust_step=0.003, conciliation=0.0)  # trust rising, Russia not conciliatory
     assert w.channel == FROZEN
     w.war[w.idx("UKR")] = 0.5
+    w.escalation = 4  # the ladder stands at war with a non-member
     _months(w, p, rng, 60, trust_step=0.003, conciliation=1.0)  # both, but a war goes on
     assert w.channel == FROZEN
     w.war[:] = 0.0
+    w.escalation = 1  # the ladder has come down to tension
     _months(w, p, rng, 120, trust_step=0.003, conciliation=1.0)  # both, and calm: thaw, then reopen
     assert w.channel == ACTIVE
     assert float(w.trust[w.member, w.r].mean()) < 0.0  # reopened while trust is still negative

@@ -633,3 +633,19 @@ def test_an_extra_event_leaves_the_decision_streams_in_step(historical):
         assert getattr(a.streams, name).bit_generator.state == getattr(b.streams, name).bit_generator.state, name
     assert np.array_equal(a.streams.war.random(8), b.streams.war.random(8))
     assert np.array_equal(a.streams.escalation.random(8), b.streams.escalation.random(8))
+
+
+def test_reinforcements_never_lower_a_higher_standing_commitment(model):
+    # regression (found by review): a host already committed above its reinforcement keeps its commitment
+    w, p = model.world, model.p
+    for code in ("EST", "LVA", "POL"):
+        w.member[w.idx(code)] = True
+    w.threat_from_russia[:] = 1.0
+    w.war[w.idx("EST")] = 0.6
+    collective_defence.respond(w, p)
+    lva = w.idx("LVA")
+    assert 0.0 < w.reinforcement[lva] < 0.9
+    w.presence_commit[lva] = 0.9
+    w.war[:] = 0.0
+    events = collective_defence.respond(w, p)
+    assert events and all("LVA" not in e[2] for e in events)

@@ -67,13 +67,18 @@ def test_answer_moves_as_documented_beyond_seed_noise(checks, name: str, k: int)
     c = checks[(name, k)]
     if c.kind == "probability":
         gain = (c.hypo[0] - c.ref[0]) * (1 if c.direction == "higher" else -1)
-        ok = gain >= questions.SHARE_GAIN
-        why = f"share of seeds {c.hypo[0]:.0%} vs {c.ref[0]:.0%} in {c.reference}"
-    else:
-        ok = c.clear > questions.CLEAR_SHARE
-        why = (f"{c.clear_seeds}/{c.seeds} seeds clear of the {c.reference}'s 10-90 % spread {c.spread:.3g} "
-               f"({round(c.agree * c.seeds)}/{c.seeds} of the right sign); medians {c.hypo[0]:.3g} vs {c.ref[0]:.3g}")
-    assert ok, f"{name}: {c.metric} not clearly {c.direction}: {why}"
+        assert gain >= questions.SHARE_GAIN, (
+            f"{name}: {c.metric} not clearly {c.direction}: share of seeds {c.hypo[0]:.0%} vs {c.ref[0]:.0%}")
+        return
+    band = c.difference * (1 if c.direction == "higher" else -1)
+    assert band.quantile(0.1) > 0.0, f"{name}: {c.metric}: paired effects {band.round(4).tolist()} not all {c.direction}"
+    assert band.median() >= questions.PRACTICAL * c.spread, (
+        f"{name}: {c.metric}: median effect {band.median():.3g} below {questions.PRACTICAL} of the "
+        f"{c.reference}'s spread {c.spread:.3g}")
+    if c.strict:
+        assert c.clear > questions.CLEAR_SHARE, (
+            f"{name}: {c.metric}: clear of the {c.reference}'s 10-90 % spread {c.spread:.3g} in only "
+            f"{c.clear_seeds}/{c.seeds} seeds (medians {c.hypo[0]:.3g} vs {c.ref[0]:.3g})")
 
 
 # -- every hypothetical states its question ----------------------------------------------
@@ -168,7 +173,10 @@ def test_quantity_rule_counts_seeds_clear_of_the_reference_spread() -> None:
     assert c.kind == "quantity" and c.seeds == 11
     assert c.spread == pytest.approx(8.0)
     assert c.clear == pytest.approx(8 / 11)  # 9,9,9,9,9,9,20,9 clear; 8 (not above), 0 and -30 not
-    assert c.clear_seeds == 8 and c.passed
+    assert c.clear_seeds == 8 and c.strong
+    # paired rule: sorted differences -30, 0, 8, 9 ... 20; 10 % quantile (linear) = the 2nd = 0, not above 0
+    assert c.band_low == pytest.approx(0.0) and c.effect == pytest.approx(9.0)
+    assert not c.paired and not c.passed
     assert c.agree == pytest.approx(9 / 11)  # every positive difference, 8 included
     assert c.ref == pytest.approx((5.0, 1.0, 9.0))
     assert list(c.difference) == [9, 9, 9, 9, 9, 9, 8, 0, 20, -30, 9]
@@ -181,7 +189,8 @@ def test_quantity_rule_needs_more_than_half_and_pairs_by_seed() -> None:
     hypo = _seeds(relations_at_horizon=[-0.3, -0.2, 0.2, 0.3])  # differences -0.3, -0.3, 0, 0
     c = questions.check_answer(hypo, ref, "relations_at_horizon", "lower")
     assert c.spread == pytest.approx(0.24)
-    assert c.clear == pytest.approx(0.5) and not c.passed  # exactly half is not "most"
+    assert c.clear == pytest.approx(0.5) and not c.strong  # exactly half is not "most"
+    assert not c.passed  # and half the seeds do not move at all: the paired band reaches zero
     shuffled = hypo.iloc[::-1]
     assert questions.check_answer(shuffled, ref, "relations_at_horizon", "lower").clear == pytest.approx(0.5)
 
@@ -191,6 +200,23 @@ def test_missing_values_are_never_clear() -> None:
     hypo = _seeds(months_to_reopen=[1.0, math.nan, 2.0, 3.0])
     c = questions.check_answer(hypo, ref, "months_to_reopen", "lower")
     assert c.spread == 0.0 and c.clear == pytest.approx(0.5) and not c.passed
+    assert math.isnan(c.effect)  # a censored seed: no effect is stated
+
+
+def test_paired_rule_band_above_zero_and_a_practical_size() -> None:
+    # reference 0.0 .. 1.0 in steps of 0.1: 10 % = 0.1, 90 % = 0.9, spread 0.8
+    ref = _seeds(threat_mean=[k / 10 for k in range(11)])
+    small = _seeds(threat_mean=[k / 10 + 0.1 for k in range(11)])  # +0.1 in every seed: 0.1 < 0.25 * 0.8
+    c = questions.check_answer(small, ref, "threat_mean", "higher")
+    assert c.effect == pytest.approx(0.1) and c.band_low == pytest.approx(0.1)
+    assert not c.paired and not c.passed
+    big = _seeds(threat_mean=[k / 10 + 0.3 for k in range(11)])  # +0.3 everywhere: band above 0, 0.3 >= 0.2
+    c = questions.check_answer(big, ref, "threat_mean", "higher")
+    assert c.paired and c.passed and not c.strong  # 0.3 is not clear of the whole spread 0.8
+    assert not questions.check_answer(big, ref, "threat_mean", "higher", strict=True).passed
+    huge = _seeds(threat_mean=[k / 10 + 0.9 for k in range(11)])
+    assert questions.check_answer(huge, ref, "threat_mean", "higher", strict=True).passed
+    assert not questions.check_answer(big, ref, "threat_mean", "lower").passed
 
 
 def test_probability_rule_compares_shares_of_seeds() -> None:
@@ -220,7 +246,7 @@ def test_markdown_table_has_a_row_per_answer() -> None:
     rows = [line for line in text.splitlines() if line.startswith(("| h (", "|  |"))]
     assert len(rows) == 2
     assert "If \\| what?" in rows[0] and "`war_months` (higher)" in rows[0] and "3/3" in rows[0]
-    assert "3/3 of the right sign" in rows[0]
+    assert "3/3 of the right sign" in rows[0] and "effect 10" in rows[0]
     assert "67% of seeds vs 0%" in rows[1] and "escalation" in rows[1]
     assert questions.table(checks).passed.tolist() == [True, True]
 
@@ -229,4 +255,4 @@ def test_every_per_seed_metric_is_documented() -> None:
     documented = {m.name for m in metrics.METRICS}
     for name in metrics.PER_SEED:
         assert name in documented or name.startswith(("share_", "mean_p_", "p_level_")), name
-    assert set(metrics.PROBABILITIES) == {f"p_level_{n}" for n in range(1, 6)} | {"p_reopen"}
+    assert set(metrics.PROBABILITIES) == {f"p_level_{n}" for n in range(1, 6)} | {"p_reopen", "p_article5"}

@@ -98,7 +98,12 @@ def test_russia_at_war_elsewhere_is_weaker_locally(model):
     mda = w.idx("MDA")
     calm = _credibility(model)[mda]
     w.war[w.idx("UKR")] = 1.0
-    assert _credibility(model)[mda] > calm
+    deterrence.commit_forces(w, model.p, 1)  # Russia commits forces to the war at once
+    at_war = _credibility(model)[mda]
+    assert at_war > calm
+    w.war[:] = 0.0
+    deterrence.commit_forces(w, model.p, 1)  # ... and gets them back only slowly
+    assert calm < _credibility(model)[mda] < at_war
 
 
 def test_enlargement_raises_perceived_encirclement(model):

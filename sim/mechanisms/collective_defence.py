@@ -52,8 +52,9 @@ def respond(w: World, p) -> list[Decision]:
     if not victims.any():
         if w.article5:
             # the war on the alliance is over: the reinforcements stay as standing commitments
-            for level in np.unique(w.reinforcement[w.reinforcement > w.presence_commit]):
-                hosts = [w.codes[j] for j in (w.reinforcement == level).nonzero()[0]]
+            raised = w.reinforcement > w.presence_commit  # a commitment is only ever raised
+            for level in np.unique(w.reinforcement[raised]):
+                hosts = [w.codes[j] for j in (raised & (w.reinforcement == level)).nonzero()[0]]
                 emitted.append(("forward_presence_commitment", "NATO", hosts, "reinforcements made permanent",
                                 {"hosts": hosts, "level": float(level)}))
         w.article5 = False

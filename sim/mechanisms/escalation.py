@@ -11,7 +11,9 @@ the ladder jumps up at once and steps down one rung at a time, with a monthly
 probability (escalation is quick, de-escalation slow).  How wars go on and end is
 ``sim.mechanisms.war``; the level feeds back into Russia's decisions there (a higher
 rung raises the value of a ceasefire) and in its choice of force (a war under way
-raises the cost of another).
+raises the cost of another).  Russia's nuclear signals leave the allies a fear of
+nuclear escalation (``nuclear_fear``, raised by each signal's level, fading like the
+memory of hostile acts) that holds back their military aid to Russia's victims.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ def implied_level(w: World, p) -> int:
 
 
 def update(w: World, p, months: int, rng: np.random.Generator) -> None:
-    """Move the ladder: up at once, down one rung with the de-escalation probability."""
+    """Move the ladder: up at once, down one rung with the de-escalation probability; nuclear fear fades."""
+    w.nuclear_fear *= 1.0 - rate(p.hostile_memory_decay, months)
     implied = implied_level(w, p)
     draw = rng.random()
     if implied >= w.escalation:

@@ -155,6 +155,7 @@ def aid(w: World, p, months: int) -> tuple[np.ndarray, list[Emitted]]:
     distrust = (1.0 - w.trust[:, w.r]) / 2.0
     readiness = np.minimum(1.0, w.stocks / p.aid_stock_floor)
     target = p.aid_drive * w.war[k] * w.solidarity * distrust * readiness
+    target *= 1.0 - p.nuclear_aid_restraint * w.nuclear_fear  # self-deterrence after nuclear signals
     np.clip(target, 0.0, 1.0, out=target)
     target = np.where(donors, target, 0.0)
     target[k] = 0.0

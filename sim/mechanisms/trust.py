@@ -125,6 +125,7 @@ def apply_event(
     goldstein: float,
     russia_reading: float | None = None,
     collective: bool = False,
+    scale: float = 1.0,
 ) -> None:
     """Move every observer's trust in the actors by an event's Goldstein severity.
 
@@ -136,7 +137,8 @@ def apply_event(
     memory gain to its betrayal memory.  An act at or beyond the betrayal threshold
     also lowers the actor's own trust in its targets (``aggressor_enmity``).
     ``collective`` marks an armed attack, which members read as one on themselves
-    when it strikes an ally.
+    when it strikes an ally; ``scale`` (0..1, an event's ``level``) scales the impact
+    of an act that comes in degrees (a build-up, a nuclear signal).
     """
     if len(actors) == 0 or goldstein == 0.0 and russia_reading is None:
         return
@@ -144,8 +146,8 @@ def apply_event(
     has_reading = russia_reading is not None
     _apply_event(
         w.trust, w.hostile, w.memory, actors, targets,
-        severity(goldstein, exponent),
-        severity(russia_reading, exponent) if has_reading else 0.0, has_reading, w.r,
+        severity(goldstein, exponent) * scale,
+        severity(russia_reading, exponent) * scale if has_reading else 0.0, has_reading, w.r,
         p.trust_negative_gain, p.trust_positive_gain,
         -severity(p.betrayal_threshold, exponent), p.betrayal_memory_gain,
         p.trust_audience_salience, p.trust_ally_salience,
@@ -155,7 +157,7 @@ def apply_event(
 
 
 @njit(cache=True)
-def _war_pressure(trust, hostile, war, member, solidarity, r, audience, ally, pressure, months, negative_gain,
+def _war_pressure(trust, war, member, solidarity, r, audience, ally, pressure, months, negative_gain,
                   russia_negative_gain):
     n = trust.shape[0]
     for i in range(n):
@@ -170,8 +172,9 @@ def _war_pressure(trust, hostile, war, member, solidarity, r, audience, ally, pr
                 push = max(push, s * war[k])
         push *= pressure
         push *= months
+        # trust only: the war itself enters threat and the ladder on its own, so the memory of
+        # hostile acts (``hostile``) keeps the acts (the invasion, a sabotage), not the war's months
         trust[i, r] -= push * negative_gain * (1.0 + trust[i, r])
-        hostile[i, r] = min(hostile[i, r] + push, HOSTILE_MAX)
     for k in range(n):
         if war[k] != 0.0 and k != r:
             # Russia's enemy image of the states it fights hardens while the war goes on
@@ -182,7 +185,7 @@ def war_pressure(w: World, p, months: int) -> None:
     """Lower every observer's trust in Russia, and Russia's in its victims, while Russia's wars go on."""
     if not w.war.any():
         return
-    _war_pressure(w.trust, w.hostile, w.war, w.member, w.solidarity, w.r, p.trust_audience_salience,
+    _war_pressure(w.trust, w.war, w.member, w.solidarity, w.r, p.trust_audience_salience,
                   p.trust_ally_salience, p.war_trust_pressure, float(months), p.trust_negative_gain,
                   p.russia_trust_negative_gain)
 
