@@ -400,7 +400,9 @@ class NatoRussiaModel(mesa.Model):
         if etype is not None:
             codes = [w.codes[t] for t in targets] or ["NATO"]
             origin, source = self.russia_origin
-            self.emit(etype, "RUS", codes, w.action.replace("_", " "), source, origin)
+            # Russia's own nuclear signal comes at the level the registry sets for it
+            params = {"level": p.emergent_nuclear_level} if etype == "nuclear_signalling" else None
+            self.emit(etype, "RUS", codes, w.action.replace("_", " "), source, origin, params)
 
         for etype, actor, targets, label, params in collective_defence.respond(w, p):
             self.decided(etype, actor, targets, label, "model: collective defence (Article 5)", params)
