@@ -265,6 +265,11 @@ GRADED_ACTS = frozenset({"nuclear_signalling", "military_posture"})
 
 Effect = Callable[[World, Any, Event, np.ndarray, np.ndarray, int], None]
 
+
+def acts(etype: EventType) -> bool:
+    """Return whether an event of this type changes the model (a trust impact, a reading or an effect)."""
+    return etype.goldstein != 0.0 or etype.perceived_by_russia_param is not None or etype.name in EFFECTS
+
 #: what each event type does beyond its trust impact
 EFFECTS: dict[str, Effect] = {
     "accession": _accession,

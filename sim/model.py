@@ -104,8 +104,9 @@ MODEL_OUTPUTS: tuple[str, ...] = (
 SCALARS = 15
 
 #: the model's random streams, one per kind of decision, each drawn from in the same amounts every
-#: step: two scenarios run with one seed then draw the same numbers for the same decisions (common
-#: random numbers), so that their paired difference is the scenarios' and not the generator's
+#: step (but ``ratification``, one number per pending candidate and member): two scenarios run with
+#: one seed then draw the same numbers for the same decisions (common random numbers), so that their
+#: paired difference is the scenarios' and not the generator's
 STREAMS: tuple[str, ...] = ("russia", "spending", "applications", "ratification", "institutions", "war",
                             "escalation")
 

@@ -136,7 +136,12 @@ def test_menus_list_only_legal_choices(session: Session) -> None:
     assert set(red) == {cls.name for cls in MOVES.values() if "red" in cls.teams}
     fighting = next(f for f in red["ceasefire"]["fields"] if f["name"] == "state")["choices"]
     assert fighting == ["UKR"]
-    assert {t["type"] for t in session.inject_types()} == set(session.engine.model.event_types)
+    # every event type that acts on the model may be injected; a marker (external_shock) may not
+    assert {t["type"] for t in session.inject_types()} == set(session.engine.model.event_types) - {"external_shock"}
+    problems = session.validate([], [{"type": "external_shock", "actor": "NSA", "targets": ["FRA"], "label": "x"}])
+    assert len(problems) == 1 and "does nothing in the model" in problems[0]
+    problems = session.validate([], [{"type": "leadership_change", "actor": "RUS", "targets": ["RUS"], "label": "x"}])
+    assert len(problems) == 1 and "revisionism_delta" in problems[0] and "required" in problems[0]
 
 
 # -- what each move does ------------------------------------------------------------------------

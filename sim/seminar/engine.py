@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from sim.events import Event
+from sim.events import Event, acts
 from sim.model import STATE_OUTPUTS, NatoRussiaModel, Snapshot
 from sim.scenario import EventSpec, _check_event, parse_date
 from sim.seminar.moves import MOVES, TEAMS, Context, moves_for, team_actor, team_kind
@@ -227,7 +227,7 @@ class Seminar:
         return [cls.describe(m.world, m.p, team) for cls in moves_for(team)]
 
     def inject_types(self) -> list[dict[str, Any]]:
-        """Return the event types a facilitator may inject, with their parameters."""
+        """Return the event types a facilitator may inject (those that act on the model), with their parameters."""
         return [
             {
                 "type": name,
@@ -236,6 +236,7 @@ class Seminar:
                 "params": dict(et.params),
             }
             for name, et in sorted(self.model.event_types.items())
+            if acts(et)
         ]
 
     # -- validation ----------------------------------------------------------------------------
@@ -320,6 +321,10 @@ class Seminar:
                 continue
             found: list = []
             _check_event("inject", where, spec, codes, types, found)
+            if spec.type in types and not acts(types[spec.type]):
+                found.append(("inject", f"{where}.type", (
+                    f"{spec.type} does nothing in the model (a marker for scenario files); inject the shock's "
+                    "effect instead: state_change or set_parameter, or an act with a Goldstein score")))
             problems.extend(f"{field_}: {msg}" for _, field_, msg in found)
             if not found:
                 checked.append(
