@@ -25,7 +25,7 @@ from sim.world import World
 
 @njit(cache=True)
 def _threat(i, j, cap, prox, trust, hostile, war, member, solidarity, r, capability_weight, distrust_weight,
-            hostile_weight, war_weight, alliance_war_weight, armed_attack, encirclement_pressure):
+            hostile_weight, war_weight, alliance_war_weight, armed_attack, exponent, encirclement_pressure):
     """State i's perceived threat from state j: ``1 - exp(-z)``."""
     if i == j:
         return 0.0
@@ -39,7 +39,10 @@ def _threat(i, j, cap, prox, trust, hostile, war, member, solidarity, r, capabil
         near, allied = 0.0, 0.0
         for k in range(len(war)):
             if war[k] != 0.0:
-                near = max(near, prox[i, k] * war[k])
+                # closeness to the war, or, for Russia's neighbours, its lesson: a neighbour of Russia invaded;
+                # weighed by the war's severity (intensity to the events' severity exponent)
+                closeness = max(prox[i, k], prox[i, j] * prox[k, j])
+                near = max(near, closeness * war[k] ** exponent)
                 if member[i] and member[k] and war[k] > armed_attack:
                     # an armed attack on one is an attack on all, whatever its intensity (Article 5)
                     allied = max(allied, 1.0 if k == i else solidarity[i])
@@ -72,7 +75,7 @@ def _slices(cap, prox, trust, hostile, war, member, solidarity, r, *weights):
 def _arguments(w: World, p) -> tuple:
     return (w.cap, w.prox, w.trust, w.hostile, w.war, w.member, w.solidarity, w.r, p.threat_capability_weight,
             p.threat_distrust_weight, p.threat_hostile_weight, p.threat_war_weight, p.threat_alliance_war_weight,
-            p.conflict_level_threshold, p.threat_encirclement_weight * w.encirclement)
+            p.conflict_level_threshold, p.severity_exponent, p.threat_encirclement_weight * w.encirclement)
 
 
 def matrix(w: World, p) -> np.ndarray:
