@@ -254,9 +254,15 @@ def _reduce_relations(w, p, event, actors, targets, step) -> None:
     from sim.world import ACTIVE, SUSPENDED
 
     between = (w.r in targets and w.member[actors].any()) or (w.r in actors and w.member[targets].any())
-    if between and w.channel == ACTIVE:
+    # cutting the council or military cooperation suspends the dialogue channel; leaving an arms-control
+    # treaty or closing missions is an act of hostility (trust) but leaves the council's meetings as they are
+    council = event.params.get("channel", "nato_russia_council") in COUNCIL_CHANNELS
+    if between and council and w.channel == ACTIVE:
         w.channel = SUSPENDED
 
+
+#: the channels whose cut (``reduce_relations``) suspends the NATO–Russia dialogue channel
+COUNCIL_CHANNELS = frozenset({"nato_russia_council", "military_cooperation"})
 
 #: event types that are armed attacks (members read one on an ally as one on themselves)
 ARMED_ATTACKS = frozenset({"military_aggression", "occupy_territory"})

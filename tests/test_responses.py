@@ -241,6 +241,7 @@ def test_a_war_scaled_below_faded_ends_in_exhaustion(model):
     w, p = _war_world(model)
     geo = w.idx("GEO")
     w.war[geo], w.war_aim[geo] = 0.011, 0.0  # aim 0: 0.011 * (1 - 0.1) = 0.0099 < FADED 0.01
+    w.war_months[geo] = 6.0  # a war under way
     ended = war.conduct(w, p, 1, _Draws(1.0))
     assert ended == [("ceasefire", "RUS", ["GEO"], war.ENDINGS[2])]
     assert "exhaustion" in ended[0][3]
@@ -252,10 +253,22 @@ def test_a_draw_of_zero_is_a_negotiated_ceasefire(model):
     geo = w.idx("GEO")
     w.prox_r[geo], w.deterrence[geo], w.war[geo], w.war_aim[geo] = 1.0, 0.3, 0.5, 0.8
     w.resolve[geo] = 0.0  # hazard = 0.04 * (1 - will) > 0
+    w.war_months[geo] = 6.0  # a war under way
     ended = war.conduct(w, p, 1, _Draws(0.0))
     assert ended == [("ceasefire", "RUS", ["GEO"], "negotiated ceasefire")]
     assert w.war[geo] == 0.5  # the model applies the ceasefire; conduct does not move the war
     assert w.exhaustion[geo] == pytest.approx(0.5 / 60, abs=1e-15)
+
+
+def test_a_war_begun_this_step_is_fought_before_it_can_end(model):
+    # regression: a scheduled attack ended by a ceasefire in its own month never reached the ladder
+    w, p = _war_world(model)
+    geo = w.idx("GEO")
+    w.prox_r[geo], w.deterrence[geo], w.resolve[geo] = 1.0, 0.3, 0.0
+    war.start(w, geo, 0.5)  # months at war 0: begun this step
+    assert war.conduct(w, p, 1, _Draws(0.0)) == []  # even a zero draw does not end it
+    assert w.war[geo] == 0.5 and w.war_months[geo] == 1.0
+    assert war.conduct(w, p, 1, _Draws(0.0)) == [("ceasefire", "RUS", ["GEO"], "negotiated ceasefire")]
 
 
 def test_no_war_returns_nothing_but_draws_n_numbers(model):

@@ -68,8 +68,11 @@ def _conduct(war, aim, months_at_war, exhaustion, will, draws, resolve, settle_l
     for j in range(n):
         if war[j] == 0.0:
             continue
+        begun = months_at_war[j] == 0.0
         months_at_war[j] += months
         exhaustion[j] += war[j] * wear  # both sides wear out with the war's intensity and length
+        if begun:
+            continue  # a war begun this step is fought for the step before it can be settled
         # negotiation: continuing loses value (1 - will), the ladder raises the price; the defender's
         # resolve holds it back until exhaustion wears it down
         settle = min(1.0, 1.0 - will[j] + settle_level)
