@@ -89,7 +89,7 @@ class Check:
     @property
     def clear_seeds(self) -> int:
         """Return the number of clear seeds (quantities) or 0 (probabilities)."""
-        return 0 if self.kind == "probability" else int(round(self.clear * self.seeds))
+        return 0 if self.kind == "probability" else round(self.clear * self.seeds)
 
 
 def _summary(values: pd.Series) -> tuple[float, float, float]:
@@ -119,8 +119,8 @@ def check_answer(
     h, r = hypo.loc[seeds, metric].astype(float), ref.loc[seeds, metric].astype(float)
     sign = 1.0 if direction == "higher" else -1.0
     difference = h - r
-    common = dict(hypothetical=hypothetical, reference=reference, question=question, metric=metric,
-                  direction=direction, why=why, seeds=len(seeds), difference=difference, strict=strict)
+    common = {"hypothetical": hypothetical, "reference": reference, "question": question, "metric": metric,
+              "direction": direction, "why": why, "seeds": len(seeds), "difference": difference, "strict": strict}
     if metric in metrics.PROBABILITIES:
         hs, rs = float((h > 0).mean()), float((r > 0).mean())
         passed = bool(len(seeds)) and sign * (hs - rs) >= SHARE_GAIN - 1e-12
@@ -226,7 +226,7 @@ def _clear_cell(c: Check) -> str:
     mark = "✓" if c.passed else "✗"
     if c.kind == "probability":
         return f"{mark} share gain {c.hypo[0] - c.ref[0]:+.0%} (needs {'+' if c.direction == 'higher' else '−'}{SHARE_GAIN:.0%})"
-    same = int(round(c.agree * c.seeds))
+    same = round(c.agree * c.seeds)
     strict = " (strict rule required)" if c.strict else ""
     return (f"{mark} effect {_fmt(c.effect)}, 10 % {_fmt(c.band_low)}; {same}/{c.seeds} of the right sign; "
             f"clear of the spread {_fmt(c.spread)} in {c.clear_seeds}/{c.seeds}{strict}")

@@ -134,7 +134,9 @@ class AnswerSpec(_Strict):
     @field_validator("metric")
     @classmethod
     def _metric(cls, v: str) -> str:
-        from sim.metrics import PER_SEED  # sim.metrics imports the runner, which imports this module
+        from sim.metrics import (
+            PER_SEED,  # sim.metrics imports the runner, which imports this module
+        )
 
         if v not in PER_SEED:
             raise ValueError(f"unknown metric {v!r}; allowed: {', '.join(PER_SEED)}")

@@ -21,14 +21,22 @@ import numpy as np
 import pytest
 
 from sim.events import Event, apply
-from sim.mechanisms import collective_defence, enlargement, institutions, relations, russia_decisions, threat, trust, war
+from sim.mechanisms import (
+    collective_defence,
+    enlargement,
+    institutions,
+    relations,
+    russia_decisions,
+    threat,
+    trust,
+    war,
+)
 from sim.mechanisms.russia_decisions import AGGRESSION, ATTACK
 from sim.model import NatoRussiaModel
 from sim.scenario import ScenarioError, load_scenario
 from sim.world import ACTIVE, FROZEN
 
 from .conftest import SCENARIOS, write
-
 
 # -- helpers ------------------------------------------------------------------------------------------
 
