@@ -309,6 +309,11 @@ def validate(
     for e in report.errors.itertuples(index=False):
         err = "" if e.error is None or e.error != e.error else f"{e.error:.3g} {e.unit}"
         typer.echo(f"{e.series} | {e.measure} | {e.sample} | model {e.model} | record {e.record} | {err}")
+    if report.skill:
+        from sim import skill
+
+        typer.echo("")
+        typer.echo(skill.markdown(report.skill, split))
     typer.echo(f"validation written to {folder}")
     if not report.passed:
         raise typer.Exit(1)

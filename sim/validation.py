@@ -205,6 +205,8 @@ class Validation:
     split: int | None = None
     seeds: int = 0
     calibration: str = ""
+    #: with a split: the out-of-sample skill, per-ally skill, band coverage and allies-at-2 % tables (``sim.skill``)
+    skill: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -222,6 +224,10 @@ class Validation:
                   "years without a reference value are not compared."
                   + (f" In-sample: up to {self.split}; out-of-sample: {self.split + 1}–{RECORD_END}." if self.split else ""),
                   "", _md(self.errors.assign(error=self.errors.error.map(lambda v: "" if pd.isna(v) else f"{v:.3g}"))), ""]
+        if self.skill and self.split:
+            from sim import skill
+
+            lines += [skill.markdown(self.skill, self.split)]
         return "\n".join(lines)
 
     def save(self, folder: str | Path, plots: bool = True) -> Path:
@@ -233,6 +239,8 @@ class Validation:
         self.errors.to_csv(folder / "series_errors.csv", index=False)
         for name, band in self.bands.items():
             band.to_csv(folder / f"band_{name}.csv")
+        for name, table in self.skill.items():
+            table.to_csv(folder / f"skill_{name}.csv", index=False)
         if plots:
             plot(self, folder / "model_vs_record.png")
         return folder
@@ -377,12 +385,13 @@ def _presence_errors(result: Any, split: int | None) -> list[SeriesError]:
 
 def validate(result: Any, split: int | None = None, calibration: str = "") -> Validation:
     """Check the stylized facts and compare the reference series; return a Validation."""
-    from sim import stylized
+    from sim import skill, stylized
 
     facts = stylized.as_table(stylized.check_all(result))
     errors, bands = compare(result, split)
+    scores = skill.report(result, split) if split is not None else {}
     return Validation(facts=facts, errors=errors, bands=bands, split=split, seeds=len(result.seeds),
-                      calibration=calibration)
+                      calibration=calibration, skill=scores)
 
 
 def plot(v: Validation, path: str | Path) -> Path:
