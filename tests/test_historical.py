@@ -58,3 +58,26 @@ def test_without_2014_allied_spending_stays_lower(ensemble, no_2014):
     counterfactual = _yearly_mean(no_2014, "mean_defence_spending", 2015, 2021)
     assert (counterfactual < real).mean() > 0.5
     assert counterfactual.median() < real.median()
+
+
+def test_without_russias_scheduled_acts_the_response_goes_with_the_shock(ensemble):
+    """Removal check: take Russia's scheduled hostile acts away and the collapse of relations goes too."""
+    from .conftest import SCENARIOS
+
+    removed = sim.run(sim.load_scenario(SCENARIOS / "historical_without_russian_acts.yaml"), seeds=range(20),
+                      workers=2, states=False)
+    ts, base = removed.timeseries, ensemble.timeseries
+    end, base_end = ts[ts.date == ts.date.max()].set_index("seed"), base[base.date == base.date.max()].set_index("seed")
+    # relations end higher in every seed, and positive in most; no NATO-Russia war, no frozen channel
+    assert (end.relations_index > base_end.relations_index).all()
+    assert (end.relations_index > 0.0).mean() > 0.8
+    assert (ts.groupby("seed").escalation_level.max() <= 3).mean() > 0.8
+    assert (end.dialogue_channel != "frozen").mean() > 0.8
+    # members feel far less threatened and spend less by 2023
+    assert (end.mean_threat_from_russia < base_end.mean_threat_from_russia - 0.3).mean() > 0.8
+    assert end.mean_defence_spending.median() < base_end.mean_defence_spending.median()
+    # Russia's own hostile acts are fewer when the record's are gone (its hostility is lower)
+    hostile = ("cyber_attack", "election_interference", "sabotage", "energy_coercion", "nuclear_signalling")
+    def count(ev):
+        return len(ev[(ev.actor == "RUS") & (ev.origin == "emergent") & ev.type.isin(hostile)])
+    assert count(removed.events) < 0.5 * count(ensemble.events)
