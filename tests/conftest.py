@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import sim
@@ -30,6 +31,15 @@ def model(historical) -> NatoRussiaModel:
 def ensemble(historical) -> sim.RunResult:
     """The historical ensemble: 20 seeds."""
     return sim.run(historical, seeds=range(20), workers=2)
+
+
+def reset_trust(world, value: float = 0.0):
+    """Set every pair's trust to ``value`` (self-trust 1) and clear betrayal and hostility memory; return the world."""
+    world.trust[:] = value
+    np.fill_diagonal(world.trust, 1.0)
+    world.memory[:] = 0.0
+    world.hostile[:] = 0.0
+    return world
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -36,7 +36,7 @@ from sim.model import NatoRussiaModel
 from sim.scenario import ScenarioError, load_scenario
 from sim.world import ACTIVE, FROZEN
 
-from .conftest import SCENARIOS, write
+from .conftest import SCENARIOS, reset_trust, write
 
 # -- helpers ------------------------------------------------------------------------------------------
 
@@ -56,14 +56,6 @@ class _Draws:
 
     def random(self, size=None):
         return self.value if size is None else np.full(size, self.value)
-
-
-def _reset_trust(w, value: float = 0.0):
-    w.trust[:] = value
-    np.fill_diagonal(w.trust, 1.0)
-    w.memory[:] = 0.0
-    w.hostile[:] = 0.0
-    return w
 
 
 def _force_world(model):
@@ -411,7 +403,7 @@ def test_attack_on_a_far_ally_raises_a_members_threat_by_the_alliance_term(model
 
 
 def test_russia_uses_its_own_negative_gain_as_observer(model):
-    w, p = _reset_trust(model.world), model.p
+    w, p = reset_trust(model.world), model.p
     _set(p, trust_negative_gain=0.2, russia_trust_negative_gain=0.7, severity_exponent=2.5, betrayal_threshold=9.0,
          russia_betrayal_threshold=6.0, trust_audience_salience=0.15, trust_ally_salience=0.5)
     r, pol, deu = w.r, w.idx("POL"), w.idx("DEU")
@@ -425,7 +417,7 @@ def test_russia_uses_its_own_negative_gain_as_observer(model):
 
 
 def test_an_act_past_russias_betrayal_threshold_only_is_remembered_by_russia_only(model):
-    w, p = _reset_trust(model.world), model.p
+    w, p = reset_trust(model.world), model.p
     _set(p, trust_negative_gain=0.4, russia_trust_negative_gain=0.4, severity_exponent=2.5, betrayal_threshold=9.0,
          russia_betrayal_threshold=5.0, betrayal_memory_gain=0.5, aggressor_enmity=0.3)
     r, pol = w.r, w.idx("POL")
@@ -438,7 +430,7 @@ def test_an_act_past_russias_betrayal_threshold_only_is_remembered_by_russia_onl
 
 
 def test_aggressor_enmity_lowers_russias_trust_in_its_victim(model):
-    w, p = _reset_trust(model.world), model.p
+    w, p = reset_trust(model.world), model.p
     _set(p, severity_exponent=2.5, betrayal_threshold=9.0, aggressor_enmity=0.3, betrayal_memory_gain=0.5)
     r, ukr = w.r, w.idx("UKR")
     w.trust[r, ukr] = 0.2
@@ -449,7 +441,7 @@ def test_aggressor_enmity_lowers_russias_trust_in_its_victim(model):
 
 
 def test_an_armed_attack_on_an_ally_is_registered_with_solidarity_as_salience(model):
-    w, p = _reset_trust(model.world), model.p
+    w, p = reset_trust(model.world), model.p
     _set(p, trust_negative_gain=0.4, severity_exponent=2.5, trust_audience_salience=0.15, trust_ally_salience=0.5)
     r, est, prt, aut = w.r, w.idx("EST"), w.idx("PRT"), w.idx("AUT")
     w.member[est], w.member[prt], w.member[aut] = True, True, False
@@ -460,11 +452,11 @@ def test_an_armed_attack_on_an_ally_is_registered_with_solidarity_as_salience(mo
     assert w.trust[aut, r] == pytest.approx(-0.075 * 0.4, abs=1e-12)  # non-member: -0.03
     assert w.trust[est, r] == pytest.approx(-0.4, abs=1e-12)  # the victim: salience 1
     # not an armed attack: PRT's salience is its regard's, 0.075: -0.03
-    w = _reset_trust(w)
+    w = reset_trust(w)
     trust.apply_event(w, p, np.array([r]), np.array([est]), -10.0, collective=False)
     assert w.trust[prt, r] == pytest.approx(-0.03, abs=1e-12)
     # regard above solidarity: trust 1 in EST gives max(0.15 * 0.5 * 2, 1 * 0.5) = 0.5 > 0.3: -0.2
-    w = _reset_trust(w)
+    w = reset_trust(w)
     w.trust[prt, est] = 1.0
     w.solidarity[prt] = 0.3
     trust.apply_event(w, p, np.array([r]), np.array([est]), -10.0, collective=True)
@@ -472,7 +464,7 @@ def test_an_armed_attack_on_an_ally_is_registered_with_solidarity_as_salience(mo
 
 
 def test_war_pressure_lowers_russias_trust_in_the_state_it_fights(model):
-    w, p = _reset_trust(model.world), model.p
+    w, p = reset_trust(model.world), model.p
     _set(p, war_trust_pressure=0.02, russia_trust_negative_gain=0.7)
     r, ukr = w.r, w.idx("UKR")
     w.war[:] = 0.0

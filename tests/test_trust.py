@@ -7,14 +7,11 @@ import pytest
 
 from sim.mechanisms import trust
 
+from .conftest import reset_trust
+
 
 def _reset(model, value=0.0):
-    w = model.world
-    w.trust[:] = value
-    np.fill_diagonal(w.trust, 1.0)
-    w.memory[:] = 0.0
-    w.hostile[:] = 0.0
-    return w
+    return reset_trust(model.world, value)
 
 
 def test_hostile_event_moves_trust_more_than_equal_friendly_event(model):
