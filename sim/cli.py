@@ -303,8 +303,9 @@ def validate(
     label = "registry values (uncalibrated)" if sc.calibration == "none" else f"calibrated ({sc.calibration})"
     report = validation.validate(result, split=split, calibration=label + (f"; --set {overrides}" if overrides else ""))
     report.save(folder, plots=plots)
-    for c in report.facts.itertuples(index=False):
-        typer.echo(f"[{c.result}] {c.number}. {c.fact}\n        {c.measured}")
+    for c in report.facts.to_dict("records"):
+        typer.echo(f"[{c['result']}] {c['number']}. {c['fact']} (in {c.get('seeds showing it', '?')} of the seeds' "
+                   f"own runs)\n        {c['measured']}")
     typer.echo("")
     for e in report.errors.itertuples(index=False):
         err = "" if e.error is None or e.error != e.error else f"{e.error:.3g} {e.unit}"

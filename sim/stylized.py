@@ -1,14 +1,15 @@
 """The six stylized facts of the brief, measured on a historical ensemble.
 
 Each check reads the run's tables (never the model), returns the measured
-values and whether the fact holds.  ``natosim validate`` prints them; the test
+values and whether the fact holds on the ensemble (its median, or its shares of
+seeds); ``seed_shares`` reports in how many seeds' own runs each fact holds.  ``natosim validate`` prints them; the test
 suite asserts them.  They are checks of the mechanisms' output, not targets
 the model was drawn to: the curves come from scheduled events moving agents.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -167,11 +168,29 @@ def check_all(result: RunResult) -> list[FactCheck]:
     return [check(result) for check in CHECKS]
 
 
-def as_table(checks: list[FactCheck]) -> pd.DataFrame:
-    """Return checks as a table with columns number, fact, measured, result."""
-    return pd.DataFrame(
+def one_seed(result: RunResult, seed: int) -> RunResult:
+    """Return the part of an ensemble's tables that belongs to one seed."""
+    def pick(df: pd.DataFrame) -> pd.DataFrame:
+        return df[df.seed == seed] if "seed" in df.columns else df
+
+    return replace(result, seeds=[seed], timeseries=pick(result.timeseries), states=pick(result.states),
+                   events=pick(result.events))
+
+
+def seed_shares(result: RunResult) -> list[float]:
+    """Return, per fact (in ``CHECKS`` order), the share of seeds whose own run shows it."""
+    held = [[check(one_seed(result, s)).passed for s in result.seeds] for check in CHECKS]
+    return [sum(h) / len(h) if h else float("nan") for h in held]
+
+
+def as_table(checks: list[FactCheck], shares: list[float] | None = None) -> pd.DataFrame:
+    """Return checks as a table with columns number, fact, measured, result (and the share of seeds showing each)."""
+    table = pd.DataFrame(
         [{"number": c.number, "fact": c.fact, "measured": c.measured, "result": "pass" if c.passed else "FAIL"} for c in checks]
     )
+    if shares is not None:
+        table["seeds showing it"] = [f"{v:.0%}" for v in shares]
+    return table
 
 
-__all__ = ["FactCheck", "as_table", "check_all"]
+__all__ = ["FactCheck", "as_table", "check_all", "one_seed", "seed_shares"]

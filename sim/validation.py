@@ -387,7 +387,7 @@ def validate(result: Any, split: int | None = None, calibration: str = "") -> Va
     """Check the stylized facts and compare the reference series; return a Validation."""
     from sim import skill, stylized
 
-    facts = stylized.as_table(stylized.check_all(result))
+    facts = stylized.as_table(stylized.check_all(result), stylized.seed_shares(result))
     errors, bands = compare(result, split)
     scores = skill.report(result, split) if split is not None else {}
     return Validation(facts=facts, errors=errors, bands=bands, split=split, seeds=len(result.seeds),

@@ -71,3 +71,17 @@ def test_validate_command_writes_tables_and_exits_on_the_facts(tmp_path):
     again = subprocess.run([sys.executable, "-m", "sim", "validate", "--uncalibrated", "--calibration", "x"],
                            capture_output=True, text=True, timeout=60, check=False)
     assert again.returncode == 2 and "exclude each other" in again.stderr
+
+
+def test_each_fact_is_also_counted_seed_by_seed(ensemble):
+    from sim import stylized
+
+    shares = stylized.seed_shares(ensemble)
+    assert len(shares) == len(stylized.CHECKS) and all(0.0 <= v <= 1.0 for v in shares)
+    # recompute one share by hand: fact 3 on each seed's own tables
+    by_hand = [stylized.fact_threat(stylized.one_seed(ensemble, s)).passed for s in ensemble.seeds]
+    assert shares[2] == pytest.approx(sum(by_hand) / len(by_hand))
+    one = stylized.one_seed(ensemble, ensemble.seeds[0])
+    assert set(one.timeseries.seed) == {ensemble.seeds[0]} and one.seeds == [ensemble.seeds[0]]
+    facts = validation.validate(ensemble).facts
+    assert facts["seeds showing it"].str.endswith("%").all()
