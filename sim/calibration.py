@@ -22,7 +22,9 @@ candidates well above the floor.
 Outputs: a calibration file (YAML; ``sim/data/calibrated.yaml`` by default) with each
 parameter's posterior median, 90 % credible interval, prior, the width ratio, method, data,
 date and version; the scenario layer applies the medians by default (``calibration:`` in
-scenario files, ``--uncalibrated`` on the command line).
+scenario files, ``--uncalibrated`` on the command line).  Next to it, ``X_posterior.csv`` holds the
+final population (one column per calibrated parameter, plus ``weight``; the YAML names it under
+``posterior``), which ensembles can draw their parameters from (``sim.posterior``, ``--posterior``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import pandas as pd
 import yaml
 
 from sim import parameters, validation
+from sim import posterior as _posterior
 from sim.scenario import Scenario
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "calibrated.yaml"
@@ -309,9 +312,15 @@ def _version() -> str:
 
 
 def write(post: Posterior, path: str | Path) -> Path:
-    """Write the calibration file: estimates (posterior median) with credible ranges, method, data, date, version."""
+    """Write the calibration file: estimates (posterior median) with credible ranges, method, data, date, version.
+
+    The final population goes next to it (``X.yaml`` -> ``X_posterior.csv``: one column per calibrated
+    parameter, plus ``weight``), named in the file under ``posterior``.
+    """
     import pyabc
 
+    path = Path(path)
+    posterior_file = _posterior.path_for(path)
     summary = post.summary()
     data = {
         "description": ("Parameters estimated from the historical record by ABC-SMC; the scenario layer applies "
@@ -333,6 +342,7 @@ def write(post: Posterior, path: str | Path) -> Path:
         "version": _version(),
         "wall_time_s": round(post.wall_time_s, 1),
         "epsilons": [round(e, 4) for e in post.epsilons],
+        "posterior": posterior_file.name,
         "parameters": {
             r.parameter: {
                 **({"value": float(round(r.median, 6))} if r.verdict != "not identified"
@@ -351,8 +361,8 @@ def write(post: Posterior, path: str | Path) -> Path:
     if post.screening is not None:
         data["screening"] = [{"parameter": r.parameter, "score": round(float(r.score), 3)}
                              for r in post.screening.itertuples(index=False)]
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _posterior.write(post.particles[list(post.params)], post.weights, posterior_file)
     header = "# natosim calibration file, written by `natosim calibrate`; see docs/validation.md.\n"
     path.write_text(header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
     return path
@@ -371,6 +381,14 @@ def load(path: str | Path) -> dict[str, float]:
             raise ValueError(f"{path}: parameters.{name}: {msg}")
         values[name] = float(value)
     return values
+
+
+def load_posterior(path: str | Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """Return a posterior file's particles and normalised weights (``path``: the CSV or its calibration YAML).
+
+    Raise ``sim.posterior.PosteriorError`` (a ValueError naming the file) when it is missing or invalid.
+    """
+    return _posterior.load(path)
 
 
 def report(post: Posterior) -> str:
@@ -402,5 +420,5 @@ def report(post: Posterior) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["CANDIDATES", "DEFAULT_FILE", "Posterior", "calibrate", "load", "model_stats", "observed_stats",
-           "report", "screen", "select", "write"]
+__all__ = ["CANDIDATES", "DEFAULT_FILE", "Posterior", "calibrate", "load", "load_posterior", "model_stats",
+           "observed_stats", "report", "screen", "select", "write"]

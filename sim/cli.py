@@ -23,6 +23,8 @@ app = typer.Typer(
 
 EXIT_BAD_INPUT = 2
 UNCALIBRATED_HELP = "Use the registry's values, not the calibrated ones (sim/data/calibrated.yaml)."
+POSTERIOR_HELP = ("Draw each seed's calibrated parameters from the calibration's posterior (one particle per seed, "
+                  "recorded in posterior_draws.csv); default: the scenario's `posterior:` field, else off.")
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
@@ -48,9 +50,9 @@ def _parse_sets(items: list[str] | None) -> dict[str, float]:
     return out
 
 
-def _load(path: str, calibration: str | None = None):
+def _load(path: str, calibration: str | None = None, posterior: bool | None = None):
     try:
-        return load_scenario(path, calibration=calibration)
+        return load_scenario(path, calibration=calibration, posterior=posterior)
     except ScenarioError as exc:
         lines = "\n".join(f"  {f}: {field}: {msg}" for f, field, msg in exc.problems)
         _fail(f"invalid scenario\n{lines}")
@@ -83,12 +85,15 @@ def run(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE (repeatable).")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the plots.")] = True,
     uncalibrated: Annotated[bool, typer.Option("--uncalibrated", help=UNCALIBRATED_HELP)] = False,
+    posterior: Annotated[bool | None, typer.Option("--posterior/--no-posterior", help=POSTERIOR_HELP)] = None,
 ) -> None:
     """Run a scenario (an ensemble of seeds) and write tables, plots, manifest and summary."""
     from sim.runner import run as run_scenario
 
+    if uncalibrated and posterior:
+        _fail("--uncalibrated and --posterior exclude each other (the posterior is the calibration's)")
     overrides = _parse_sets(set_)
-    sc = _load(scenario, "none" if uncalibrated else None)
+    sc = _load(scenario, "none" if uncalibrated else None, posterior)
     first = sc.seed if seed is None else seed
     seed_list = list(range(first, first + seeds))
     folder = out or Path("results") / f"{sc.name}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
@@ -119,13 +124,16 @@ def compare(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE (repeatable).")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots")] = True,
     uncalibrated: Annotated[bool, typer.Option("--uncalibrated", help=UNCALIBRATED_HELP)] = False,
+    posterior: Annotated[bool | None, typer.Option("--posterior/--no-posterior", help=POSTERIOR_HELP)] = None,
 ) -> None:
     """Run scenarios as ensembles and compare them: overlay plot, small multiples, metrics table."""
     from sim.compare import compare as run_compare
     from sim.scenario import parse_date
 
+    if uncalibrated and posterior:
+        _fail("--uncalibrated and --posterior exclude each other (the posterior is the calibration's)")
     overrides = _parse_sets(set_)
-    loaded = [_load(s, "none" if uncalibrated else None) for s in scenarios]
+    loaded = [_load(s, "none" if uncalibrated else None, posterior) for s in scenarios]
     names = [sc.name for sc in loaded]
     if len(set(names)) != len(names):
         _fail(f"scenario names must differ to be compared; got {', '.join(names)}")
@@ -281,6 +289,8 @@ def validate(
     uncalibrated: Annotated[bool, typer.Option("--uncalibrated", help=UNCALIBRATED_HELP)] = False,
     calibration: Annotated[str | None, typer.Option("--calibration",
                                                     help="A calibration file to use instead (e.g. one from --until).")] = None,
+    posterior: Annotated[bool | None, typer.Option("--posterior/--no-posterior", help=POSTERIOR_HELP
+                                                   + " With --calibration FILE, FILE's posterior.")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots")] = True,
 ) -> None:
     """Run the historical ensemble: the six stylized facts and every reference series' error (exit 1 if a fact fails)."""
@@ -289,8 +299,10 @@ def validate(
 
     if uncalibrated and calibration:
         _fail("--uncalibrated and --calibration exclude each other")
+    if uncalibrated and posterior:
+        _fail("--uncalibrated and --posterior exclude each other (the posterior is the calibration's)")
     overrides = _parse_sets(set_)
-    sc = _load(scenario, "none" if uncalibrated else calibration)
+    sc = _load(scenario, "none" if uncalibrated else calibration, posterior)
     folder = out or Path("results") / "validation" / f"{sc.name}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     if folder.exists() and any(folder.iterdir()):
         _fail(f"--out {folder}: folder exists and is not empty; choose another (results are never overwritten)")
@@ -301,8 +313,14 @@ def validate(
         if bar is not None:
             bar.stop()
     label = "registry values (uncalibrated)" if sc.calibration == "none" else f"calibrated ({sc.calibration})"
+    if sc.posterior is not None:
+        label += f"; parameters drawn per seed from the posterior {sc.posterior.file}"
     report = validation.validate(result, split=split, calibration=label + (f"; --set {overrides}" if overrides else ""))
     report.save(folder, plots=plots)
+    if result.draws is not None:
+        from sim.outputs import write_table
+
+        write_table(result.draws, folder / "posterior_draws", formats=("csv",))
     for c in report.facts.to_dict("records"):
         typer.echo(f"[{c['result']}] {c['number']}. {c['fact']} (in {c.get('seeds showing it', '?')} of the seeds' "
                    f"own runs)\n        {c['measured']}")
@@ -444,7 +462,9 @@ def calibrate(
     post.summary().to_csv(folder / "posterior_summary.csv", index=False)
     post.particles.assign(weight=post.weights).to_csv(folder / "posterior_particles.csv", index=False)
     typer.echo(cal.report(post))
-    typer.echo(f"calibration file written to {target}; report in {folder} "
+    from sim.posterior import path_for
+
+    typer.echo(f"calibration file written to {target} (posterior: {path_for(target)}); report in {folder} "
                f"(total {post.extra['total_wall_time_s'] / 60:.1f} min)")
 
 

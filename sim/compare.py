@@ -82,6 +82,10 @@ class Comparison:
                 else:
                     cells.append(f"{row.estimate:.2f} ({row.low:.2f}–{row.high:.2f})")
             lines.append(f"| {metric} | " + " | ".join(cells) + " |")
+        posteriors = sorted({r.scenario.posterior.file for r in self.results if r.scenario.posterior is not None})
+        if posteriors:
+            lines += ["", (f"Parameters drawn from the posterior {', '.join(f'`{p}`' for p in posteriors)}: one particle "
+                           "per seed, the same for every scenario (`posterior_draws.csv`).")]
         lines += ["", "Metric definitions: `sim/metrics.py` and docs/scenarios.md."]
         return "\n".join(lines) + "\n"
 
@@ -98,6 +102,11 @@ class Comparison:
         write_table(seeds, out / "metrics_per_seed", formats=("csv",))
         ts = pd.concat([r.timeseries.assign(scenario=r.scenario.name) for r in self.results], ignore_index=True)
         write_table(ts, out / "timeseries", formats=("parquet",))
+        drawn = [r.draws.assign(scenario=r.scenario.name) for r in self.results if r.draws is not None]
+        if drawn:
+            draws = pd.concat(drawn, ignore_index=True)
+            write_table(draws[["scenario", *[c for c in draws.columns if c != "scenario"]]], out / "posterior_draws",
+                        formats=("csv",))
         if plots:
             plotting.save_figure(plotting.compare_relations(self), out, "compare_relations")
             plotting.save_figure(plotting.compare_panels(self), out, "compare_panels")

@@ -178,6 +178,13 @@ def manifest(result: RunResult, files: list[str], error: str | None = None) -> d
         },
         "files": sorted(files),
     }
+    if result.scenario.posterior is not None and result.draws is not None:
+        # parameters above are the point values; each seed ran on its particle (posterior_draws.csv)
+        info["posterior"] = {
+            **result.scenario.posterior.describe(),
+            "draws_file": "posterior_draws.csv",
+            "particle_by_seed": {int(s): int(k) for s, k in zip(result.draws["seed"], result.draws["particle"])},
+        }
     if error:
         info["error"] = error
     return to_jsonable(info)
@@ -260,6 +267,13 @@ def summary(result: RunResult) -> str:
     if result.overrides:
         lines.append(
             "- Overrides: " + ", ".join(f"`{k}={v}`" for k, v in sorted(result.overrides.items()))
+        )
+    if result.scenario.posterior is not None and result.draws is not None:
+        drawn = [c for c in result.draws.columns if c not in ("seed", "particle")]
+        lines.append(
+            f"- Parameters drawn from the posterior `{result.scenario.posterior.file}`, one particle per seed "
+            f"({result.draws['particle'].nunique()} distinct): {', '.join(f'`{c}`' for c in drawn) or 'none'} "
+            "(`posterior_draws.csv`)"
         )
 
     rel = ts.groupby("date")["relations_index"].median()
@@ -391,6 +405,8 @@ def save(result: RunResult, folder: str | os.PathLike[str], plots: bool = True) 
     written += write_table(result.timeseries, out / "timeseries")
     written += write_table(result.states, out / "states", formats=("parquet",))
     written += write_table(result.events, out / "events")
+    if result.draws is not None:
+        written += write_table(result.draws, out / "posterior_draws", formats=("csv",))
     written.append(write_text(summary(result), out / "summary.md"))
     error = None
     try:

@@ -4,6 +4,10 @@
 end and gathers the recorded arrays into three tables (``timeseries``,
 ``states``, ``events``).  Seeds are independent, so ensembles can run in
 worker processes; results are identical whatever the number of workers.
+
+A scenario loaded with its calibration's posterior (``posterior: true``,
+``--posterior``) runs each seed on its own particle, drawn from the seed alone
+(``sim.posterior``); the draws are in ``RunResult.draws``.
 """
 
 from __future__ import annotations
@@ -129,6 +133,9 @@ class RunResult:
     events: pd.DataFrame
     wall_time_s: float
     overrides: dict[str, float] = field(default_factory=dict)
+    #: with a posterior: one row per seed, ``seed``, ``particle`` and the drawn values (``params`` are the
+    #: point values they replace); None otherwise
+    draws: pd.DataFrame | None = None
 
     def save(self, folder: str, plots: bool = True) -> str:
         """Write tables, manifest, summary and (optionally) plots into folder; return it."""
@@ -149,9 +156,9 @@ class RunResult:
         return plots.all_plots(self, folder)
 
 
-def _run_job(args: tuple[ModelSetup, int, bool]) -> RunRecord:
-    setup, seed, states = args
-    return simulate(setup, seed, states=states)
+def _run_job(args: tuple[ModelSetup, int, bool, dict[str, float]]) -> RunRecord:
+    setup, seed, states, drawn = args
+    return simulate(setup.with_params(**drawn) if drawn else setup, seed, states=states)
 
 
 def process_context(preload: list[str]) -> multiprocessing.context.BaseContext:
@@ -191,6 +198,14 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return start_workers(workers, ["sim.runner"], initializer=gc.freeze)
 
 
+def _values_by_seed(draws: pd.DataFrame | None) -> dict[int, dict[str, float]]:
+    """Return each seed's drawn parameter values (empty without a posterior)."""
+    if draws is None:
+        return {}
+    names = [c for c in draws.columns if c not in ("seed", "particle")]
+    return {int(row["seed"]): {n: float(row[n]) for n in names} for row in draws.to_dict("records")}
+
+
 def run_many(
     scenarios: list[Scenario],
     seeds: Iterable[int] | None = None,
@@ -202,7 +217,9 @@ def run_many(
     """Run several scenarios as seed ensembles through one pool of workers; return their results."""
     seed_lists = [[sc.seed] if seeds is None else [int(s) for s in seeds] for sc in scenarios]
     setups = [sc.setup(**overrides) for sc in scenarios]
-    jobs = [(k, (setup, s, states)) for k, setup in enumerate(setups) for s in seed_lists[k]]
+    draws = [sc.draws(seed_lists[k], overrides) for k, sc in enumerate(scenarios)]
+    drawn = [_values_by_seed(d) for d in draws]
+    jobs = [(k, (setup, s, states, drawn[k].get(s, {}))) for k, setup in enumerate(setups) for s in seed_lists[k]]
     began = time.perf_counter()
     parts: list[dict[str, pd.DataFrame]] = []
     if workers > 1 and len(jobs) > 1:
@@ -232,6 +249,7 @@ def run_many(
                 events=tables["events"],
                 wall_time_s=wall,
                 overrides=dict(overrides),
+                draws=draws[k],
             )
         )
     return results

@@ -17,8 +17,9 @@ question, or none).
 Parameter values resolve in this order, later winning: the registry
 (``sim/data/parameters.yaml``), the calibration file named by ``calibration``
 (``default`` is ``sim/data/calibrated.yaml``, written by ``natosim
-calibrate``; ``none`` uses the registry values), the scenario's
-``parameters``, then ``--set`` overrides.
+calibrate``; ``none`` uses the registry values), with ``posterior: true`` one
+particle of the calibration's posterior per seed (``sim.posterior``), the
+scenario's ``parameters``, then ``--set`` overrides.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -38,6 +39,11 @@ from sim.calendar import parse_step
 from sim.data import read_yaml
 from sim.events import GROUPS, Event, EventType
 from sim.setup import ModelSetup
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.posterior import PosteriorSample
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
@@ -169,6 +175,7 @@ class ScenarioFile(_Strict):
     step: str | None = None
     seed: int | None = None
     calibration: str | None = None
+    posterior: bool | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
     roster: RosterChanges = Field(default_factory=RosterChanges)
     events: list[EventSpec] = Field(default_factory=list)
@@ -244,6 +251,17 @@ class Scenario:
     calibrated: dict[str, float] = field(default_factory=dict)
     #: the question this scenario's own file states (never inherited), or None
     question: Question | None = None
+    #: the calibration's posterior each seed draws its parameters from (``posterior: true``), or None
+    posterior: PosteriorSample | None = None
+
+    def draws(self, seeds: list[int], overrides: dict[str, float] | None = None) -> pd.DataFrame | None:
+        """Return each seed's posterior draw (seed, particle, values), or None without a posterior.
+
+        Parameters the scenario's own ``parameters`` or the ``overrides`` set are not drawn.
+        """
+        if self.posterior is None:
+            return None
+        return self.posterior.draws(seeds, fixed=set(self.parameters) | set(overrides or {}))
 
     @property
     def months_per_step(self) -> int:
@@ -284,6 +302,7 @@ class Scenario:
             "calibration": self.calibration,
             "question": None if self.question is None else self.question.to_dict(),
             "calibrated_parameters": dict(self.calibrated),
+            "posterior": None if self.posterior is None else self.posterior.describe(),
             "parameters": dict(self.parameters),
             "roster_codes": [s["code"] for s in self.roster],
             "events": [
@@ -513,6 +532,31 @@ def _calibration(value: str, file: str, base: Path, problems: list) -> tuple[str
     return str(target), values
 
 
+def _posterior(meta: dict[str, Any], wanted: bool | None, calibration: str | None, calib_value: str,
+               calib_name: str, calibrated: dict[str, float], last: str, problems: list) -> PosteriorSample | None:
+    """Return the posterior the scenario draws from (``posterior: true`` or ``--posterior``), or None (problems noted)."""
+    from sim import posterior
+
+    on, where = meta.get("posterior", (False, last))
+    if wanted is not None:
+        on, where = wanted, "--posterior"
+    elif calibration == "none":
+        on = False  # --uncalibrated: the registry's values, nothing drawn
+    if not on:
+        return None
+    if calib_value == "none":
+        problems.append((where, "posterior", ("needs a calibration to draw from, but calibration is none; "
+                                              "use calibration: default or a calibration file")))
+        return None
+    if calib_name == "none":
+        return None  # the calibration itself is invalid (already reported)
+    try:
+        return posterior.for_calibration(calib_name, calibrated)
+    except posterior.PosteriorError as exc:
+        problems.append(exc.problem)
+        return None
+
+
 def _question(file_path: Path, spec: QuestionSpec | None, problems: list) -> Question | None:
     """Return the file's own question, its reference resolved in the file's folder (problems noted)."""
     if spec is None:
@@ -531,10 +575,12 @@ def _question(file_path: Path, spec: QuestionSpec | None, problems: list) -> Que
     return Question(spec.text.strip(), Path(spec.against).stem, answers, str(target.resolve()), spec.horizon)
 
 
-def load_scenario(path: str | Path, calibration: str | None = None) -> Scenario:
+def load_scenario(path: str | Path, calibration: str | None = None, posterior: bool | None = None) -> Scenario:
     """Load, resolve (``extends``) and validate a scenario file; raise ScenarioError on problems.
 
-    ``calibration`` ('none', 'default' or a file) replaces what the scenario files say.
+    ``calibration`` ('none', 'default' or a file) replaces what the scenario files say; so does
+    ``posterior`` (draw each seed's parameters from the calibration's posterior).  Without
+    ``posterior``, the files' ``posterior`` applies, except under ``calibration='none'``.
     """
     chain = _chain(find(path))
     types = event_types()
@@ -551,6 +597,8 @@ def load_scenario(path: str | Path, calibration: str | None = None) -> Scenario:
                 meta[key] = getattr(spec, key)
         if spec.calibration is not None:
             meta["calibration"] = (spec.calibration, file, file_path.parent)
+        if spec.posterior is not None:
+            meta["posterior"] = (spec.posterior, file)
         for name, value in spec.parameters.items():
             msg = parameters.check_value(name, value)
             if msg:
@@ -598,6 +646,7 @@ def load_scenario(path: str | Path, calibration: str | None = None) -> Scenario:
     if calibration is not None:
         calib_value, calib_file, calib_base = calibration, "--calibration", Path.cwd()
     calib_name, calibrated = _calibration(calib_value, calib_file, calib_base, problems)
+    sample = _posterior(meta, posterior, calibration, calib_value, calib_name, calibrated, last, problems)
     question = _question(chain[-1][0], chain[-1][1].question, problems)  # the last file's own: not inherited
     if problems:
         raise ScenarioError(problems)
@@ -619,6 +668,7 @@ def load_scenario(path: str | Path, calibration: str | None = None) -> Scenario:
         calibration=calib_name,
         calibrated=calibrated,
         question=question,
+        posterior=sample,
     )
 
 
