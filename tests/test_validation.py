@@ -68,6 +68,12 @@ def test_validate_command_writes_tables_and_exits_on_the_facts(tmp_path):
     facts = pd.read_csv(out / "stylized_facts.csv")
     assert proc.returncode == (0 if (facts.result == "pass").all() else 1), proc.stderr
     assert (out / "series_errors.csv").is_file() and "allies at or above 2 %" in proc.stdout
+    # the event-sequence table is printed and written without --split
+    assert "Event sequence against the record" in proc.stdout and "FIN applies" in proc.stdout
+    assert "Allies at or above 2 % of GDP, year by year" in proc.stdout
+    events = pd.read_csv(out / "event_scores.csv")
+    assert {"accession", "application", "sanctions package"} <= set(events.kind)
+    assert (out / "jaccard_2pct_by_year.csv").is_file()
     again = subprocess.run([sys.executable, "-m", "sim", "validate", "--uncalibrated", "--calibration", "x"],
                            capture_output=True, text=True, timeout=60, check=False)
     assert again.returncode == 2 and "exclude each other" in again.stderr
@@ -85,3 +91,52 @@ def test_each_fact_is_also_counted_seed_by_seed(ensemble):
     assert set(one.timeseries.seed) == {ensemble.seeds[0]} and one.seeds == [ensemble.seeds[0]]
     facts = validation.validate(ensemble).facts
     assert facts["seeds showing it"].str.endswith("%").all()
+
+
+def _relations_run(peak_year: int, trust: float = 0.3):
+    """A one-seed run whose relations index is 0.0 to 1992, 0.3 in the other years and 0.5 in ``peak_year``."""
+    from types import SimpleNamespace
+
+    dates = pd.date_range("1991-12-01", "2023-12-01", freq="MS")
+    rel = np.where(dates.year <= 1992, 0.0, np.where(dates.year == peak_year, 0.5, 0.3))
+    ts = pd.DataFrame({"seed": 0, "date": dates, "relations_index": rel, "nato_trust_in_russia": trust})
+    return SimpleNamespace(timeseries=ts, seeds=[0])
+
+
+def test_the_relations_peak_must_lie_inside_1997_2002():
+    from sim import stylized
+
+    assert stylized.PEAK_WINDOW == (1997, 2002)
+    inside = stylized.fact_warming_peak(_relations_run(2002))
+    assert inside.passed and "in 2002" in inside.measured
+    # 1997-2002 mean: (5 * 0.3 + 0.5) / 6 = 1/3; warming slack 1/3 - (0 + 0.1); peak slack 0.5 - 0.3; mistrust 0.6 - 0.3
+    assert inside.slacks["warming"] == pytest.approx(1 / 3 - 0.1)
+    assert inside.slacks["peak_inside_1997_2002"] == pytest.approx(0.2)
+    assert inside.slacks["mistrust_kept"] == pytest.approx(0.3)
+    assert inside.margin == pytest.approx(0.2)
+    late = stylized.fact_warming_peak(_relations_run(2003))  # accepted before issue 12, no longer
+    assert not late.passed and late.slacks["peak_inside_1997_2002"] == pytest.approx(0.3 - 0.5)
+    assert not stylized.fact_warming_peak(_relations_run(1996)).passed
+    assert not stylized.fact_warming_peak(_relations_run(2000, trust=0.65)).passed  # trust 0.65: mistrust gone
+    assert stylized.peak_slack(pd.Series([1.0, 2.0, 2.0], index=[1996, 1999, 2004])) == 0.0  # a tie counts as outside
+
+
+def test_margins_are_the_smallest_slack_and_hold_exactly_above_zero(ensemble):
+    from sim import stylized
+
+    assert stylized.margin({"a": 0.2, "b": -0.1, "c": 3.0}) == -0.1
+    assert np.isnan(stylized.margin({"a": 0.2, "b": float("nan")})) and np.isnan(stylized.margin({}))
+    for sub in (ensemble, stylized.one_seed(ensemble, ensemble.seeds[0])):
+        for check in stylized.check_all(sub):
+            assert check.margin == min(check.slacks.values())
+            assert check.passed == (check.margin > 0)
+    # fact 3 by hand: slacks are the threat after 2022 minus the highest yearly mean before, and east minus mean
+    ts = ensemble.timeseries
+    mean = ts.groupby("date").mean_threat_from_russia.median()
+    east = ts.groupby("date").eastern_threat_from_russia.median()
+    yearly = mean.resample("YE").mean()
+    after = mean[mean.index >= "2022-03-01"].mean()
+    threat = stylized.fact_threat(ensemble)
+    assert threat.slacks["highest_after_2022"] == pytest.approx(after - yearly[yearly.index.year < 2022].max())
+    assert threat.slacks["eastern_flank"] == pytest.approx(east[east.index >= "2022-03-01"].mean() - after)
+    assert "margin" in stylized.as_table([threat]).columns
