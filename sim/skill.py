@@ -135,22 +135,30 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def jaccard_2pct(result: Any, years: list[int]) -> pd.Series:
-    """Return, per seed, the mean over ``years`` of the Jaccard index of the model's and the record's allies at 2 %."""
+def jaccard_2pct_by_year(result: Any, years: list[int]) -> pd.DataFrame:
+    """Return one row per seed and year of ``years`` with a record: the Jaccard index of the model's and the record's
+    allies at 2 % (members in the year with a record value) and both counts (columns seed, year, jaccard,
+    model_count, record_count)."""
     record = record_spending_by_ally()
     yearly = validation._yearly_states(result)
     members = yearly[yearly.member.astype(bool) & (yearly.state != "RUS")]
-    out = {}
+    rows = []
     for seed, g in members.groupby("seed"):
-        scores = []
         for y in years:
             if y not in record.index:
                 continue
             rec = set(record.loc[y][record.loc[y] >= 2.0].index)
             mod = set(g[(g.year == y) & (g.spend >= 2.0)].state) & set(record.loc[y].dropna().index)
-            scores.append(jaccard(mod, rec))
-        out[seed] = float(np.mean(scores)) if scores else float("nan")
-    return pd.Series(out, name="jaccard")
+            rows.append({"seed": seed, "year": y, "jaccard": jaccard(mod, rec), "model_count": len(mod),
+                         "record_count": len(rec)})
+    return pd.DataFrame(rows, columns=["seed", "year", "jaccard", "model_count", "record_count"])
+
+
+def jaccard_2pct(result: Any, years: list[int]) -> pd.Series:
+    """Return, per seed, the mean over ``years`` of the Jaccard index of the model's and the record's allies at 2 %."""
+    per = jaccard_2pct_by_year(result, years)
+    seeds = validation._yearly_states(result).seed.unique()
+    return per.groupby("seed").jaccard.mean().reindex(seeds).astype(float).rename("jaccard").rename_axis(None)
 
 
 def report(result: Any, split: int) -> dict[str, pd.DataFrame]:

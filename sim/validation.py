@@ -12,8 +12,9 @@ is not compared.  The series compared:
 * accessions and the Finnish and Swedish applications (dates);
 * forward-presence milestones (does presence in the host states rise after each milestone?).
 
-``validate(result)`` returns a :class:`Validation` (stylized facts + series errors) that writes
-Markdown, CSV and plots.  ``split`` separates in-sample years (up to and including it) from
+``validate(result)`` returns a :class:`Validation` (stylized facts + series errors + the
+event-sequence scores of ``sim.event_scores``: accessions, applications and sanctions packages
+in months, and the allies at 2 % year by year) that writes Markdown, CSV and plots.  ``split`` separates in-sample years (up to and including it) from
 out-of-sample years in every error figure.
 """
 
@@ -207,6 +208,10 @@ class Validation:
     calibration: str = ""
     #: with a split: the out-of-sample skill, per-ally skill, band coverage and allies-at-2 % tables (``sim.skill``)
     skill: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: the event-sequence table (``sim.event_scores.score``): accessions, applications, sanctions packages
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the Jaccard index of the allies at 2 %, year by year (``sim.event_scores.sets_by_year``)
+    sets: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def passed(self) -> bool:
@@ -224,6 +229,10 @@ class Validation:
                   "years without a reference value are not compared."
                   + (f" In-sample: up to {self.split}; out-of-sample: {self.split + 1}–{RECORD_END}." if self.split else ""),
                   "", _md(self.errors.assign(error=self.errors.error.map(lambda v: "" if pd.isna(v) else f"{v:.3g}"))), ""]
+        if len(self.events):
+            from sim import event_scores
+
+            lines += [event_scores.markdown(self.events, self.sets)]
         if self.skill and self.split:
             from sim import skill
 
@@ -231,12 +240,17 @@ class Validation:
         return "\n".join(lines)
 
     def save(self, folder: str | Path, plots: bool = True) -> Path:
-        """Write validation.md, stylized_facts.csv, series_errors.csv, the bands and plots; return the folder."""
+        """Write validation.md, stylized_facts.csv, series_errors.csv, event_scores.csv, jaccard_2pct_by_year.csv,
+        the bands and plots; return the folder."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "validation.md").write_text(self.markdown(), encoding="utf-8")
         self.facts.to_csv(folder / "stylized_facts.csv", index=False)
         self.errors.to_csv(folder / "series_errors.csv", index=False)
+        if len(self.events):
+            self.events.to_csv(folder / "event_scores.csv", index=False)
+        if len(self.sets):
+            self.sets.to_csv(folder / "jaccard_2pct_by_year.csv", index=False)
         for name, band in self.bands.items():
             band.to_csv(folder / f"band_{name}.csv")
         for name, table in self.skill.items():
@@ -385,13 +399,14 @@ def _presence_errors(result: Any, split: int | None) -> list[SeriesError]:
 
 def validate(result: Any, split: int | None = None, calibration: str = "") -> Validation:
     """Check the stylized facts and compare the reference series; return a Validation."""
-    from sim import skill, stylized
+    from sim import event_scores, skill, stylized
 
     facts = stylized.as_table(stylized.check_all(result), stylized.seed_shares(result))
     errors, bands = compare(result, split)
     scores = skill.report(result, split) if split is not None else {}
     return Validation(facts=facts, errors=errors, bands=bands, split=split, seeds=len(result.seeds),
-                      calibration=calibration, skill=scores)
+                      calibration=calibration, skill=scores, events=event_scores.score(result),
+                      sets=event_scores.sets_by_year(result))
 
 
 def plot(v: Validation, path: str | Path) -> Path:
