@@ -277,10 +277,36 @@ def show(
     typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
 
 
+def _validate_sensitivity(sc, folder: Path, params: list[str] | None, trajectories: int, seeds: int, workers: int,
+                          overrides: dict[str, float]) -> None:
+    """Run the Morris screening of the six facts (``sim.fact_sensitivity``), print and write it."""
+    from sim import fact_sensitivity
+
+    names = list(params or fact_sensitivity.assumption_parameters())
+    for name in names:
+        if name not in parameters.registry():
+            _fail(f"--param {name}: unknown parameter (see `natosim params`)")
+        if name in overrides:
+            _fail(f"--param {name}: also fixed by --set; screen it or fix it, not both")
+    total = trajectories * (len(names) + 1) + fact_sensitivity.NOISE_BATCHES
+    typer.echo(f"screening {len(names)} parameters: {total} points x {seeds} seeds ...", err=True)
+    bar, callback = _progress(total)
+    try:
+        result = fact_sensitivity.run(sc, names, trajectories=trajectories, seeds=seeds, workers=workers,
+                                      progress=callback, **overrides)
+    finally:
+        if bar is not None:
+            bar.stop()
+    result.save(folder)
+    typer.echo(result.markdown())
+    typer.echo(f"sensitivity written to {folder}")
+
+
 @app.command()
 def validate(
     scenario: Annotated[str, typer.Argument(help="The historical scenario (file or name).")] = "historical",
-    seeds: Annotated[int, typer.Option("--seeds", min=1, help="Ensemble size.")] = 20,
+    seeds: Annotated[int | None, typer.Option("--seeds", min=1, help="Ensemble size (default 20); with --sensitivity, "
+                                              "seeds per design point (default 2).")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1)] = 2,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default results/validation/TIMESTAMP).")] = None,
@@ -292,8 +318,15 @@ def validate(
     posterior: Annotated[bool | None, typer.Option("--posterior/--no-posterior", help=POSTERIOR_HELP
                                                    + " With --calibration FILE, FILE's posterior.")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots")] = True,
+    sensitivity: Annotated[bool, typer.Option("--sensitivity", help="Instead: Morris screening of the six facts over "
+                                              "the assumption parameters (which facts discriminate).")] = False,
+    trajectories: Annotated[int, typer.Option("--trajectories", min=2, help="With --sensitivity: Morris "
+                                              "trajectories.")] = 6,
+    params: Annotated[list[str] | None, typer.Option("--param", help="With --sensitivity: screen only this parameter "
+                                                     "(repeatable; default: every assumption-labelled one).")] = None,
 ) -> None:
-    """Run the historical ensemble: the six stylized facts and every reference series' error (exit 1 if a fact fails)."""
+    """Run the historical ensemble: the six stylized facts, every reference series' error and the event-sequence
+    scores (exit 1 if a fact fails); with --sensitivity, screen the facts over the assumption parameters instead."""
     from sim import validation
     from sim.runner import run as run_scenario
 
@@ -306,6 +339,12 @@ def validate(
     folder = out or Path("results") / "validation" / f"{sc.name}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     if folder.exists() and any(folder.iterdir()):
         _fail(f"--out {folder}: folder exists and is not empty; choose another (results are never overwritten)")
+    if sensitivity:
+        _validate_sensitivity(sc, folder, params, trajectories, seeds or 2, workers, overrides)
+        return
+    if params:
+        _fail("--param is for --sensitivity")
+    seeds = seeds or 20
     bar, callback = _progress(seeds)
     try:
         result = run_scenario(sc, seeds=range(sc.seed, sc.seed + seeds), workers=workers, progress=callback, **overrides)
@@ -328,6 +367,10 @@ def validate(
     for e in report.errors.itertuples(index=False):
         err = "" if e.error is None or e.error != e.error else f"{e.error:.3g} {e.unit}"
         typer.echo(f"{e.series} | {e.measure} | {e.sample} | model {e.model} | record {e.record} | {err}")
+    from sim import event_scores
+
+    typer.echo("")
+    typer.echo(event_scores.markdown(report.events, report.sets))
     if report.skill:
         from sim import skill
 

@@ -91,3 +91,14 @@ def test_params_prints_the_registry_as_table_and_csv():
 def test_show_prints_the_resolved_scenario():
     proc = natosim("show", "historical", "--set", "trust_negative_gain=0.3")
     assert proc.returncode == 0 and "invasion-2022" in proc.stdout and "trust_negative_gain: 0.3" in proc.stdout
+
+
+def test_validate_sensitivity_refuses_bad_parameters_before_running(tmp_path):
+    unknown = natosim("validate", "--sensitivity", "--param", "no_such_parameter", "--out", str(tmp_path / "a"))
+    assert unknown.returncode == 2 and "--param no_such_parameter: unknown parameter" in unknown.stderr
+    both = natosim("validate", "--sensitivity", "--param", "sanctions_package", "--set", "sanctions_package=0.1",
+                   "--out", str(tmp_path / "b"))
+    assert both.returncode == 2 and "also fixed by --set" in both.stderr
+    alone = natosim("validate", "--param", "sanctions_package", "--out", str(tmp_path / "c"))
+    assert alone.returncode == 2 and "--param is for --sensitivity" in alone.stderr
+    assert "Traceback" not in unknown.stderr + both.stderr + alone.stderr
