@@ -171,6 +171,9 @@ def _guideline(w, p, event, actors, targets, step) -> None:
     w.guideline_pct = float(event.params.get("pct", 2.0))
     strength = 1.0 if event.params.get("binding", False) else p.informal_pledge_strength
     w.pledge = max(w.pledge, strength)
+    w.pledge_since = event.date.year + (event.date.month - 1) / 12.0
+    w.pledge_horizon = float(event.params.get("target_year", 0.0))
+    w.pledge_floor = w.pledge_floor or bool(event.params.get("floor", False))
 
 
 def _presence(w, p, event, actors, targets, step) -> None:

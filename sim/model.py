@@ -30,6 +30,7 @@ from sim.events import apply as apply_event
 from sim.mechanisms import (
     alliance,
     collective_defence,
+    defence_spending,
     deterrence,
     economy,
     enlargement,
@@ -163,6 +164,11 @@ def build_world(setup: ModelSetup, p: Params) -> World:
     np.fill_diagonal(base, 1.0)
     spend0 = np.array([s["defence_spending_pct_gdp"] for s in roster], float)
     milex0 = np.array([s["milex_usd_bn"] for s in roster], float)
+    # peacetime spending: the level the record shows in the anchor year, else a share of the early-1990s level
+    anchor = np.array([np.nan if s.get("spending_anchor_pct") is None else s["spending_anchor_pct"] for s in roster])
+    spend_base = np.where(np.isnan(anchor), spend0 * p.peace_dividend, anchor)
+    spend_base[r] = spend0[r] * p.peace_dividend
+    growth, year0 = growth_paths(setup, codes, p)
     member = np.array(
         [s["accession"] is not None and s["accession"] <= setup.start for s in roster], dtype=bool
     )
@@ -170,7 +176,7 @@ def build_world(setup: ModelSetup, p: Params) -> World:
         codes=codes,
         names=[s["name"] for s in roster],
         bloc=bloc,
-        gdp=np.array([s["gdp_usd_bn"] for s in roster], float),
+        gdp=start_gdp(np.array([s["gdp_usd_bn"] for s in roster], float), growth, year0, setup.start.year),
         proximity_class=prox_class,
         prox_r=prox_r,
         prox=prox,
@@ -180,7 +186,9 @@ def build_world(setup: ModelSetup, p: Params) -> World:
         resolve=np.array([s["resolve"] for s in roster], float),
         red_line=red_line,
         grievance=grievance,
-        spend_base=spend0 * p.peace_dividend,
+        grievance0=grievance.copy(),
+        armed_forces=np.array([bool(s.get("armed_forces", True)) for s in roster]),
+        spend_base=spend_base,
         milex0=milex0,
         spend0=spend0,
         trust_base=np.clip(base, -1, 1),
@@ -225,7 +233,37 @@ def build_world(setup: ModelSetup, p: Params) -> World:
     w.revisionism_anchor = p.initial_revisionism
     w.action_probs = np.zeros(len(ACTIONS))
     w.deterrence = np.zeros(n)
+    w.fiscal_stress = np.zeros(n)
+    w.growth, w.growth_year0 = growth, year0
     return w
+
+
+#: the year the roster's GDP figures are for (World Bank, current US$, 2000)
+ROSTER_GDP_YEAR = 2000
+
+
+def growth_paths(setup: ModelSetup, codes: list[str], p: Params) -> tuple[np.ndarray, int]:
+    """Return real GDP growth (fraction a year) per state for every year from 1991 to the run's end, and 1991.
+
+    Years the record has no figure for grow at the normal rate.
+    """
+    year0 = min(1991, setup.start.year)
+    years = np.arange(year0, max(setup.end.year, ROSTER_GDP_YEAR) + 1)
+    out = np.full((len(codes), len(years)), p.normal_growth / 100.0)
+    for i, code in enumerate(codes):
+        for year, pct in setup.gdp_growth.get(code, {}).items():
+            if year0 <= year <= years[-1]:
+                out[i, year - year0] = pct / 100.0
+    return out, year0
+
+
+def start_gdp(gdp_2000: np.ndarray, growth: np.ndarray, year0: int, start_year: int) -> np.ndarray:
+    """Return real GDP (US$ bn at 2000 prices) at the start of the run, from the roster's 2000 figure."""
+    if start_year < ROSTER_GDP_YEAR:  # back from 2000: divide by the growth of start_year+1 .. 2000
+        span = growth[:, start_year + 1 - year0:ROSTER_GDP_YEAR + 1 - year0]
+        return gdp_2000 / np.prod(1.0 + span, axis=1)
+    span = growth[:, ROSTER_GDP_YEAR + 1 - year0:start_year + 1 - year0]
+    return gdp_2000 * np.prod(1.0 + span, axis=1)
 
 
 class Directive(Protocol):
@@ -412,11 +450,17 @@ class NatoRussiaModel(mesa.Model):
         self.aid_received, aid_events = member_decisions.aid(w, p, months)
         for spec in aid_events:
             self.decided(*spec, "model: allied decision")
-        member_decisions.spending(w, p, months, rng.spending)
+        year = self.date.year
+        defence_spending.grow(w, p, months, w.growth[:, year - w.growth_year0])
+        if self.date.month == 1 or k == 0:
+            w.reweigh()
+        defence_spending.update(w, p, months, year + (self.date.month - 1) / 12.0, rng.spending)
         member_decisions.presence(w, p, months)
         self._direct("allies")
         for spec in enlargement.applications(w, p, k, months, rng.applications):
             self.decided(*spec, "model: state's decision")
+        for spec in enlargement.bargain(w, p, months):
+            self.decided(*spec, "model: a candidate's concessions to a holdout")
         for spec in enlargement.ratifications(w, p, k, months, rng.ratification):
             self.decided(*spec, "model: ratification by every member")
         for spec in institutions.update(w, p, months, rng.institutions):

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim import parameters
+from sim import economic_paths, parameters
 from sim.calendar import parse_step
 from sim.data import read_yaml
 from sim.events import GROUPS, Event, EventType
@@ -95,6 +95,10 @@ class StateRecord(_Strict):
     resolve: float = Field(ge=0, le=1)
     red_lines: list[str] | None = None
     grievances: dict[str, float] | None = None
+    #: the level (% GDP) the state's peacetime spending is anchored on; filled from the record's anchor year
+    spending_anchor_pct: float | None = Field(default=None, ge=0, le=30)
+    #: False for a state with no armed forces (Iceland): its spending follows neither threat nor pledges
+    armed_forces: bool = True
     sources: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("accession", mode="before")
@@ -176,6 +180,7 @@ class ScenarioFile(_Strict):
     seed: int | None = None
     calibration: str | None = None
     posterior: bool | None = None
+    spending_anchor_year: int | None = Field(default=None, ge=1991, le=2023)
     parameters: dict[str, Any] = Field(default_factory=dict)
     roster: RosterChanges = Field(default_factory=RosterChanges)
     events: list[EventSpec] = Field(default_factory=list)
@@ -253,6 +258,10 @@ class Scenario:
     question: Question | None = None
     #: the calibration's posterior each seed draws its parameters from (``posterior: true``), or None
     posterior: PosteriorSample | None = None
+    #: the record's year each ally's peacetime spending is anchored on (``spending_anchor_year``)
+    spending_anchor_year: int = economic_paths.ANCHOR_YEAR
+    #: real GDP growth, % a year, per state and year (the record's path; years without a figure grow normally)
+    gdp_growth: dict[str, dict[int, float]] = field(default_factory=dict, repr=False)
 
     def draws(self, seeds: list[int], overrides: dict[str, float] | None = None) -> pd.DataFrame | None:
         """Return each seed's posterior draw (seed, particle, values), or None without a posterior.
@@ -286,6 +295,7 @@ class Scenario:
             end=self.end,
             months_per_step=self.months_per_step,
             name=self.name,
+            gdp_growth=self.gdp_growth,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -300,6 +310,7 @@ class Scenario:
             "step": self.step,
             "seed": self.seed,
             "calibration": self.calibration,
+            "spending_anchor_year": self.spending_anchor_year,
             "question": None if self.question is None else self.question.to_dict(),
             "calibrated_parameters": dict(self.calibrated),
             "posterior": None if self.posterior is None else self.posterior.describe(),
@@ -575,12 +586,15 @@ def _question(file_path: Path, spec: QuestionSpec | None, problems: list) -> Que
     return Question(spec.text.strip(), Path(spec.against).stem, answers, str(target.resolve()), spec.horizon)
 
 
-def load_scenario(path: str | Path, calibration: str | None = None, posterior: bool | None = None) -> Scenario:
+def load_scenario(path: str | Path, calibration: str | None = None, posterior: bool | None = None,
+                  anchor_year: int | None = None) -> Scenario:
     """Load, resolve (``extends``) and validate a scenario file; raise ScenarioError on problems.
 
     ``calibration`` ('none', 'default' or a file) replaces what the scenario files say; so does
     ``posterior`` (draw each seed's parameters from the calibration's posterior).  Without
     ``posterior``, the files' ``posterior`` applies, except under ``calibration='none'``.
+    ``anchor_year`` replaces the files' ``spending_anchor_year`` (a time-split validation anchors
+    no later than its split).
     """
     chain = _chain(find(path))
     types = event_types()
@@ -592,7 +606,7 @@ def load_scenario(path: str | Path, calibration: str | None = None, posterior: b
     meta: dict[str, Any] = {}
     for file_path, spec in chain:
         file = str(file_path)
-        for key in ("name", "description", "start", "end", "step", "seed"):
+        for key in ("name", "description", "start", "end", "step", "seed", "spending_anchor_year"):
             if getattr(spec, key) is not None:
                 meta[key] = getattr(spec, key)
         if spec.calibration is not None:
@@ -651,6 +665,8 @@ def load_scenario(path: str | Path, calibration: str | None = None, posterior: b
     if problems:
         raise ScenarioError(problems)
     start, end = meta["start"], meta["end"]
+    year = anchor_year if anchor_year is not None else meta.get("spending_anchor_year", economic_paths.ANCHOR_YEAR)
+    roster_now = economic_paths.anchored(roster_now, year)
     ordered = sorted((events[i] for i in order), key=lambda e: e.date)
     return Scenario(
         name=meta.get("name") or chain[-1][0].stem,
@@ -669,6 +685,8 @@ def load_scenario(path: str | Path, calibration: str | None = None, posterior: b
         calibrated=calibrated,
         question=question,
         posterior=sample,
+        spending_anchor_year=year,
+        gdp_growth=economic_paths.gdp_growth(),
     )
 
 

@@ -31,6 +31,8 @@ class ModelSetup:
     end: date
     months_per_step: int = 1
     name: str = "unnamed"
+    #: real GDP growth, % a year, per state code and year (years not given grow at the normal rate)
+    gdp_growth: dict[str, dict[int, float]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_params(self, **overrides: float) -> ModelSetup:

@@ -66,6 +66,8 @@ class World:
     resolve: np.ndarray
     red_line: np.ndarray  # bool, Russia's red line on this state's membership
     grievance: np.ndarray  # N x N, member i's grievance against candidate j
+    grievance0: np.ndarray  # N x N, the grievances as the run began (what bargaining has bought down from)
+    armed_forces: np.ndarray  # bool: the state has armed forces (Iceland has none)
     spend_base: np.ndarray  # peacetime defence spending, % GDP
     milex0: np.ndarray  # military expenditure at the roster year, US$ bn
     spend0: np.ndarray
@@ -108,6 +110,9 @@ class World:
     reinforcement: np.ndarray = field(default=None)  # Article 5 reinforcement each host receives, 0..1
     hesitant: np.ndarray = field(default=None)  # bool: the member has been seen to hesitate over Article 5
     threat_opinion: np.ndarray = field(default=None)  # threat from Russia as the public feels it (lagged)
+    fiscal_stress: np.ndarray = field(default=None)  # smoothed growth shortfall, percentage points a year
+    growth: np.ndarray = field(default=None)  # N x years: real GDP growth, fraction a year, from growth_year0 on
+    growth_year0: int = 0
 
     # Russia ----------------------------------------------------------------
     revisionism: float = 0.0
@@ -130,6 +135,9 @@ class World:
     areas: np.ndarray = field(default=None)  # bool per cooperation area
     guideline_pct: float = 0.0
     pledge: float = 0.0
+    pledge_since: float = 0.0  # year (fractional) the pledge in force was made
+    pledge_horizon: float = 0.0  # year by which it is to be met (0: no horizon)
+    pledge_floor: bool = False  # the guideline is a floor to hold now (Vilnius 2023)
     article5: bool = False  # collective defence invoked and in force
     trust_trend: float = 0.0  # smoothed monthly change of members' mean trust in Russia
     trust_seen: float | None = None  # members' mean trust in Russia at the last update
@@ -176,6 +184,15 @@ class World:
         self.closeness_share = closeness / max(closeness.sum(), 1e-9)
         self._members: SimpleNamespace | None = None
         self._rows = {c: np.array([i]) for c, i in self._index.items()}
+
+    def reweigh(self) -> None:
+        """Recompute the GDP weights after GDP has moved (the GDP shares of the West and of Russia's partners)."""
+        gdp_west = np.where(self.west_nr, self.gdp, 0.0)
+        self.west_weights = gdp_west / max(gdp_west.sum(), 1e-9)
+        gdp_part = np.where(self.partners & self.not_r, self.gdp, 0.0)
+        self.partner_weights = gdp_part / max(gdp_part.sum(), 1e-9)
+        self.sqrt_gdp = np.sqrt(self.gdp)
+        self._members = None
 
     def row_array(self, code: str) -> np.ndarray:
         """Return the one-element index array of a state code (shared: use it as an index only)."""

@@ -14,7 +14,7 @@ from tests.conftest import SCENARIOS, write
 
 pytest.importorskip("pyabc")
 
-TRUTH = {"peace_dividend": 0.8, "spending_threat_response": 3.2}
+TRUTH = {"peace_dividend": 0.8, "spending_fall_rate": 0.035}
 UNTIL = 2005
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.mechanisms import enlargement, member_decisions, russia_decisions
+from sim.mechanisms import defence_spending, enlargement, member_decisions, russia_decisions
 from sim.mechanisms.russia_decisions import AGGRESSION, ATTACK, COOPERATE, DIALOGUE
 from sim.world import ACTIONS, ACTIVE, FROZEN
 
@@ -89,29 +89,31 @@ def test_spending_rises_with_threat(model):
     w.threat_from_russia[:] = 0.05
     start = w.spend.copy()
     for _ in range(60):
-        member_decisions.spending(w, p, 1, rng)
+        defence_spending.update(w, p, 1, 2010.0, rng)
     calm = w.spend.copy()
     w.spend = start.copy()
     w.threat_from_russia[:] = 0.9
     for _ in range(60):
-        member_decisions.spending(w, p, 1, rng)
-    assert (w.spend[w.member] > calm[w.member]).all()
+        defence_spending.update(w, p, 1, 2010.0, rng)
+    armed = w.member & w.armed_forces  # Iceland, with no armed forces, keeps its civil budget
+    assert (w.spend[armed] > calm[armed]).all()
+    assert w.spend[w.idx("ISL")] == calm[w.idx("ISL")]
 
 
 def test_pledge_pulls_threatened_members_toward_the_guideline(model):
     w, p = model.world, model.p
     rng = np.random.default_rng(0)
     p.spending_noise = 0.0
-    w.threat_from_russia[:] = 0.5
+    w.threat_from_russia[:] = 0.7  # above the threshold: members honour the pledge in part
     w.spend[:] = 1.0
     base = w.spend.copy()
     for _ in range(36):
-        member_decisions.spending(w, p, 1, rng)
+        defence_spending.update(w, p, 1, 2010.0, rng)
     without = w.spend.copy()
     w.spend = base.copy()
     w.guideline_pct, w.pledge = 2.0, 1.0
     for _ in range(36):
-        member_decisions.spending(w, p, 1, rng)
+        defence_spending.update(w, p, 1, 2010.0, rng)
     assert w.spend[w.member].mean() > without[w.member].mean() + 0.05
 
 

@@ -15,6 +15,8 @@ unlike a summit's promise of future membership, which makes a state ``prospectiv
 when a close, trusted neighbour has applied.  Each member
 ratifies a pending candidate with a monthly probability set by its solidarity
 and threat, lowered by a bilateral grievance and by the candidate being at war.
+A grievance is bargained down while the candidate waits (it concedes faster
+the more it needs to join), so a holdout's delay ends when it has been paid.
 Accession follows the last ratification.  A state whose accession the
 scenario schedules (the enlargement waves of the record) joins on that date
 instead: the alliance's timing of those waves is an exogenous shock.
@@ -101,20 +103,48 @@ def _ratify(draws, pending, applied_step, war, grievance, red_line, member, soli
     return complete
 
 
+def pending(w: World) -> np.ndarray:
+    """Return the rows of the candidates waiting for ratification (applied, not scheduled to join)."""
+    return (w.applicant & ~(w.member | w.accession_scheduled)).nonzero()[0]
+
+
+def bargain(w: World, p, months: int) -> list[Emitted]:
+    """Let candidates buy off members' grievances while they wait; return the concessions' events.
+
+    A member's grievance against a pending candidate shrinks at a rate set by how much the
+    candidate needs membership (its threat from Russia): each month it waits it concedes a little
+    (Sweden's counter-terrorism law and the Madrid memorandum bought Türkiye's consent).  A grievance
+    bought down to half of what it was emits the event of the concession.
+    """
+    emitted: list[Emitted] = []
+    for j in pending(w):
+        holders = (w.grievance[:, j] > 0.0) & w.member & ~w.ratified[:, j]
+        if not holders.any():
+            continue
+        before = w.grievance[holders, j].copy()
+        keep = (1.0 - rate(p.grievance_bargaining_rate, months)) ** w.threat_from_russia[j]
+        w.grievance[holders, j] *= keep
+        initial = w.grievance0[holders, j]
+        halved = (before > 0.5 * initial) & (w.grievance[holders, j] <= 0.5 * initial)
+        for i in np.flatnonzero(holders)[halved]:
+            emitted.append(("diplomatic_cooperation", w.codes[j], [w.codes[i]], f"concessions to {w.codes[i]}"))
+    return emitted
+
+
 def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator) -> list[Emitted]:
     """Let each member ratify pending candidates; return the accession of a candidate all have ratified."""
-    pending = (w.applicant & ~(w.member | w.accession_scheduled)).nonzero()[0]
-    if len(pending) == 0:
+    waiting = pending(w)
+    if len(waiting) == 0:
         return []  # no draw either: an empty draw leaves the generator as it is
     complete = _ratify(
-        rng.random((len(pending), w.n)), pending, w.applied_step, w.war, w.grievance, w.red_line, w.member,
+        rng.random((len(waiting), w.n)), waiting, w.applied_step, w.war, w.grievance, w.red_line, w.member,
         w.solidarity, w.threat_from_russia, w.ratified, w.withheld, step, p.ratification_delay_months / months,
         p.conflict_level_threshold, p.ratification_base, p.ratification_solidarity_weight,
         p.ratification_threat_weight, p.ratification_grievance_weight, p.ratification_war_weight,
         p.ratification_red_line_weight, p.ratification_max_rate, months,
     )
     # the accession event (applied next by the model) admits the state
-    return [("accession", "NATO", [w.codes[j]], f"{w.codes[j]} joins NATO") for j in pending[complete]]
+    return [("accession", "NATO", [w.codes[j]], f"{w.codes[j]} joins NATO") for j in waiting[complete]]
 
 
 def admit(w: World, j: int, step: int) -> None:

@@ -1,4 +1,4 @@
-"""Allied decisions: defence spending, forward presence, sanctions and aid to a victim.
+"""Allied decisions: forward presence, sanctions and aid to a victim (spending: ``defence_spending``).
 
 Article: "member states agreed on the need to commit to increasing defense
 investments"; NATO "decided to establish five multinational battle groups in
@@ -7,67 +7,19 @@ capabilities"; "despite the sanctions it was subjected to, continued its plan";
 "The supply of weapons and ammunition to Ukraine has significantly reduced the
 stocks available to NATO member states".
 
-Summit commitments (the 2 % guideline, battlegroups, air policing) are
-scheduled events; how far and how fast each state follows them is decided
-here from the threat it perceives, its solidarity, its energy dependence and
-its stocks.  Spending rises faster than it falls (a ratchet).
+Summit commitments (battlegroups, air policing) are scheduled events; how far
+and how fast each state follows them is decided here from the threat it
+perceives, its solidarity, its energy dependence and its stocks.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
-from sim.mechanisms import collective_defence
 from sim.mechanisms.institutions import Emitted, presence_cap
 from sim.mechanisms.trust import rate
 from sim.world import World
-
-
-@njit(cache=True)
-def _spending(spend, cap, threat, russia_threat, war, spend_base, solidarity, member, gdp, cap_factor, noise, r,
-              response, guideline, pull, threat_reference, war_spending, rise, fall, partner_capability, adjust,
-              contribution, alliance_war):
-    n = len(spend)
-    top_threat, top_war = 0.0, 0.0  # Russia's highest threat from a member, its largest war
-    for i in range(n):
-        if member[i]:
-            top_threat = max(top_threat, russia_threat[i])
-        top_war = max(top_war, war[i])
-    new = np.empty(n)
-    for i in range(n):
-        if i == r:
-            target = spend_base[r] + response * top_threat + war_spending * top_war
-        else:
-            target = response * threat[i] + spend_base[i]
-            if guideline > 0.0 and member[i]:
-                # pledge * pull * solidarity * min(1, threat / reference) * max(0, guideline - spending)
-                target += pull * solidarity[i] * min(threat[i] / threat_reference, 1.0) * max(guideline - spend[i], 0.0)
-            # at war under Article 5: each member's contribution to the collective defence
-            target += alliance_war * contribution[i]
-        gap = target - spend[i]
-        moved = spend[i] + (rise if gap > 0.0 else fall) * gap + noise[i]
-        new[i] = min(max(moved, 0.0), 12.0)
-        milex = gdp[i] * new[i] / 100.0 * cap_factor[i]
-        if i == r:
-            milex += partner_capability
-        cap[i] += (milex - cap[i]) * adjust
-    return new
-
-
-def spending(w: World, p, months: int, rng: np.random.Generator) -> None:
-    """Move every state's defence spending toward the level its threat and pledges call for."""
-    noise = rng.normal(0.0, p.spending_noise * math.sqrt(months), w.n)
-    w.spend = _spending(
-        w.spend, w.cap, w.threat_from_russia, w.russia_threat, w.war, w.spend_base, w.solidarity, w.member,
-        w.gdp, w.cap_factor, noise, w.r,
-        p.spending_threat_response, w.guideline_pct, w.pledge * p.pledge_pull, p.pledge_threat_reference,
-        p.russia_war_spending, rate(p.spending_rise_rate, months), rate(p.spending_fall_rate, months),
-        w.partner_capability, rate(p.capability_adjustment_rate, months),
-        w.contribution, p.alliance_war_spending * collective_defence.war_on_members(w) * w.article5,
-    )
 
 
 @njit(cache=True)
@@ -83,14 +35,20 @@ def _presence(presence, commit, threat, solidarity, member, ceiling, threat_refe
     for i in range(n):
         target = 0.0
         if member[i]:
-            surge = 1.0 + max(threat[i] - surge_threshold, 0.0) * surge_gain
-            target = min(commit[i] * surge * (0.5 + willing), ceiling[i], 1.0)
-            target = max(target, reinforcement[i])  # Article 5 reinforcements
+            # rotational forces the commitments call for (battlegroups, air policing), as willing as the members
+            rotational = commit[i] * (0.5 + willing)
+            # and the forces a high threat adds above them; the Founding Act caps these on new members
+            surge = min(rotational * max(threat[i] - surge_threshold, 0.0) * surge_gain, ceiling[i])
+            target = max(min(rotational + surge, 1.0), reinforcement[i])  # Article 5 reinforcements
         presence[i] += (target - presence[i]) * adjust
 
 
 def presence(w: World, p, months: int) -> None:
-    """Move allied forward presence in each host toward what commitments and threat call for."""
+    """Move allied forward presence in each host toward what commitments and threat call for.
+
+    The Founding Act bars "additional permanent stationing of substantial combat forces": it caps the
+    forces a high threat would add, not the rotational battlegroups and air policing the allies commit.
+    """
     commit = p.air_policing_weight * w.air_commit
     commit += w.presence_commit
     if not commit.any() and not w.presence.any() and not w.reinforcement.any():

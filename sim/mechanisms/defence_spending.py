@@ -1,0 +1,131 @@
+"""Defence spending: each state's budget, from its own level, its threat, the alliance's pledges and its purse.
+
+Article: "member states agreed on the need to commit to increasing defense
+investments"; "NATO considers the Russian state the main danger to its member
+states"; Russia "seems to respond with more forces and technology".
+
+A state's spending (% of GDP) moves toward a target by partial adjustment,
+faster up than down (budgets ratchet).  An ally's target is built from the
+record's own drivers:
+
+- its **anchor**, the level it was observed to spend in the scenario's anchor
+  year (a fact of the record, not a parameter), cut by **austerity** while its
+  economy grows below normal (fiscal stress, from its real-GDP path);
+- its **threat** from Russia above the level at which states hold their
+  anchored budgets, scaled by its resolve; the excess is measured as the
+  threat's intensity ``z`` (threat = 1 − exp(−z)), which does not saturate as
+  the perception does near 1, so a frontline state facing a war next door
+  responds as much more than a rear one as its threat terms are larger;
+- the alliance's **pledge** (the 2 % guideline): a member whose anchor is below
+  it raises its peacetime level toward it as far as its solidarity and its threat above the calm level make
+  it honour the pledge, and the more so as the pledge's horizon nears (Wales
+  2014: "within a decade") or at once when its threat is high; a floor
+  (Vilnius 2023) presses in full at once; the pull grows when the United
+  States' commitment to Europe weakens (burden sharing);
+- its **contribution** to collective defence while the alliance is at war.
+
+Budgets are set in money: when real GDP moves, the share moves with it at once
+(the 2009 and 2020 recessions lift the ratios) and the state then adjusts.
+Russia's target is its peacetime level plus its response to the threat it sees
+from members and its wars' cost.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from sim.mechanisms import collective_defence
+from sim.mechanisms.trust import rate
+from sim.world import World
+
+
+@njit(cache=True)
+def _targets(spend, threat, russia_threat, war, base, resolve, solidarity, member, forces, stress, r, response, threshold,
+             austerity, guideline, pull, urgency, threat_reference, russia_response, war_spending, contribution,
+             alliance_war):
+    n = len(spend)
+    top_threat, top_war = 0.0, 0.0  # Russia's highest threat from a member, its largest war
+    for i in range(n):
+        if member[i]:
+            top_threat = max(top_threat, russia_threat[i])
+        top_war = max(top_war, war[i])
+    target = np.empty(n)
+    for i in range(n):
+        if i == r:
+            target[i] = base[r] + russia_response * top_threat + war_spending * top_war
+            continue
+        # anchor * (1 - austerity * stress) + response * resolve * excess, the excess of threat over the
+        # threshold measured as intensity (threat = 1 - exp(-z)): ln((1 - threshold) / (1 - threat))
+        t = base[i] * max(1.0 - austerity * stress[i], 0.0)
+        if not forces[i]:  # no armed forces: a civil budget that follows neither threat nor pledges
+            target[i] = t
+            continue
+        if threat[i] > threshold:
+            t += response * resolve[i] * np.log((1.0 - threshold) / (1.0 - threat[i]))
+        if guideline > 0.0 and member[i] and threat[i] > threshold:
+            # pull * solidarity * press * max(0, guideline - anchor): a member honours the pledge as far as
+            # its threat exceeds the calm level (honour, in full from the reference up), and presses on as
+            # the horizon nears or at once when the threat is high: press = honour * max(urgency, honour)
+            honour = min((threat[i] - threshold) / max(threat_reference - threshold, 1e-9), 1.0)
+            t += pull * solidarity[i] * honour * max(urgency, honour) * max(guideline - base[i], 0.0)
+        target[i] = t + alliance_war * contribution[i]  # at war under Article 5
+    return target
+
+
+@njit(cache=True)
+def _adjust(spend, cap, target, gdp, cap_factor, noise, r, rise, fall, partner_capability, adjust):
+    for i in range(len(spend)):
+        gap = target[i] - spend[i]
+        moved = spend[i] + (rise if gap > 0.0 else fall) * gap + noise[i]
+        spend[i] = min(max(moved, 0.0), 12.0)
+        milex = gdp[i] * spend[i] / 100.0 * cap_factor[i]
+        if i == r:
+            milex += partner_capability
+        cap[i] += (milex - cap[i]) * adjust
+
+
+def pledge_urgency(w: World, p, year: float) -> float:
+    """Return how hard the spending pledge presses now, 0..1: growing toward its horizon, full for a floor."""
+    if w.pledge_floor or w.pledge_horizon <= w.pledge_since:
+        return 1.0
+    elapsed = (year - w.pledge_since) / (w.pledge_horizon - w.pledge_since)
+    return p.pledge_early_urgency + (1.0 - p.pledge_early_urgency) * min(max(elapsed, 0.0), 1.0)
+
+
+def targets(w: World, p, year: float) -> np.ndarray:
+    """Return every state's spending target (% GDP) in the world as it stands."""
+    pull = w.pledge * p.pledge_pull * (1.0 + p.burden_sharing_weight * (1.0 - p.us_commitment))
+    return _targets(
+        w.spend, w.threat_from_russia, w.russia_threat, w.war, w.spend_base, w.resolve, w.solidarity, w.member,
+        w.armed_forces, w.fiscal_stress, w.r, p.spending_threat_response, p.spending_threat_threshold,
+        p.austerity_weight, w.guideline_pct, pull, pledge_urgency(w, p, year), p.pledge_threat_reference,
+        p.russia_spending_threat_response, p.russia_war_spending, w.contribution,
+        p.alliance_war_spending * collective_defence.war_on_members(w) * w.article5,
+    )
+
+
+def update(w: World, p, months: int, year: float, rng: np.random.Generator) -> None:
+    """Move every state's defence spending toward its target; capability follows spending."""
+    noise = rng.normal(0.0, p.spending_noise * math.sqrt(months), w.n)
+    _adjust(
+        w.spend, w.cap, targets(w, p, year), w.gdp, w.cap_factor, noise, w.r,
+        rate(p.spending_rise_rate, months), rate(p.spending_fall_rate, months), w.partner_capability,
+        rate(p.capability_adjustment_rate, months),
+    )
+
+
+def grow(w: World, p, months: int, growth: np.ndarray) -> None:
+    """Move real GDP by this year's growth (fraction a year); budgets set in money shift the shares; fiscal stress.
+
+    Budgets are planned for normal growth: only growth away from it moves a share at once
+    (share / ((1 + g) / (1 + g_normal)) ** stickiness).  Fiscal stress follows the shortfall of
+    growth below normal, in percentage points.
+    """
+    normal = p.normal_growth / 100.0
+    w.gdp *= (1.0 + growth) ** (months / 12.0)
+    w.spend /= ((1.0 + growth) / (1.0 + normal)) ** (p.budget_stickiness * months / 12.0)
+    shortfall = np.maximum(p.normal_growth - 100.0 * growth, 0.0)
+    w.fiscal_stress += rate(p.fiscal_stress_rate, months) * (shortfall - w.fiscal_stress)
