@@ -188,6 +188,7 @@ def build_world(setup: ModelSetup, p: Params) -> World:
         grievance=grievance,
         grievance0=grievance.copy(),
         armed_forces=np.array([bool(s.get("armed_forces", True)) for s in roster]),
+        dependence0=np.array([s["gas_share_from_russia"] for s in roster], float),
         spend_base=spend_base,
         milex0=milex0,
         spend0=spend0,

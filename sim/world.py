@@ -68,6 +68,7 @@ class World:
     grievance: np.ndarray  # N x N, member i's grievance against candidate j
     grievance0: np.ndarray  # N x N, the grievances as the run began (what bargaining has bought down from)
     armed_forces: np.ndarray  # bool: the state has armed forces (Iceland has none)
+    dependence0: np.ndarray  # commercial share of gas from Russia (the roster's 2010-13 share)
     spend_base: np.ndarray  # peacetime defence spending, % GDP
     milex0: np.ndarray  # military expenditure at the roster year, US$ bn
     spend0: np.ndarray

@@ -12,12 +12,13 @@ record's own drivers:
   year (a fact of the record, not a parameter), cut by **austerity** while its
   economy grows below normal (fiscal stress, from its real-GDP path);
 - its **threat** from Russia above the level at which states hold their
-  anchored budgets, scaled by its resolve; the excess is measured as the
+  anchored budgets, scaled by its exposure (its resolve times its closeness to
+  Russia: the threat to its own territory); the excess is measured as the
   threat's intensity ``z`` (threat = 1 − exp(−z)), which does not saturate as
   the perception does near 1, so a frontline state facing a war next door
   responds as much more than a rear one as its threat terms are larger;
-- the alliance's **pledge** (the 2 % guideline): a member whose anchor is below
-  it raises its peacetime level toward it as far as its solidarity and its threat above the calm level make
+- the alliance's **pledge** (the 2 % guideline): a member spending below it is
+  pulled toward it as far as its solidarity and its threat above the calm level make
   it honour the pledge, and the more so as the pledge's horizon nears (Wales
   2014: "within a decade") or at once when its threat is high; a floor
   (Vilnius 2023) presses in full at once; the pull grows when the United
@@ -43,8 +44,8 @@ from sim.world import World
 
 
 @njit(cache=True)
-def _targets(spend, threat, russia_threat, war, base, resolve, solidarity, member, forces, stress, r, response, threshold,
-             austerity, guideline, pull, urgency, threat_reference, russia_response, war_spending, contribution,
+def _targets(spend, threat, russia_threat, war, base, resolve, prox, solidarity, member, forces, stress, r, response,
+             threshold, austerity, guideline, pull, urgency, threat_reference, russia_response, war_spending, contribution,
              alliance_war):
     n = len(spend)
     top_threat, top_war = 0.0, 0.0  # Russia's highest threat from a member, its largest war
@@ -57,20 +58,20 @@ def _targets(spend, threat, russia_threat, war, base, resolve, solidarity, membe
         if i == r:
             target[i] = base[r] + russia_response * top_threat + war_spending * top_war
             continue
-        # anchor * (1 - austerity * stress) + response * resolve * excess, the excess of threat over the
+        # anchor * (1 - austerity * stress) + response * resolve * closeness * excess, the excess of threat over the
         # threshold measured as intensity (threat = 1 - exp(-z)): ln((1 - threshold) / (1 - threat))
         t = base[i] * max(1.0 - austerity * stress[i], 0.0)
         if not forces[i]:  # no armed forces: a civil budget that follows neither threat nor pledges
             target[i] = t
             continue
         if threat[i] > threshold:
-            t += response * resolve[i] * np.log((1.0 - threshold) / (1.0 - threat[i]))
+            t += response * resolve[i] * prox[i] * np.log((1.0 - threshold) / (1.0 - threat[i]))
         if guideline > 0.0 and member[i] and threat[i] > threshold:
-            # pull * solidarity * press * max(0, guideline - anchor): a member honours the pledge as far as
+            # pull * solidarity * press * max(0, guideline - spending): a member honours the pledge as far as
             # its threat exceeds the calm level (honour, in full from the reference up), and presses on as
             # the horizon nears or at once when the threat is high: press = honour * max(urgency, honour)
             honour = min((threat[i] - threshold) / max(threat_reference - threshold, 1e-9), 1.0)
-            t += pull * solidarity[i] * honour * max(urgency, honour) * max(guideline - base[i], 0.0)
+            t += pull * solidarity[i] * honour * max(urgency, honour) * max(guideline - spend[i], 0.0)
         target[i] = t + alliance_war * contribution[i]  # at war under Article 5
     return target
 
@@ -99,8 +100,8 @@ def targets(w: World, p, year: float) -> np.ndarray:
     """Return every state's spending target (% GDP) in the world as it stands."""
     pull = w.pledge * p.pledge_pull * (1.0 + p.burden_sharing_weight * (1.0 - p.us_commitment))
     return _targets(
-        w.spend, w.threat_from_russia, w.russia_threat, w.war, w.spend_base, w.resolve, w.solidarity, w.member,
-        w.armed_forces, w.fiscal_stress, w.r, p.spending_threat_response, p.spending_threat_threshold,
+        w.spend, w.threat_from_russia, w.russia_threat, w.war, w.spend_base, w.resolve, w.prox_r, w.solidarity,
+        w.member, w.armed_forces, w.fiscal_stress, w.r, p.spending_threat_response, p.spending_threat_threshold,
         p.austerity_weight, w.guideline_pct, pull, pledge_urgency(w, p, year), p.pledge_threat_reference,
         p.russia_spending_threat_response, p.russia_war_spending, w.contribution,
         p.alliance_war_spending * collective_defence.war_on_members(w) * w.article5,

@@ -10,7 +10,9 @@ Russian president is looking for allies in African states".
 Russia's economic strain follows the GDP-weighted sanctions of the West,
 relieved by partners that still trust it, plus the cost of its wars.  Its
 energy leverage is the GDP-weighted gas dependence of the West; dependence
-falls as threat and coercion push states to diversify.  Aid depletes the
+is pulled toward each state's commercial share (cheap pipeline gas, long
+contracts) and pushed down as a threat beyond the calm level, or a cut-off,
+makes buyers diversify (the 2022 break): the two balance.  Aid depletes the
 donors' stocks; spending replenishes them.
 """
 
@@ -24,14 +26,18 @@ from sim.world import World
 
 
 @njit(cache=True)
-def _dependence_and_stocks(dependence, coerced, stocks, threat, aid, spend, diversification, months,
-                           coercion_keep, depletion, replenish):
+def _dependence_and_stocks(dependence, commercial, coerced, stocks, threat, aid, spend, diversification, threshold,
+                           months, return_rate, coercion_keep, depletion, replenish):
     for i in range(len(dependence)):
-        # dependence *= (1 - min(diversification * (threat + coercion), 1)) ** months
-        keep = 1.0 - min((threat[i] + coerced[i]) * diversification, 1.0)
+        # dependence *= (1 - min(diversification * (max(0, threat - threshold) + coercion), 1)) ** months:
+        # buyers leave a supplier they fear (beyond the calm level) or that has cut them off
+        excess = max(threat[i] - threshold, 0.0) + coerced[i]
+        keep = 1.0 - min(excess * diversification, 1.0)
         if months != 1:
             keep **= months
-        dependence[i] *= keep
+        # and commerce pulls every buyer back toward its commercial share (cheap pipeline gas, long contracts):
+        # fear and commerce balance where return * commercial = (return + diversification * excess) * dependence
+        dependence[i] = dependence[i] * keep + return_rate * (commercial[i] - dependence[i])
         coerced[i] *= coercion_keep
         # stocks: aid depletes them, spending replenishes them, within 0.05 .. 1
         s = stocks[i] - aid[i] * depletion
@@ -50,7 +56,8 @@ def update(w: World, p, months: int) -> None:
     w.strain += rate(p.strain_adjustment_rate, months) * (min(1.0, target) - w.strain)
     w.leverage = float(w.dependence @ w.west_weights)
     _dependence_and_stocks(
-        w.dependence, w.coerced, w.stocks, w.threat_from_russia, w.aid, w.spend, p.diversification_rate, months,
+        w.dependence, w.dependence0, w.coerced, w.stocks, w.threat_from_russia, w.aid, w.spend, p.diversification_rate,
+        p.diversification_threshold, months, rate(p.gas_return_rate, months),
         1.0 - rate(p.coercion_memory_decay, months), p.aid_stock_depletion * months,
         p.stock_replenish_rate * months / 2.0,
     )
