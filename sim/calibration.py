@@ -62,6 +62,7 @@ CANDIDATES: tuple[str, ...] = (
     "informal_pledge_strength",
     "russia_war_spending",
     "russia_spending_threat_response",
+    "russia_ambition_spending",
     "spending_threat_threshold",
     "austerity_weight",
     "fiscal_stress_rate",

@@ -50,9 +50,10 @@ def _parse_sets(items: list[str] | None) -> dict[str, float]:
     return out
 
 
-def _load(path: str, calibration: str | None = None, posterior: bool | None = None):
+def _load(path: str, calibration: str | None = None, posterior: bool | None = None,
+          anchor_year: int | None = None):
     try:
-        return load_scenario(path, calibration=calibration, posterior=posterior)
+        return load_scenario(path, calibration=calibration, posterior=posterior, anchor_year=anchor_year)
     except ScenarioError as exc:
         lines = "\n".join(f"  {f}: {field}: {msg}" for f, field, msg in exc.problems)
         _fail(f"invalid scenario\n{lines}")
@@ -336,6 +337,9 @@ def validate(
         _fail("--uncalibrated and --posterior exclude each other (the posterior is the calibration's)")
     overrides = _parse_sets(set_)
     sc = _load(scenario, "none" if uncalibrated else calibration, posterior)
+    if split is not None and sc.spending_anchor_year > split:
+        # a time split anchors the allies' spending no later than its split: nothing after it is used
+        sc = _load(scenario, "none" if uncalibrated else calibration, posterior, anchor_year=split)
     folder = out or Path("results") / "validation" / f"{sc.name}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     if folder.exists() and any(folder.iterdir()):
         _fail(f"--out {folder}: folder exists and is not empty; choose another (results are never overwritten)")
@@ -478,6 +482,8 @@ def calibrate(
     except ImportError:
         _fail("calibration needs pyabc: pip install -e '.[calibrate]'")
     sc = _load(scenario, "none")  # always start from the registry's values
+    if sc.spending_anchor_year > until:  # anchor the allies' spending on no year after the data used
+        sc = _load(scenario, "none", anchor_year=until)
     for name in params or []:
         if name not in reg.registry():
             _fail(f"--param {name}: unknown parameter (see `natosim params`)")

@@ -27,8 +27,9 @@ record's own drivers:
 
 Budgets are set in money: when real GDP moves, the share moves with it at once
 (the 2009 and 2020 recessions lift the ratios) and the state then adjusts.
-Russia's target is its peacetime level plus its response to the threat it sees
-from members and its wars' cost.
+Russia's target is its peacetime level plus its rearmament as its revisionist
+ambition grows, its response to the threat it sees from members and its wars'
+cost.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ from sim.world import World
 
 @njit(cache=True)
 def _targets(spend, threat, russia_threat, war, base, resolve, prox, solidarity, member, forces, stress, r, response,
-             threshold, austerity, guideline, pull, urgency, threat_reference, russia_response, war_spending, contribution,
-             alliance_war):
+             threshold, austerity, guideline, pull, urgency, threat_reference, russia_response, russia_ambition,
+             revisionism, war_spending, contribution, alliance_war):
     n = len(spend)
     top_threat, top_war = 0.0, 0.0  # Russia's highest threat from a member, its largest war
     for i in range(n):
@@ -56,7 +57,8 @@ def _targets(spend, threat, russia_threat, war, base, resolve, prox, solidarity,
     target = np.empty(n)
     for i in range(n):
         if i == r:
-            target[i] = base[r] + russia_response * top_threat + war_spending * top_war
+            # peacetime level + ambition (rearmament) + the threat it sees from members + its wars
+            target[i] = base[r] + russia_ambition * revisionism + russia_response * top_threat + war_spending * top_war
             continue
         # anchor * (1 - austerity * stress) + response * resolve * closeness * excess, the excess of threat over the
         # threshold measured as intensity (threat = 1 - exp(-z)): ln((1 - threshold) / (1 - threat))
@@ -103,7 +105,8 @@ def targets(w: World, p, year: float) -> np.ndarray:
         w.spend, w.threat_from_russia, w.russia_threat, w.war, w.spend_base, w.resolve, w.prox_r, w.solidarity,
         w.member, w.armed_forces, w.fiscal_stress, w.r, p.spending_threat_response, p.spending_threat_threshold,
         p.austerity_weight, w.guideline_pct, pull, pledge_urgency(w, p, year), p.pledge_threat_reference,
-        p.russia_spending_threat_response, p.russia_war_spending, w.contribution,
+        p.russia_spending_threat_response, p.russia_ambition_spending, w.revisionism, p.russia_war_spending,
+        w.contribution,
         p.alliance_war_spending * collective_defence.war_on_members(w) * w.article5,
     )
 
