@@ -379,7 +379,7 @@ def validate(
         from sim import skill
 
         typer.echo("")
-        typer.echo(skill.markdown(report.skill, split))
+        typer.echo(skill.markdown(report.skill, report.skill_origin, out_of_sample=split is not None))
     typer.echo(f"validation written to {folder}")
     if not report.passed:
         raise typer.Exit(1)

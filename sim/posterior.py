@@ -4,8 +4,10 @@
 as ``X_posterior.csv`` (one column per calibrated parameter, plus ``weight``) and names it in the
 YAML (``posterior: X_posterior.csv``).  A scenario loaded with the posterior on (``posterior: true``
 in the file, ``--posterior`` on the command line) carries a ``PosteriorSample``: the particles of
-the parameters the calibration *applies* (those without ``applied: false``; the others keep their
-registry value, as without the posterior) and their normalised weights.
+every parameter the calibration estimated and their normalised weights.  A parameter the record
+could not identify (``applied: false``) keeps its registry value in a point run; with the posterior
+it is drawn too, from particles that span nearly its whole prior: what the record does not tell us
+is part of the uncertainty the bands must show (issue 12).
 
 For seed ``s`` the particle is drawn from the seed alone — a uniform number from
 ``numpy.random.default_rng([s, STREAM])`` located in the weights' cumulative sum — so the draw is
@@ -148,14 +150,14 @@ def particle_index(seed: int, weights: np.ndarray) -> int:
 
 @dataclass(eq=False)
 class PosteriorSample:
-    """The posterior a scenario draws from: its file, hash and the particles of the applied parameters."""
+    """The posterior a scenario draws from: its file, hash and the particles of every estimated parameter."""
 
     file: str
     sha256: str
     calibration: str
     particles: pd.DataFrame = field(repr=False)
     weights: np.ndarray = field(repr=False)
-    #: calibrated parameters the file holds but the calibration does not apply (never drawn)
+    #: estimated parameters the record could not identify: registry values in point runs, drawn here
     not_applied: tuple[str, ...] = ()
 
     @property
@@ -189,7 +191,7 @@ class PosteriorSample:
 
 def for_calibration(calibration_file: str | Path, applied: Iterable[str], raw: dict[str, Any] | None = None
                     ) -> PosteriorSample:
-    """Return the posterior of a calibration file, restricted to the parameters it applies; raise PosteriorError."""
+    """Return the posterior of a calibration file (every estimated parameter); raise PosteriorError."""
     calibration_file = Path(calibration_file)
     file = named_file(calibration_file, raw)
     particles, weights = load(file)
@@ -198,9 +200,8 @@ def for_calibration(calibration_file: str | Path, applied: Iterable[str], raw: d
     if missing:
         raise PosteriorError(file, "(header)", f"has no column for {', '.join(missing)}, which calibration "
                              f"{calibration_file} applies; re-run `natosim calibrate`")
-    drawn = [c for c in particles.columns if c in applied]
     return PosteriorSample(file=str(file), sha256=sha256(file), calibration=str(calibration_file),
-                           particles=particles[drawn], weights=weights,
+                           particles=particles, weights=weights,
                            not_applied=tuple(c for c in particles.columns if c not in applied))
 
 

@@ -193,8 +193,8 @@ def report(result: Any, split: int) -> dict[str, pd.DataFrame]:
     return {"skill": pd.DataFrame(skills), "allies": allies, "coverage": pd.DataFrame(cov), "sets": sets}
 
 
-def markdown(tables: dict[str, pd.DataFrame], split: int) -> str:
-    """Return the skill report as Markdown."""
+def markdown(tables: dict[str, pd.DataFrame], split: int, out_of_sample: bool = True) -> str:
+    """Return the skill report as Markdown (``out_of_sample`` False: the parameters saw the years scored)."""
     def fmt(df: pd.DataFrame) -> pd.DataFrame:
         return df.map(lambda v: f"{v:.3g}" if isinstance(v, float) else v)
 
@@ -203,7 +203,12 @@ def markdown(tables: dict[str, pd.DataFrame], split: int) -> str:
         f"{r.skill:+.2f} ({r.skill_p10:+.2f} … {r.skill_p90:+.2f})" for r in skill.itertuples()]
     skill = skill[["series", "naive", "years", "rmse_model", "rmse_naive", "skill (10–90 % over seeds or allies)"]]
     lines = [
-        f"## Forecast skill out of sample ({split + 1}–{validation.RECORD_END})", "",
+        (f"## Forecast skill out of sample ({split + 1}–{validation.RECORD_END})" if out_of_sample else
+         f"## Forecast skill from {split} ({split + 1}–{validation.RECORD_END}), in sample"), "",
+        *([] if out_of_sample else [
+            (f"The parameters were calibrated on the whole record, {split + 1}–{validation.RECORD_END} included: "
+             f"this is not a forecast test. Run `natosim validate --split {split} --calibration "
+             "docs/validation/calibrated_until_2013.yaml` for the out-of-sample one."), ""]),
         (f"Skill = 1 − RMSE(model) / RMSE(naive); `hold`: the {split} value held; `trend`: the {split} value plus "
          f"the least-squares trend of {split - TREND_YEARS + 1}–{split}. Above 0 the model beats the naive forecast."),
         "",

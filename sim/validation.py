@@ -37,6 +37,8 @@ EU_CODES: tuple[str, ...] = (
 )
 #: members with no defence-spending figure in any reference series
 NO_SPENDING_DATA: tuple[str, ...] = ("ISL",)
+#: forecast origin of the skill tables without --split (the last year before the Crimea shock)
+SKILL_ORIGIN = 2013
 RECORD_END = 2023
 
 
@@ -206,8 +208,14 @@ class Validation:
     split: int | None = None
     seeds: int = 0
     calibration: str = ""
-    #: with a split: the out-of-sample skill, per-ally skill, band coverage and allies-at-2 % tables (``sim.skill``)
+    #: skill against naive forecasts from the split (or ``SKILL_ORIGIN``), per-ally skill, band coverage and
+    #: allies-at-2 % tables (``sim.skill``)
     skill: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def skill_origin(self) -> int:
+        """Return the year the skill's naive forecasts start from."""
+        return self.split if self.split is not None else SKILL_ORIGIN
     #: the event-sequence table (``sim.event_scores.score``): accessions, applications, sanctions packages
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: the Jaccard index of the allies at 2 %, year by year (``sim.event_scores.sets_by_year``)
@@ -233,10 +241,10 @@ class Validation:
             from sim import event_scores
 
             lines += [event_scores.markdown(self.events, self.sets)]
-        if self.skill and self.split:
+        if self.skill:
             from sim import skill
 
-            lines += [skill.markdown(self.skill, self.split)]
+            lines += [skill.markdown(self.skill, self.skill_origin, out_of_sample=self.split is not None)]
         return "\n".join(lines)
 
     def save(self, folder: str | Path, plots: bool = True) -> Path:
@@ -403,7 +411,8 @@ def validate(result: Any, split: int | None = None, calibration: str = "") -> Va
 
     facts = stylized.as_table(stylized.check_all(result), stylized.seed_shares(result))
     errors, bands = compare(result, split)
-    scores = skill.report(result, split) if split is not None else {}
+    # skill against the naive forecasts from the split, or without one from the default origin (in sample)
+    scores = skill.report(result, split if split is not None else SKILL_ORIGIN)
     return Validation(facts=facts, errors=errors, bands=bands, split=split, seeds=len(result.seeds),
                       calibration=calibration, skill=scores, events=event_scores.score(result),
                       sets=event_scores.sets_by_year(result))

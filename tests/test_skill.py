@@ -75,4 +75,7 @@ def test_the_report_of_a_split_run(ensemble, tmp_path):
     assert 0.0 <= v.skill["sets"].iloc[0]["median over seeds"] <= 1.0
     folder = v.save(tmp_path / "v", plots=False)
     assert (folder / "skill_skill.csv").is_file() and "Forecast skill out of sample" in v.markdown()
-    assert validation.validate(ensemble).skill == {}  # no split, no skill tables
+    # without a split the skill tables are still there, from 2013, and say they are in sample
+    plain = validation.validate(ensemble)
+    assert plain.skill_origin == validation.SKILL_ORIGIN == 2013 and set(plain.skill) == set(v.skill)
+    assert "in sample" in plain.markdown() and "not a forecast test" in plain.markdown()
