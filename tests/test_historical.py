@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import sim
@@ -9,11 +10,47 @@ from sim import stylized
 
 from .conftest import TEST_SCENARIOS
 
+#: issue 12's open gap: the relations peak falls in 2003 (the first full year of the NATO-Russia Council) in every
+#: seed; the record's strain of 2003 (the Iraq war) involves a state outside the roster (docs/validation.md)
+PEAK_GAP = pytest.mark.xfail(strict=True, reason="relations peak in 2003, not inside 1997-2002 (issue 12, open)")
 
-@pytest.mark.parametrize("check", stylized.CHECKS, ids=lambda c: c.__name__)
+
+@pytest.mark.parametrize("check", [pytest.param(c, marks=PEAK_GAP) if c is stylized.fact_warming_peak else c
+                                   for c in stylized.CHECKS], ids=lambda c: c.__name__)
 def test_stylized_fact(ensemble, check):
     result = check(ensemble)
     assert result.passed, f"fact {result.number} failed: {result.measured}"
+
+
+@pytest.mark.parametrize("number", [2, 3, 4, 5, 6])
+def test_each_fact_in_at_least_90_percent_of_the_seeds_own_runs(ensemble, number):
+    share = stylized.seed_shares(ensemble)[number - 1]
+    assert share >= 0.9, f"fact {number} in {share:.0%} of the seeds"
+
+
+@PEAK_GAP
+def test_the_relations_peak_inside_1997_2002_in_at_least_80_percent_of_the_seeds(ensemble):
+    assert stylized.seed_shares(ensemble)[0] >= 0.8
+
+
+def _first(states, code, column):
+    """Return, per seed, the first date the state has ``column`` true (NaT if never)."""
+    rows = states[(states.state == code) & states[column]]
+    return rows.groupby("seed").date.min().reindex(sorted(states.seed.unique()))
+
+
+def test_finland_and_sweden_decide_after_the_invasion(ensemble):
+    st = ensemble.states
+    invasion, end = pd.Timestamp("2022-02-24"), pd.Timestamp("2023-12-01")
+    applied = {c: _first(st.assign(formal=st.applicant | st.member), c, "formal") for c in ("FIN", "SWE")}
+    joined = {c: _first(st, c, "member") for c in ("FIN", "SWE")}
+    n = len(ensemble.seeds)
+    finland = ((applied["FIN"] > invasion) & (joined["FIN"] <= end)).sum()
+    assert finland >= 0.8 * n, f"Finland applies after the invasion and joins by 2023 in {finland}/{n}"
+    sweden_2022 = ((applied["SWE"] > invasion) & (applied["SWE"].dt.year == 2022)).sum()
+    assert sweden_2022 >= 0.8 * n, f"Sweden applies in 2022 in {sweden_2022}/{n}"
+    pending = (applied["SWE"].notna() & joined["SWE"].isna()).sum()
+    assert pending >= 0.8 * n, f"Sweden still pending at the end of 2023 in {pending}/{n}"
 
 
 def test_enlargement_waves_follow_the_record(ensemble):

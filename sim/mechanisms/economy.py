@@ -67,3 +67,6 @@ def coerce(w: World, p, targets: np.ndarray, cut: float) -> None:
     """Apply an energy cut-off or threat to target states."""
     w.coerced[targets] = np.minimum(1.0, w.coerced[targets] + cut)
     w.dependence[targets] *= 1.0 - cut * p.coercion_supply_loss
+    # and part of it for good: the buyers build other supply (terminals, contracts), so commerce no longer pulls
+    # them back all the way
+    w.dependence0[targets] *= 1.0 - cut * p.coercion_lasting_loss
