@@ -663,3 +663,17 @@ def test_the_anchor_year_sets_the_allies_peacetime_spending(historical):
     # the default scenario: 2013
     assert historical.to_dict()["spending_anchor_year"] == 2013
     assert next(s for s in historical.roster if s["code"] == "POL")["spending_anchor_pct"] == _sipri("POL", 2013)
+
+
+def test_a_cut_off_lowers_the_commercial_share_for_good(model):
+    w, p, deu = _gas_world(model)
+    _set(p, coercion_supply_loss=0.5, coercion_lasting_loss=0.3)
+    w.dependence[deu] = 0.4
+    economy.coerce(w, p, np.array([deu]), 0.6)
+    # at once: 0.4 * (1 - 0.6 * 0.5) = 0.28; for good: the commercial share 0.4 * (1 - 0.6 * 0.3) = 0.328
+    assert w.dependence[deu] == pytest.approx(0.28, abs=1e-12)
+    assert w.dependence0[deu] == pytest.approx(0.328, abs=1e-12)
+    assert w.coerced[deu] == pytest.approx(0.6, abs=1e-12)
+    for _ in range(600):  # calm for fifty years: commerce pulls it back to the lowered share, not to 0.4
+        economy.update(w, p, 1)
+    assert w.dependence[deu] == pytest.approx(0.328, abs=1e-4)  # the spur of the cut has all but faded
