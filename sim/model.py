@@ -167,7 +167,6 @@ def build_world(setup: ModelSetup, p: Params) -> World:
     # peacetime spending: the level the record shows in the anchor year, else a share of the early-1990s level
     anchor = np.array([np.nan if s.get("spending_anchor_pct") is None else s["spending_anchor_pct"] for s in roster])
     spend_base = np.where(np.isnan(anchor), spend0 * p.peace_dividend, anchor)
-    spend_base[r] = spend0[r] * p.peace_dividend
     growth, year0 = growth_paths(setup, codes, p)
     member = np.array(
         [s["accession"] is not None and s["accession"] <= setup.start for s in roster], dtype=bool

@@ -171,15 +171,9 @@ class World:
         self.eligible = np.isin(self.bloc, ("west", "contested")) & self.not_r
         self.eye = np.eye(n, dtype=bool)
         self.diag = np.arange(n)
-        # fixed weights used every step (GDP shares of the West and of Russia's partners)
         self.west_nr = self.west & self.not_r
-        gdp_west = np.where(self.west_nr, self.gdp, 0.0)
-        self.west_weights = gdp_west / max(gdp_west.sum(), 1e-9)
-        part = self.partners & self.not_r
-        gdp_part = np.where(part, self.gdp, 0.0)
-        self.partner_weights = gdp_part / max(gdp_part.sum(), 1e-9)
-        self.partner_idx = np.flatnonzero(part)
-        self.sqrt_gdp = np.sqrt(self.gdp)
+        self.partner_idx = np.flatnonzero(self.partners & self.not_r)
+        self.reweigh()  # the GDP shares of the West and of Russia's partners (again each year as GDP moves)
         self.us = self._index.get("USA", -1)
         closeness = self.prox_r * self.not_r
         self.closeness_share = closeness / max(closeness.sum(), 1e-9)
