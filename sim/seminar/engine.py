@@ -15,6 +15,8 @@ the same seed and moves give the same outcome).  The engine does no file I/O:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,8 +26,10 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from sim import __version__
 from sim.events import Event, acts
 from sim.model import STATE_OUTPUTS, NatoRussiaModel, Snapshot
+from sim.outputs import to_jsonable
 from sim.scenario import EventSpec, _check_event, parse_date
 from sim.seminar.moves import MOVES, TEAMS, Context, moves_for, team_actor, team_kind
 from sim.setup import ModelSetup, Params
@@ -97,10 +101,18 @@ class Turn:
     changes: list[str] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     series: list[dict[str, Any]] = field(default_factory=list)
+    #: hash of the moves and injects as played (``session_file.seal``); empty in files from before seals
+    seal: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the turn as plain data (for the session file)."""
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def seal(moves: list[dict[str, Any]], injects: list[dict[str, Any]]) -> str:
+    """Return the hash of a turn's decisions as played (its moves and injects, normalised)."""
+    text = json.dumps(to_jsonable({"moves": moves, "injects": injects}), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def month(d: date | pd.Timestamp) -> str:
@@ -139,9 +151,12 @@ class Seminar:
         turns: list[Turn] | None = None,
         branches: dict[str, int] | None = None,
         current: str = "main",
+        played_with: str | None = None,
     ):
         """Build the model, run it to the start month and set up the turn tree (replaying ``turns``)."""
         self.setup = setup
+        #: the natosim version the session's turns were played with (to explain a replay that departs)
+        self.played_with = played_with
         self.seed = int(seed)
         self.teams = self._check_teams(teams, setup)
         self.model = NatoRussiaModel(setup, rng=self.seed, mesa_collect=False)
@@ -187,13 +202,19 @@ class Seminar:
     @staticmethod
     def _check_teams(teams: list[str], setup: ModelSetup) -> list[str]:
         codes = {s["code"] for s in setup.roster}
+        allies = sorted(s["code"] for s in setup.roster if s.get("accession"))
         out, problems = [], []
         for raw in teams:
             team = raw.strip().lower()
             if team in ("blue", "red", "ukraine"):
                 out.append(team)
-            elif team.startswith("member:") and team[7:].upper() in codes:
+            elif team.startswith("member:") and team[7:].upper() in allies:
                 out.append(f"member:{team[7:].upper()}")
+            elif team.startswith("member:") and team[7:].upper() in codes:
+                problems.append(
+                    f"team {raw!r}: {team[7:].upper()} is never a NATO member in this scenario's roster, so a "
+                    f"member team for it has no move; member teams: member:XXX with XXX one of {', '.join(allies)}"
+                )
             else:
                 problems.append(
                     f"unknown team {raw!r}; allowed: {', '.join(TEAMS)} (XXX a state code of the roster)"
@@ -359,6 +380,7 @@ class Seminar:
         parent = self.nodes[self.head]
         new_id = max(self.nodes) + 1
         node = Turn(new_id, parent.id, self.current, parent.number + 1, "", "", planned, checked)
+        node.seal = seal(planned, checked)
         self._play(node)
         self.nodes[new_id] = node
         self.head = new_id
@@ -423,23 +445,46 @@ class Seminar:
         path = self.path(target)
         start = max(i for i, nid in enumerate(path) if nid in self.snapshots)
         self.model.restore(self.snapshots[path[start]])
+        first_edit: str | None = None
         for nid in path[start + 1 :]:
             node = self.nodes[nid]
             stored = dict(node.summary)
             replayed = Turn(
                 node.id, node.parent, node.branch, node.number, "", "", node.moves, node.injects
             )
+            edited = bool(node.seal) and node.seal != seal(node.moves, node.injects)
+            where = f"turn {node.number} on {node.branch}"
             planned, checked, problems = self.validate(node.moves, node.injects)
             if problems:
+                cause = ("its moves or injects were edited in the session file after it was played"
+                         if edited else "the model's rules for moves changed, or the file was edited")
                 raise SessionError(
-                    [f"turn {node.number} ({node.branch}) no longer replays: {p}" for p in problems]
+                    [f"{where} no longer replays ({cause}): {p}" for p in problems]
                 )
             replayed.moves, replayed.injects = planned, checked
+            replayed.seal = node.seal or seal(planned, checked)
             self._play(replayed)
-            if stored and not _same(stored, replayed.summary):
+            if edited and first_edit is None:
+                first_edit = where
+            if edited:
                 self.replay_mismatches.append(
-                    f"turn {node.number} on {node.branch}: the replay differs from the record "
-                    "(the model, its parameters or the scenario changed since it was played)"
+                    f"{where}: its moves or injects were edited in the session file after it was played; "
+                    "the edited moves were replayed" + ("" if _same(stored, replayed.summary) else
+                                                       ", and the outcome differs from the one recorded")
+                )
+            elif first_edit and stored and not _same(stored, replayed.summary):
+                self.replay_mismatches.append(
+                    f"{where}: the outcome differs from the one recorded because an earlier turn was edited "
+                    f"({first_edit})"
+                )
+            elif stored and not _same(stored, replayed.summary):
+                then = f"natosim {self.played_with}" if self.played_with else "an earlier natosim"
+                now = f"natosim {__version__}"
+                self.replay_mismatches.append(
+                    f"{where}: the replay differs from the record although its moves are as played: the model "
+                    f"changed (played with {then}, replayed with {now}"
+                    + (", the same version: its calibrated parameters or data files changed" if then == now else "")
+                    + ")"
                 )
             self.nodes[nid] = replayed
         self.head = target

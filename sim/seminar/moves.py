@@ -453,9 +453,14 @@ class DefenceSpending(Move):
 
     @classmethod
     def check(cls, values: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], list[str]]:
-        """Validate; a member team can only commit itself."""
+        """Validate; a member team can only commit itself (naming another state is refused, not rewritten)."""
         if team_kind(ctx.team) == "member":
-            values = {**values, "states": [team_actor(ctx.team)]}
+            own = team_actor(ctx.team)
+            given = values.get("states", [own])
+            given = [given] if isinstance(given, str) else given
+            if not isinstance(given, list) or [str(c).strip().upper() for c in given] != [own]:
+                return {}, [f"states: {given!r}: {ctx.team} sets only its own spending; leave states out or give [{own}]"]
+            values = {**values, "states": [own]}
         return super().check(values, ctx)
 
     @classmethod

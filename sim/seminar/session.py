@@ -8,7 +8,8 @@ what followed (summary, changes, events, monthly series), the branches and the
 current one.  It is rewritten atomically after every turn, rewind, branch and
 switch, so a crash loses nothing already played; ``Session.open`` replays the
 current branch (same seed, same moves, same outcome) and says if the replay
-departs from the record.
+departs from the record.  ``sim.seminar.session_file`` checks the file's
+structure, keeps a rolling backup and restores it when the file is damaged.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from typing import Any
 import pandas as pd
 
 import sim
-from sim.outputs import to_jsonable, write_text
+from sim.outputs import to_jsonable
 from sim.scenario import ScenarioError, find, load_scenario
+from sim.seminar import session_file
 from sim.seminar.engine import Seminar, SessionError, Turn
 
 FORMAT = "natosim-seminar/1"
@@ -99,38 +101,33 @@ class Session:
 
     @classmethod
     def open(cls, path: str | Path) -> Session:
-        """Read a session file and replay its current branch; return the session."""
+        """Read a session file (restoring its backup if it is damaged) and replay its current branch."""
         path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SessionError(f"{path}: no such session file") from None
-        except (OSError, json.JSONDecodeError) as exc:
-            raise SessionError(f"{path}: not a readable session file ({exc})") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise SessionError(
-                f"{path}: not a natosim seminar session (expected format {FORMAT!r})"
+        data, problems = session_file.read(path, FORMAT)
+        restored: list[str] = []
+        if data is None:
+            if problems == ["no such file"]:
+                raise SessionError(f"{path}: no such session file")
+            backup = session_file.backup_path(path)
+            old, old_problems = session_file.read(backup, FORMAT)
+            if old is None:
+                why = "" if old_problems == ["no such file"] else f"; its backup {backup} is unusable too: " + (
+                    "; ".join(old_problems))
+                raise SessionError([f"{path}: {p}" for p in problems] + [
+                    f"{path}: the session cannot be opened and has no usable backup{why}"])
+            aside = session_file.set_aside(path)
+            session_file.save(json.dumps(old, indent=1, ensure_ascii=False) + "\n", path)
+            played = max((t["number"] for t in old["turns"]), default=0)
+            restored.append(
+                f"{path} was damaged ({'; '.join(problems)}); restored from its backup, saved "
+                f"{old.get('saved', 'earlier')} (turns up to {played} on the branches it holds); the last change "
+                f"after it is lost; the damaged file is kept as {aside}"
             )
-        try:
-            header = {
-                k: data[k]
-                for k in (
-                    "format",
-                    "natosim_version",
-                    "created",
-                    "scenario",
-                    "overrides",
-                    "seed",
-                    "at",
-                    "turn_months",
-                    "teams",
-                )
-            }
-            turns = [Turn(**t) for t in data["turns"]]
-            branches = {str(k): int(v) for k, v in data["branches"].items()}
-            current = str(data["current"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SessionError(f"{path}: session file is damaged or incomplete ({exc!r})") from None
+            data = old
+        header = {k: data[k] for k in session_file.HEADER}
+        turns = [Turn(**t) for t in data["turns"]]
+        branches = {str(k): int(v) for k, v in data["branches"].items()}
+        current = str(data["current"])
         sc_file = header["scenario"]["file"]
         if not Path(sc_file).exists():  # the project moved: look the scenario up as it was given
             sc_file = header["scenario"]["given"]
@@ -140,16 +137,21 @@ class Session:
                 f"{path}: the scenario {sc_file} (or a file it extends) changed since this session was created, "
                 "so its turns would not replay; restore the scenario or start a new session"
             )
-        engine = Seminar(
-            setup,
-            header["seed"],
-            header["at"],
-            header["turn_months"],
-            header["teams"],
-            turns=turns,
-            branches=branches,
-            current=current,
-        )
+        try:
+            engine = Seminar(
+                setup,
+                header["seed"],
+                header["at"],
+                header["turn_months"],
+                header["teams"],
+                turns=turns,
+                branches=branches,
+                current=current,
+                played_with=header["natosim_version"],
+            )
+        except SessionError as exc:
+            raise SessionError([f"{path}: {p}" for p in exc.problems]) from None
+        engine.replay_mismatches[:0] = restored
         return cls(engine, path, header)
 
     # -- persistence -----------------------------------------------------------------------------
@@ -166,9 +168,7 @@ class Session:
 
     def save(self) -> Path:
         """Write the session file atomically; return its path."""
-        write_text(
-            json.dumps(to_jsonable(self.to_dict()), indent=1, ensure_ascii=False) + "\n", self.path
-        )
+        session_file.save(json.dumps(to_jsonable(self.to_dict()), indent=1, ensure_ascii=False) + "\n", self.path)
         return self.path
 
     # -- playing (each saves) ----------------------------------------------------------------------

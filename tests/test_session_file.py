@@ -1,0 +1,147 @@
+"""Session safety (issue 13): the rolling backup, structural damage named by its place, edits told from
+model changes, and team names and member moves checked against the roster."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sim.seminar import Session, SessionError
+from sim.seminar.session_file import backup_path, structure_problems
+
+from .test_seminar import new
+
+SANCTIONS = [{"team": "blue", "move": "sanctions", "level": 0.8}]
+
+
+def _played(tmp_path: Path, turns: int = 2) -> Session:
+    s = new(tmp_path, teams=("blue", "red"))
+    for _ in range(turns):
+        s.turn(SANCTIONS, [])
+    return s
+
+
+def _edit(path: Path, change) -> None:
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+
+
+def test_every_save_keeps_the_previous_file_as_backup(tmp_path: Path) -> None:
+    s = _played(tmp_path, turns=2)
+    kept = json.loads(backup_path(s.path).read_text())
+    now = json.loads(s.path.read_text())
+    # the backup is the file as it was before the last save: one turn fewer
+    assert max(t["number"] for t in now["turns"]) == 2
+    assert max(t["number"] for t in kept["turns"]) == 1
+
+
+def test_a_truncated_file_is_restored_from_its_backup_with_a_message(tmp_path: Path) -> None:
+    s = _played(tmp_path, turns=2)
+    text = s.path.read_text()
+    s.path.write_text(text[: len(text) // 2])  # a crash or a full disk cut the file in half
+    reopened = Session.open(s.path)
+    assert reopened.status()["turn"] == 1  # the backup's last turn; turn 2 is lost, nothing else
+    (message,) = [w for w in reopened.warnings if "restored from its backup" in w]
+    assert "is not valid JSON" in message and "ends early" in message
+    aside = list(tmp_path.glob("s.json.damaged-*"))
+    assert len(aside) == 1 and aside[0].read_text() == text[: len(text) // 2]  # the damaged file is kept
+    assert json.loads(s.path.read_text())["turns"]  # and the restored file is whole again
+    reopened.turn(SANCTIONS, [])  # the seminar goes on
+    assert Session.open(s.path).status()["turn"] == 2
+
+
+def test_a_damaged_file_without_backup_names_both(tmp_path: Path) -> None:
+    s = _played(tmp_path, turns=1)
+    backup_path(s.path).unlink()
+    s.path.write_text("")
+    with pytest.raises(SessionError) as err:
+        Session.open(s.path)
+    assert "not valid JSON" in str(err.value) and "no usable backup" in str(err.value)
+    assert s.path.exists()  # nothing is moved or deleted when there is nothing to restore
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["turns"].pop(1), r"turns\[1\]\.parent: 1 is not the id of a turn in the file"),
+        (lambda d: d["branches"].update(main=99), r"branches\.main: 99 is not the id of a turn"),
+        (lambda d: d.update(current="elsewhere"), r"current: 'elsewhere' is not one of the branches \(main\)"),
+        (lambda d: d["turns"][1].update(number=5), r"turns\[1\]\.number: 5, but its parent \(id 0\) is turn 0"),
+        (lambda d: d["turns"][2].update(id=1), r"turns\[2\]\.id: 1 is used by another turn too"),
+        (lambda d: d["turns"][1].pop("moves"), r"turns\[1\]\.moves: missing"),
+        (lambda d: d["turns"][1].update(colour="red"), r"turns\[1\]: unknown field\(s\) colour"),
+        (lambda d: d.update(seed="seven"), r"seed: 'seven' is not a whole number"),
+        (lambda d: d.update(at="July 2023"), r"at: 'July 2023' is not a month YYYY-MM"),
+        (lambda d: d["turns"][0].update(parent=2), r"the start \(id 0, no parent, number 0\) is missing"),
+    ],
+)
+def test_structural_damage_is_named_by_its_place(tmp_path: Path, change, expected: str) -> None:
+    s = _played(tmp_path, turns=2)
+    backup_path(s.path).unlink()
+    _edit(s.path, change)
+    with pytest.raises(SessionError, match=expected):
+        Session.open(s.path)
+
+
+def test_structurally_damaged_file_is_restored_from_the_backup(tmp_path: Path) -> None:
+    s = _played(tmp_path, turns=2)
+    _edit(s.path, lambda d: d["branches"].update(main=99))
+    reopened = Session.open(s.path)
+    assert reopened.status()["turn"] == 1
+    assert any("branches.main: 99" in w and "restored from its backup" in w for w in reopened.warnings)
+
+
+def test_a_loop_of_parents_is_found() -> None:
+    turn = {"branch": "main", "start": "2023-07", "end": "2023-09", "moves": [], "injects": [], "summary": {},
+            "changes": [], "events": [], "series": []}
+    data = {"format": "f", "natosim_version": "x", "created": "x", "overrides": {}, "seed": 1, "at": "2023-07",
+            "turn_months": 3, "teams": ["blue"], "branches": {"main": 2}, "current": "main",
+            "scenario": {"file": "a", "given": "a", "name": "a", "fingerprint": "a"},
+            "turns": [{**turn, "id": 0, "parent": None, "number": 0}, {**turn, "id": 1, "parent": 2, "number": 1},
+                      {**turn, "id": 2, "parent": 1, "number": 2}]}
+    # numbers grow by one along parent links, so a loop always breaks the numbering somewhere
+    assert structure_problems(data, "f") == ["turns[1].number: 1, but its parent (id 2) is turn 2"]
+
+
+def test_a_hand_edited_move_is_blamed_on_the_edit_not_the_model(tmp_path: Path) -> None:
+    s = _played(tmp_path, turns=2)
+    _edit(s.path, lambda d: d["turns"][1]["moves"][0].update(level=0.2))
+    reopened = Session.open(s.path)
+    first, second = reopened.warnings
+    assert first.startswith("turn 1 on main: its moves or injects were edited in the session file")
+    assert "the outcome differs from the one recorded" in first
+    assert second == ("turn 2 on main: the outcome differs from the one recorded because an earlier turn was "
+                      "edited (turn 1 on main)")
+
+
+def test_an_edited_move_that_is_illegal_says_so(tmp_path: Path) -> None:
+    s = _played(tmp_path, turns=1)
+    _edit(s.path, lambda d: d["turns"][1]["moves"][0].update(level=7))
+    with pytest.raises(SessionError, match="turn 1 on main no longer replays .its moves or injects were edited"):
+        Session.open(s.path)
+
+
+def test_a_changed_model_is_blamed_on_the_model(tmp_path: Path) -> None:
+    s = _played(tmp_path, turns=1)
+    _edit(s.path, lambda d: d["turns"][1]["summary"].update(relations_index=0.987654))  # what a new model would give
+    (message,) = Session.open(s.path).warnings
+    assert "its moves are as played: the model changed" in message
+
+
+def test_team_names_are_checked_against_the_roster(tmp_path: Path) -> None:
+    with pytest.raises(SessionError, match="RUS is never a NATO member in this scenario's roster"):
+        new(tmp_path, teams=("blue", "member:RUS"))
+    with pytest.raises(SessionError, match="unknown team 'member:XXY'"):
+        new(tmp_path, teams=("blue", "member:XXY"))
+    assert new(tmp_path, teams=("blue", "member:SWE"), name="swe.json").teams == ["blue", "member:SWE"]
+
+
+def test_a_member_team_cannot_set_another_states_spending(tmp_path: Path) -> None:
+    s = new(tmp_path, teams=("blue", "member:HUN"))
+    problems = s.validate([{"team": "member:HUN", "move": "defence_spending", "pct": 2.5, "states": ["POL"]}])
+    assert problems == ["move 1: states: ['POL']: member:HUN sets only its own spending; leave states out or give [HUN]"]
+    assert s.validate([{"team": "member:HUN", "move": "defence_spending", "pct": 2.5}]) == []
+    assert s.validate([{"team": "member:HUN", "move": "defence_spending", "pct": 2.5, "states": ["HUN"]}]) == []
