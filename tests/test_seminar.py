@@ -410,7 +410,7 @@ def test_cli_seminar_end_to_end(tmp_path: Path) -> None:
     assert data["turns"][-1]["moves"] == [{"team": "blue", "move": "forward_presence", "state": "LTU", "level": 0.7},
                                           {"team": "red", "move": "hold"}]
     assert data["turns"][-1]["injects"][0]["label"] == "cable cut"
-    for args in (["branch", str(path), "alt", "--from", "1"], ["rewind", str(path), "0"], ["switch", str(path), "main"],
+    for args in (["branch", str(path), "alt", "--from", "1"], ["rewind", str(path), "0", "--yes"], ["switch", str(path), "main"],
                  ["status", str(path)], ["menu", str(path), "--team", "red"]):
         r = runner.invoke(app, ["seminar", *args])
         assert r.exit_code == 0, (args, r.output)

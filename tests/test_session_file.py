@@ -145,3 +145,67 @@ def test_a_member_team_cannot_set_another_states_spending(tmp_path: Path) -> Non
     assert problems == ["move 1: states: ['POL']: member:HUN sets only its own spending; leave states out or give [HUN]"]
     assert s.validate([{"team": "member:HUN", "move": "defence_spending", "pct": 2.5}]) == []
     assert s.validate([{"team": "member:HUN", "move": "defence_spending", "pct": 2.5, "states": ["HUN"]}]) == []
+
+
+# -- branches with names and labels, the room's notes, the report --------------------------------------------
+def test_branches_are_renamed_labelled_and_deleted(tmp_path: Path) -> None:
+    s = _played(tmp_path, turns=2)
+    s.branch("alt", 1)
+    s.turn([{"team": "red", "move": "hold"}], [])
+    s.switch("main")
+    s.rename("alt", "red-holds")
+    s.label("red-holds", "Red holds   its fire")
+    reopened = Session.open(s.path)
+    assert reopened.branches == {"main": 2, "red-holds": 2}
+    assert reopened.labels == {"red-holds": "Red holds its fire"}
+    assert [t["branch"] for t in reopened.turns("red-holds")] == ["main", "red-holds"]
+    with pytest.raises(SessionError, match="branch 'main' exists already"):
+        reopened.rename("red-holds", "main")
+    with pytest.raises(SessionError, match="branch name 'no good'"):
+        reopened.rename("red-holds", "no good")
+    with pytest.raises(SessionError, match="at most 80"):
+        reopened.label("main", "x" * 81)
+    with pytest.raises(SessionError, match="is the current one"):
+        reopened.delete("main")
+    assert reopened.delete("red-holds") == 1  # its own turn goes; the turn it shares with main stays
+    again = Session.open(s.path)
+    assert again.branches == {"main": 2} and again.labels == {}
+    assert len(json.loads(s.path.read_text())["turns"]) == 3
+
+
+def test_notes_and_insights_are_kept_with_their_turn_and_reported(tmp_path: Path) -> None:
+    from sim.seminar.report import build, markdown
+
+    s = _played(tmp_path, turns=2)
+    s.note("Blue argued over the level of sanctions")
+    s.note("Sanctions alone did not move Russia's choice", kind="insight", turn=1)
+    with pytest.raises(SessionError, match="note kind 'idea'"):
+        s.note("x", kind="idea")
+    with pytest.raises(SessionError, match="needs some text"):
+        s.note("   ")
+    reopened = Session.open(s.path)
+    turns = reopened.turns()
+    assert [n["text"] for n in turns[0]["notes"]] == ["Sanctions alone did not move Russia's choice"]
+    assert [n["kind"] for n in turns[1]["notes"]] == ["note"]
+    reopened.rewind(1)  # notes survive a replay
+    assert reopened.turns()[0]["notes"][0]["kind"] == "insight"
+    content = build(reopened)
+    assert content["insights"] == [("main", 1, "Sanctions alone did not move Russia's choice")]
+    text = markdown(content, {name: f"{name}.png" for name, _, _ in content["figures"]})
+    assert "## Hotwash: the room's insights\n\n- Sanctions alone did not move Russia's choice _(branch main, turn 1)_" in text
+    assert "- note: Blue argued over the level of sanctions" in text  # on the kept branch main.1
+
+
+def test_the_report_compares_branches_at_the_same_date(tmp_path: Path) -> None:
+    from sim.seminar.report import build
+
+    s = _played(tmp_path, turns=3)
+    s.branch("short", 1)
+    s.label("short", "stops early")
+    content = build(s)
+    assert content["same_date"] == s.turns("short")[-1]["end"]
+    relations = dict(content["comparison_same_date"])["Relations index (−1 hostile … +1 cooperative)"]
+    # both branches share turn 1, so at its last month they agree exactly
+    assert relations[0] == relations[1]
+    last = dict(content["comparison"])["Turns played / last month"]
+    assert last[0] != last[1]

@@ -105,88 +105,6 @@ def _read_moves(path: Path) -> tuple[list, list]:
     return moves, injects
 
 
-def _ask_field(f: dict[str, Any]) -> Any:
-    kind = f["kind"]
-    hint = f"{f['name']} — {f.get('help', '')}"
-    if kind in ("state", "states"):
-        typer.echo(f"      allowed: {', '.join(f['choices'])}")
-    elif kind == "choice":
-        hint += f" [{'/'.join(f['choices'])}]"
-    elif kind == "number":
-        hint += f" [{f['min']:g}..{f['max']:g}]"
-    default = f.get("default")
-    if default is None and not f.get("required", True):
-        default = ""
-    value = typer.prompt(
-        f"    {hint}",
-        default=default if default is not None else None,
-        show_default=default not in (None, ""),
-    )
-    if kind == "states" and isinstance(value, str):
-        return [v.strip().upper() for v in value.split(",") if v.strip()]
-    if kind == "state" and isinstance(value, str):
-        return value.strip().upper() or None
-    return value if value != "" else None
-
-
-def _prompt_moves(session) -> tuple[list, list]:
-    """Ask each team for its moves, then the facilitator for injects, on the terminal."""
-    moves: list[dict[str, Any]] = []
-    for team in session.teams:
-        menu = session.menu(team)
-        if not menu:
-            continue
-        while True:
-            typer.echo(f"\n{team}: moves (Enter to finish this team)")
-            for i, mv in enumerate(menu, 1):
-                typer.echo(f"  {i:2d}. {mv['move']:<20} {mv['label']}")
-            choice = typer.prompt(f"  {team} move number", default="", show_default=False).strip()
-            if not choice:
-                break
-            if not choice.isdigit() or not 1 <= int(choice) <= len(menu):
-                typer.echo(f"  choose 1..{len(menu)}")
-                continue
-            spec = menu[int(choice) - 1]
-            typer.echo(f"    {spec['help']}")
-            mv = {"team": team, "move": spec["move"]}
-            for f in spec["fields"]:
-                value = _ask_field(f)
-                if value is not None:
-                    mv[f["name"]] = value
-            moves.append(mv)
-    injects: list[dict[str, Any]] = []
-    types = {t["type"]: t for t in session.inject_types()}
-    while True:
-        kind = typer.prompt(
-            "\nfacilitator: inject an event (type name, Enter for none)",
-            default="",
-            show_default=False,
-        ).strip()
-        if not kind:
-            break
-        if kind not in types:
-            typer.echo(f"  unknown type; allowed: {', '.join(types)}")
-            continue
-        actor = typer.prompt("  actor (state code or NATO)").strip().upper()
-        targets = [
-            t.strip().upper()
-            for t in typer.prompt("  targets (comma-separated)", default="").split(",")
-            if t.strip()
-        ]
-        label = typer.prompt("  label", default=kind.replace("_", " "))
-        params: dict[str, Any] = {}
-        for name, meaning in types[kind]["params"].items():
-            raw = typer.prompt(
-                f"  param {name} ({meaning})", default="", show_default=False
-            ).strip()
-            if raw:
-                params[name] = yaml.safe_load(raw)
-        injects.append(
-            {"type": kind, "actor": actor, "targets": targets, "label": label, "params": params}
-        )
-    return moves, injects
-
-
 @app.command()
 def new(
     scenario: Annotated[str, typer.Argument(help="Scenario file or name (e.g. baseline).")],
@@ -238,15 +156,25 @@ def play_turn(
             help="Prompt for moves (default: on a terminal without --moves).",
         ),
     ] = None,
+    empty: Annotated[
+        bool, typer.Option("--empty", help="Play a turn with no moves and no injects (the model decides alone).")
+    ] = False,
 ) -> None:
     """Play one turn with the teams' moves and the facilitator's injects; save it at once."""
     session = _open(session_file)
+    if moves is not None and empty:
+        _fail("--moves and --empty: give one of them")
     if moves is not None:
         mv, inj = _read_moves(moves)
-    elif interactive or (interactive is None and sys.stdin.isatty()):
-        mv, inj = _prompt_moves(session)
-    else:
+    elif empty:
         mv, inj = [], []
+    elif interactive or (interactive is None and sys.stdin.isatty()):
+        from sim.seminar.prompt import ask_turn
+
+        mv, inj = ask_turn(session, _print_status)
+    else:
+        _fail("no moves given: pass --moves FILE, run it on a terminal (or --interactive) to type them, "
+              "or --empty to play a turn in which only the model decides")
     try:
         rec = session.turn(mv, inj)
     except SessionError as exc:
@@ -287,13 +215,28 @@ def menu(
                 typer.echo(f"      {f['name']} ({f['kind']}){extra}{default}: {f['help']}")
 
 
+def _confirm(question: str, yes: bool) -> None:
+    """Go on if --yes was given or the facilitator confirms on a terminal; refuse otherwise."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        _fail(f"{question}: confirm with --yes (no terminal to ask on)")
+    if not typer.confirm(question, default=False):
+        typer.echo("nothing changed")
+        raise typer.Exit(0)
+
+
 @app.command()
 def rewind(
     session_file: SessionArg,
     turn: Annotated[int, typer.Argument(help="Turn number to go back to (0 = the start).")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Go back to a turn of the current branch; the turns undone stay in the file as a branch."""
     session = _open(session_file)
+    st = session.status()
+    if st["turn"] != turn:
+        _confirm(f"rewind branch {st['branch']} from turn {st['turn']} to turn {turn}?", yes)
     try:
         kept = session.rewind(turn)
     except SessionError as exc:
@@ -301,6 +244,71 @@ def rewind(
     if kept:
         typer.echo(f"the turns undone are kept as branch {kept!r}")
     _print_status(session.status())
+
+
+@app.command()
+def rename(
+    session_file: SessionArg,
+    old: Annotated[str, typer.Argument(help="The branch's name now.")],
+    new_name: Annotated[str, typer.Argument(metavar="NEW", help="Its new name.")],
+) -> None:
+    """Rename a branch."""
+    session = _open(session_file)
+    try:
+        session.rename(old, new_name)
+    except SessionError as exc:
+        _session_error(exc)
+    _print_status(session.status())
+
+
+@app.command()
+def label(
+    session_file: SessionArg,
+    name: Annotated[str, typer.Argument(help="The branch.")],
+    text: Annotated[str, typer.Argument(help="A plain-language label (\"\" removes it).")],
+) -> None:
+    """Label a branch in plain language, for the report and the dashboard."""
+    session = _open(session_file)
+    try:
+        session.label(name, text)
+    except SessionError as exc:
+        _session_error(exc)
+    typer.echo(f"branch {name}: " + (session.labels.get(name) or "(no label)"))
+
+
+@app.command()
+def delete(
+    session_file: SessionArg,
+    name: Annotated[str, typer.Argument(help="The branch to delete (not the current one).")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a branch and the turns only it reaches (the file before is kept as its backup)."""
+    session = _open(session_file)
+    _confirm(f"delete branch {name} and the turns only it reaches?", yes)
+    try:
+        dropped = session.delete(name)
+    except SessionError as exc:
+        _session_error(exc)
+    typer.echo(f"deleted branch {name} ({dropped} turns); the previous file is kept as "
+               f"{session.path.name}.bak until the next change")
+    _print_status(session.status())
+
+
+@app.command()
+def note(
+    session_file: SessionArg,
+    text: Annotated[str, typer.Argument(help="What the room noted.")],
+    insight: Annotated[bool, typer.Option("--insight", help="Record it as an insight for the hotwash.")] = False,
+    turn: Annotated[int | None, typer.Option("--turn", help="Turn of the current branch (default: the last).")] = None,
+) -> None:
+    """Record a note (or, with --insight, an insight for the hotwash) on a turn; it goes into the report."""
+    session = _open(session_file)
+    try:
+        session.note(text, "insight" if insight else "note", turn)
+    except SessionError as exc:
+        _session_error(exc)
+    typer.echo(f"{'insight' if insight else 'note'} recorded on turn "
+               f"{session.status()['turn'] if turn is None else turn} of {session.current}")
 
 
 @app.command()

@@ -71,6 +71,19 @@ RED_ACTION_MOVES = frozenset(
     }
 )
 BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+#: the longest branch label and note, in characters
+LABEL_MAX = 80
+NOTE_MAX = 2000
+#: what the room may record on a turn: a note (what happened, what was said) or an insight (for the hotwash)
+NOTE_KINDS = ("note", "insight")
+
+
+def _check_branch_name(name: str) -> None:
+    if not BRANCH_NAME.match(name or ""):
+        raise SessionError(
+            f"branch name {name!r}: use letters, digits, '_', '-' or '.', up to 40 characters, "
+            "starting with a letter or digit"
+        )
 
 
 class SessionError(Exception):
@@ -103,6 +116,8 @@ class Turn:
     series: list[dict[str, Any]] = field(default_factory=list)
     #: hash of the moves and injects as played (``session_file.seal``); empty in files from before seals
     seal: str = ""
+    #: the room's notes and insights on this turn (hotwash): {"kind": note|insight, "text": ..., "at": ...}
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the turn as plain data (for the session file)."""
@@ -152,6 +167,7 @@ class Seminar:
         branches: dict[str, int] | None = None,
         current: str = "main",
         played_with: str | None = None,
+        labels: dict[str, str] | None = None,
     ):
         """Build the model, run it to the start month and set up the turn tree (replaying ``turns``)."""
         self.setup = setup
@@ -187,6 +203,8 @@ class Seminar:
         self.current = "main"
         self.head = 0
         self.replay_mismatches: list[str] = []
+        #: a plain-language label per branch, for the report and the dashboard ("Red escalates in the Baltic")
+        self.labels: dict[str, str] = {}
         if turns:
             for t in turns:
                 if t.id == 0:
@@ -197,6 +215,9 @@ class Seminar:
                 raise SessionError(f"current branch {current!r} is not in the session's branches")
             self.current = current
             self._goto(self.branches[current])
+        for name, text in (labels or {}).items():
+            if name in self.branches:
+                self.labels[name] = str(text)
 
     # -- teams and menus ---------------------------------------------------------------------
     @staticmethod
@@ -486,6 +507,7 @@ class Seminar:
                     + (", the same version: its calibrated parameters or data files changed" if then == now else "")
                     + ")"
                 )
+            replayed.notes = node.notes
             self.nodes[nid] = replayed
         self.head = target
 
@@ -517,10 +539,7 @@ class Seminar:
 
     def branch(self, name: str, from_turn: int | None = None) -> None:
         """Start a new branch at a turn of the current branch (its head by default) and switch to it."""
-        if not BRANCH_NAME.match(name or ""):
-            raise SessionError(
-                f"branch name {name!r}: use letters, digits, '_', '-' or '.', up to 40 characters"
-            )
+        _check_branch_name(name)
         if name in self.branches:
             raise SessionError(
                 f"branch {name!r} exists already; branches: {', '.join(self.branches)}"
@@ -536,6 +555,63 @@ class Seminar:
             raise SessionError(f"no branch {name!r}; branches: {', '.join(self.branches)}")
         self.current = name
         self._goto(self.branches[name])
+
+    def rename(self, old: str, new: str) -> None:
+        """Rename a branch (its turns and label follow)."""
+        if old not in self.branches:
+            raise SessionError(f"no branch {old!r}; branches: {', '.join(self.branches)}")
+        _check_branch_name(new)
+        if new in self.branches:
+            raise SessionError(f"branch {new!r} exists already; branches: {', '.join(self.branches)}")
+        self.branches = {(new if b == old else b): h for b, h in self.branches.items()}
+        if old in self.labels:
+            self.labels[new] = self.labels.pop(old)
+        for node in self.nodes.values():
+            if node.branch == old:
+                node.branch = new
+        if self.current == old:
+            self.current = new
+
+    def label(self, name: str, text: str) -> None:
+        """Give a branch a plain-language label (empty text removes it)."""
+        if name not in self.branches:
+            raise SessionError(f"no branch {name!r}; branches: {', '.join(self.branches)}")
+        text = " ".join(str(text).split())
+        if len(text) > LABEL_MAX:
+            raise SessionError(f"label {text[:20]!r}…: {len(text)} characters; at most {LABEL_MAX}")
+        if text:
+            self.labels[name] = text
+        else:
+            self.labels.pop(name, None)
+
+    def delete(self, name: str) -> int:
+        """Delete a branch that is not current; drop the turns no other branch reaches; return how many."""
+        if name not in self.branches:
+            raise SessionError(f"no branch {name!r}; branches: {', '.join(self.branches)}")
+        if name == self.current:
+            raise SessionError(f"branch {name!r} is the current one: switch to another branch first")
+        del self.branches[name]
+        self.labels.pop(name, None)
+        kept = {nid for head in self.branches.values() for nid in self.path(head)}
+        dropped = [nid for nid in self.nodes if nid not in kept]
+        for nid in dropped:
+            del self.nodes[nid]
+            self.snapshots.pop(nid, None)
+        return len(dropped)
+
+    def note(self, text: str, kind: str = "note", number: int | None = None, at: str = "") -> dict[str, Any]:
+        """Add a note or an insight of the room to a turn of the current branch (its last by default)."""
+        if kind not in NOTE_KINDS:
+            raise SessionError(f"note kind {kind!r}: allowed {', '.join(NOTE_KINDS)}")
+        text = str(text).strip()
+        if not text:
+            raise SessionError("a note needs some text")
+        if len(text) > NOTE_MAX:
+            raise SessionError(f"note of {len(text)} characters: at most {NOTE_MAX}")
+        node = self.nodes[self.head if number is None else self.turn_at(number)]
+        entry = {"kind": kind, "text": text, "at": at}
+        node.notes.append(entry)
+        return entry
 
     # -- what the room sees ----------------------------------------------------------------------
     def _summary(self) -> dict[str, Any]:

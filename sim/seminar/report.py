@@ -59,6 +59,11 @@ def _branch_order(session) -> list[str]:
     return sorted(names, key=lambda b: (b != "main", names.index(b)))
 
 
+def _branch_title(name: str, labels: dict[str, str]) -> str:
+    """Return a branch's name with its label, if it has one."""
+    return f"{name} — {labels[name]}" if labels.get(name) else name
+
+
 def _series(session) -> list[tuple[str, pd.DataFrame, str]]:
     """Return (branch, series, colour) for each branch that has data, main last (drawn on top)."""
     order = _branch_order(session)
@@ -216,6 +221,23 @@ def build(session) -> dict[str, Any]:
             ],
         )
     )
+    # the branches compared at one date: the last month every branch has reached
+    same_date = min(heads[b].end for b in order)
+    at_date = {}
+    for b in order:
+        rows = [r for nid in e.path(e.branches[b]) for r in e.nodes[nid].series if r["date"] == same_date]
+        at_date[b] = rows[-1] if rows else {}
+    same = [
+        (label, [_fmt(at_date[b].get(key), fmt) for b in order])
+        for key, label, fmt in COMPARE_ROWS
+        if any(key in at_date[b] for b in order)
+    ]
+    insights, listed = [], set()
+    for b in order:
+        for t in e.turns(b):
+            if t.id not in listed:  # a turn shared by branches is listed once, under the first
+                listed.add(t.id)
+                insights += [(b, t.number, n["text"]) for n in t.notes if n.get("kind") == "insight"]
     seen: set[int] = set()
     branches = []
     for b in order:
@@ -230,7 +252,7 @@ def build(session) -> dict[str, Any]:
             main_path = set(e.path(e.branches["main"]))
             common = [nid for nid in path if nid in main_path]
             fork = e.nodes[common[-1]].number if common else 0
-        branches.append({"name": b, "turns": turns, "fork": fork})
+        branches.append({"name": b, "label": e.labels.get(b, ""), "turns": turns, "fork": fork})
     figures = [(name, title, _png(fn(session))) for name, title, fn in PLOTS]
     eastern = session.states_table()
     eastern = eastern[
@@ -241,6 +263,10 @@ def build(session) -> dict[str, Any]:
         "header": session.header,
         "root": root,
         "comparison": comparison,
+        "same_date": same_date,
+        "comparison_same_date": same,
+        "insights": insights,
+        "labels": dict(e.labels),
         "order": order,
         "branches": branches,
         "figures": figures,
@@ -286,19 +312,31 @@ def markdown(content: dict[str, Any], images: dict[str, str]) -> str:
     for w in content["warnings"]:
         out += [f"> **Warning:** {w}", ""]
     out += ["## Starting situation", ""] + [f"- {line}" for line in _start_lines(content)] + [""]
+    heads = " | ".join(_branch_title(b, content["labels"]) for b in content["order"])
     out += [
-        "## Branches side by side",
+        f"## Branches side by side at the same date ({content['same_date']})",
         "",
-        "| | " + " | ".join(content["order"]) + " |",
+        "| | " + heads + " |",
+        "|---|" + "---|" * len(content["order"]),
+    ]
+    out += [f"| {label} | " + " | ".join(values) + " |" for label, values in content["comparison_same_date"]]
+    out += [
+        "",
+        "## Branches at their last turn",
+        "",
+        "| | " + heads + " |",
         "|---|" + "---|" * len(content["order"]),
     ]
     out += [f"| {label} | " + " | ".join(values) + " |" for label, values in content["comparison"]]
     out += [""]
+    if content["insights"]:
+        out += ["## Hotwash: the room's insights", ""]
+        out += [f"- {text} _(branch {b}, turn {n})_" for b, n, text in content["insights"]] + [""]
     for name, title, _ in content["figures"]:
         out += [f"![{title}]({images[name]})", ""]
     for br in content["branches"]:
         fork = f" (branches from main at turn {br['fork']})" if br["fork"] is not None else ""
-        out += [f"## Branch {br['name']}{fork}", ""]
+        out += [f"## Branch {_branch_title(br['name'], content['labels'])}{fork}", ""]
         if not br["turns"]:
             out += ["No turn played on this branch.", ""]
         for t, shared in br["turns"]:
@@ -318,6 +356,8 @@ def markdown(content: dict[str, Any], images: dict[str, str]) -> str:
                 + [""]
             )
             out += ["**What the model did**", ""] + [f"- {line}" for line in t.changes] + [""]
+            if t.notes:
+                out += ["**The room's notes**", ""] + [f"- {n['kind']}: {n['text']}" for n in t.notes] + [""]
             notable = [ev for ev in t.events if ev["origin"] in ("emergent", "scheduled")]
             if notable:
                 out += ["**Other events this turn**", ""]
@@ -390,11 +430,18 @@ def to_html(content: dict[str, Any]) -> str:
         + "".join(f"<li>{_md_inline(x)}</li>" for x in _start_lines(content))
         + "</ul>"
     )
-    h.append(
-        "<h2>Branches side by side</h2><table><tr><th></th>"
-        + "".join(f"<th>{html.escape(b)}</th>" for b in content["order"])
-        + "</tr>"
-    )
+    head_cells = "".join(f"<th>{html.escape(_branch_title(b, content['labels']))}</th>" for b in content["order"])
+    h.append(f"<h2>Branches side by side at the same date ({content['same_date']})</h2><table><tr><th></th>"
+             + head_cells + "</tr>")
+    for label, values in content["comparison_same_date"]:
+        h.append(f"<tr><td>{html.escape(label)}</td>" + "".join(f"<td>{html.escape(v)}</td>" for v in values)
+                 + "</tr>")
+    h.append("</table>")
+    if content["insights"]:
+        h.append("<h2>Hotwash: the room's insights</h2><ul>" + "".join(
+            f"<li>{html.escape(text)} <span class='muted'>(branch {html.escape(b)}, turn {n})</span></li>"
+            for b, n, text in content["insights"]) + "</ul>")
+    h.append("<h2>Branches at their last turn</h2><table><tr><th></th>" + head_cells + "</tr>")
     for label, values in content["comparison"]:
         h.append(
             f"<tr><td>{html.escape(label)}</td>"
@@ -413,7 +460,7 @@ def to_html(content: dict[str, Any]) -> str:
             if br["fork"] is not None
             else ""
         )
-        h.append(f"<h2>Branch {html.escape(br['name'])}{fork}</h2>")
+        h.append(f"<h2>Branch {html.escape(_branch_title(br['name'], content['labels']))}{fork}</h2>")
         if not br["turns"]:
             h.append("<p>No turn played on this branch.</p>")
         for t, shared in br["turns"]:
@@ -434,6 +481,9 @@ def to_html(content: dict[str, Any]) -> str:
                 + "</ul><strong>What the model did</strong><ul>"
                 + "".join(f"<li>{_md_inline(line)}</li>" for line in t.changes)
                 + "</ul>"
+                + ("<strong>The room's notes</strong><ul>" + "".join(
+                    f"<li>{html.escape(n['kind'])}: {html.escape(n['text'])}</li>" for n in t.notes) + "</ul>"
+                   if t.notes else "")
             )
             notable = [ev for ev in t.events if ev["origin"] in ("emergent", "scheduled")]
             if notable:

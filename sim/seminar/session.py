@@ -148,6 +148,7 @@ class Session:
                 branches=branches,
                 current=current,
                 played_with=header["natosim_version"],
+                labels=data.get("labels", {}),
             )
         except SessionError as exc:
             raise SessionError([f"{path}: {p}" for p in exc.problems]) from None
@@ -163,6 +164,7 @@ class Session:
             "saved": datetime.now(UTC).isoformat(timespec="seconds"),
             "current": e.current,
             "branches": dict(e.branches),
+            "labels": dict(e.labels),
             "turns": [e.nodes[i].to_dict() for i in sorted(e.nodes)],
         }
 
@@ -195,6 +197,33 @@ class Session:
         """Switch to another branch; save."""
         self.engine.switch(name)
         self.save()
+
+    def rename(self, old: str, new: str) -> None:
+        """Rename a branch; save."""
+        self.engine.rename(old, new)
+        self.save()
+
+    def label(self, name: str, text: str) -> None:
+        """Label a branch in plain language (empty text removes the label); save."""
+        self.engine.label(name, text)
+        self.save()
+
+    def delete(self, name: str) -> int:
+        """Delete a branch that is not current (the file keeps a backup of the version before); save."""
+        dropped = self.engine.delete(name)
+        self.save()
+        return dropped
+
+    def note(self, text: str, kind: str = "note", turn: int | None = None) -> dict[str, Any]:
+        """Record a note or an insight of the room on a turn (the last by default); save."""
+        entry = self.engine.note(text, kind, turn, at=datetime.now(UTC).isoformat(timespec="seconds"))
+        self.save()
+        return entry
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Branch labels."""
+        return dict(self.engine.labels)
 
     # -- reading ---------------------------------------------------------------------------------------
     @property

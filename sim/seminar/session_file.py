@@ -90,6 +90,9 @@ def structure_problems(data: Any, fmt: str) -> list[str]:
     for key in ("file", "given", "name", "fingerprint"):
         if not isinstance(data["scenario"].get(key), str):
             problems.append(f"scenario.{key}: missing or not text")
+    labels = data.get("labels", {})
+    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+        problems.append("labels: must map branch names to text")
     if not MONTH.match(data["at"]):
         problems.append(f"at: {data['at']!r} is not a month YYYY-MM")
     if data["turn_months"] < 1:
