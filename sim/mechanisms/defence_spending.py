@@ -111,6 +111,36 @@ def targets(w: World, p, year: float) -> np.ndarray:
     )
 
 
+def target_terms(w: World, p, year: float) -> dict[str, np.ndarray]:
+    """Return the allies' spending targets split into their terms (% GDP; they sum to ``targets``), for explanations.
+
+    Russia's row holds its whole target under ``anchor``; the terms are those of ``_targets``.
+    """
+    t = targets(w, p, year)  # Russia's row only
+    anchor = w.spend_base * np.maximum(1.0 - p.austerity_weight * w.fiscal_stress, 0.0)
+    above = w.armed_forces & (w.threat_from_russia > p.spending_threat_threshold)
+    threat = np.where(
+        above,
+        p.spending_threat_response * w.resolve * w.prox_r
+        * np.log((1.0 - p.spending_threat_threshold) / (1.0 - np.minimum(w.threat_from_russia, 1.0 - 1e-12))),
+        0.0,
+    )
+    war = p.alliance_war_spending * collective_defence.war_on_members(w) * w.article5 * w.contribution
+    war = np.where(w.armed_forces, war, 0.0)
+    pull = w.pledge * p.pledge_pull * (1.0 + p.burden_sharing_weight * (1.0 - p.us_commitment))
+    theta = p.spending_threat_threshold
+    honour = np.minimum((w.threat_from_russia - theta) / max(p.pledge_threat_reference - theta, 1e-9), 1.0)
+    press = honour * np.maximum(pledge_urgency(w, p, year), honour)
+    pledge = np.where(above & w.member & (w.guideline_pct > 0.0),
+                      pull * w.solidarity * press * np.maximum(w.guideline_pct - w.spend, 0.0), 0.0)
+    terms = {"anchor": w.spend_base.astype(float), "austerity": anchor - w.spend_base, "threat": threat,
+             "pledge": pledge, "war": war}
+    r = w.r
+    for name, values in terms.items():
+        values[r] = t[r] if name == "anchor" else 0.0
+    return terms
+
+
 def update(w: World, p, months: int, year: float, rng: np.random.Generator) -> None:
     """Move every state's defence spending toward its target; capability follows spending."""
     noise = rng.normal(0.0, p.spending_noise * math.sqrt(months), w.n)

@@ -141,6 +141,66 @@ def utilities(w: World, p) -> np.ndarray:
     return np.array(u, dtype=float)
 
 
+def utility_terms(w: World, p) -> dict[str, dict[str, float]]:
+    """Return each action's utility split into its named terms (they sum to ``utilities``), for explanations."""
+    chan = channel_strength(w, p)
+    drive = {
+        "ambition": p.drive_revisionism * w.revisionism,
+        "hostility": p.drive_hostility * w.hostility,
+        "encirclement": p.drive_encirclement * w.encirclement,
+    }
+    war_max = float(w.war.max())
+    u = utilities(w, p)
+    hybrid = {f"drive: {k}": p.u_hybrid * v for k, v in drive.items()}
+    hybrid["cost, more with an open channel"] = -p.c_hybrid * (1.0 + chan)
+    terms = {
+        "cooperate": {
+            "open channel, less hostility": p.u_cooperate * chan * (1.0 - w.hostility),
+            "ambition's cost": -p.c_cooperate_revisionism * w.revisionism,
+            "cost": -p.c_cooperate,
+        },
+        "dialogue": {
+            "open channel, economic strain": p.u_dialogue * chan * (0.5 + w.strain),
+            "ambition's cost": -p.c_cooperate_revisionism * 0.5 * w.revisionism,
+            "cost": -p.c_cooperate,
+        },
+        "status_quo": {},
+        "cyber_attack": {**hybrid, "bias": p.bias_cyber},
+        "election_interference": {**hybrid, "bias": p.bias_election},
+        "sabotage": {**hybrid, "bias": p.bias_sabotage},
+        "energy_coercion": {
+            **{f"drive: {k} x leverage": p.u_energy * v * w.leverage for k, v in drive.items()},
+            "cost, more under strain": -p.c_energy * (1.0 + w.strain),
+        },
+        "nuclear_signalling": {
+            "encirclement": p.u_nuclear * w.encirclement,
+            "wars under way": p.u_nuclear * war_max,
+            "red lines crossed": p.u_nuclear * w.red_line_violation,
+            "cost": -p.c_nuclear,
+        },
+    }
+    # force: the inclusive value of the targets, split at the most tempting target's own terms
+    force = force_utilities(w, p)
+    st = stakes(w, p)
+    for name, members in (("aggression_nonmember", False), ("attack_member", True)):
+        mask = np.isfinite(force) & (w.member == members)
+        if not mask.any():
+            terms[name] = {"no target within reach": float(u[ACTIONS.index(name)])}
+            continue
+        j = int(np.flatnonzero(mask)[np.argmax(force[mask])])
+        gain = (p.u_attack if members else p.u_aggression) * w.revisionism * st[j]
+        parts = {
+            f"gain: ambition x stakes in {w.codes[j]}": gain,
+            "cost of the war": -(p.c_attack if members else p.c_aggression),
+            f"deterrence of {w.codes[j]}": -p.c_deterrence * w.deterrence[j],
+            "economic strain": -p.c_force_strain * w.strain,
+            "wars under way": -p.c_aggression_at_war * war_max,
+        }
+        parts["other targets"] = float(u[ACTIONS.index(name)]) - sum(parts.values())
+        terms[name] = parts
+    return {a: {k: float(v) for k, v in terms[a].items()} for a in ACTIONS}
+
+
 def probabilities(u: np.ndarray, temperature: float) -> np.ndarray:
     """Return logit choice probabilities of utilities at a temperature."""
     z = u / temperature

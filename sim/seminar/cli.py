@@ -84,6 +84,10 @@ def _print_turn(rec: dict[str, Any]) -> None:
         )
     for line in rec["changes"]:
         typer.echo(f"  {line}")
+    if rec.get("why"):
+        typer.echo("  Why:")
+        for line in rec["why"]:
+            typer.echo(f"    {line}")
 
 
 def _read_moves(path: Path) -> tuple[list, list]:

@@ -31,6 +31,7 @@ from sim.events import Event, acts
 from sim.model import STATE_OUTPUTS, NatoRussiaModel, Snapshot
 from sim.outputs import to_jsonable
 from sim.scenario import EventSpec, _check_event, parse_date
+from sim.seminar import briefing
 from sim.seminar.moves import MOVES, TEAMS, Context, moves_for, team_actor, team_kind
 from sim.setup import ModelSetup, Params
 from sim.world import ACTIONS, CHANNEL_STATES, ESCALATION_LEVELS
@@ -118,6 +119,8 @@ class Turn:
     seal: str = ""
     #: the room's notes and insights on this turn (hotwash): {"kind": note|insight, "text": ..., "at": ...}
     notes: list[dict[str, Any]] = field(default_factory=list)
+    #: why, for the room: what drove the model's decisions and what each move and inject changed
+    why: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the turn as plain data (for the session file)."""
@@ -402,14 +405,49 @@ class Seminar:
         new_id = max(self.nodes) + 1
         node = Turn(new_id, parent.id, self.current, parent.number + 1, "", "", planned, checked)
         node.seal = seal(planned, checked)
+        before = briefing.observe(self.model)
         self._play(node)
+        node.why = self._explain(node, parent.id, before)
         self.nodes[new_id] = node
         self.head = new_id
         self.branches[self.current] = new_id
         return node
 
-    def _play(self, node: Turn) -> None:
-        """Apply a turn's (validated) moves and injects and step the model through it."""
+    def _explain(self, node: Turn, parent: int, before: briefing.Observation) -> list[str]:
+        """Return the turn's why-lines: the decisions' reasons, and each move's and inject's effect.
+
+        Each effect is the turn played again from the parent's snapshot (the same random numbers)
+        without that move or inject; the model is put back after the turn at the end.
+        """
+        after = briefing.observe(self.model)
+
+        def without(moves: list[dict[str, Any]], injects: list[dict[str, Any]]) -> tuple[dict, briefing.Observation]:
+            self.model.restore(self.snapshots[parent])
+            scratch = Turn(-1, parent, node.branch, node.number, "", "", moves, injects)
+            self._play(scratch, keep=False)
+            return scratch.summary, briefing.observe(self.model)
+
+        untouched_summary, untouched = without([], [])
+        directed = next((mv["move"] for mv in node.moves if mv["move"] in RED_ACTION_MOVES), None)
+        lines = briefing.russia_lines(before, after, untouched, directed)
+        lines += briefing.ally_lines(before, after)
+        if node.moves or node.injects:
+            lines.append(briefing.effect_line("All the turn's moves and injects together", node.summary,
+                                              untouched_summary))
+        for k, mv in enumerate(node.moves):
+            summary, _ = without(node.moves[:k] + node.moves[k + 1:], node.injects)
+            fields = ", ".join(f"{key}={v}" for key, v in mv.items() if key not in ("team", "move"))
+            lines.append(briefing.effect_line(f"{mv['team']} {mv['move'].replace('_', ' ')}"
+                                              + (f" ({fields})" if fields else ""), node.summary, summary))
+        for k, inj in enumerate(node.injects):
+            summary, _ = without(node.moves, node.injects[:k] + node.injects[k + 1:])
+            lines.append(briefing.effect_line(f"inject {inj['type'].replace('_', ' ')} ({inj['label']})",
+                                              node.summary, summary))
+        self.model.restore(self.snapshots[node.id])
+        return lines
+
+    def _play(self, node: Turn, keep: bool = True) -> None:
+        """Apply a turn's (validated) moves and injects and step the model through it (``keep``: snapshot it)."""
         m = self.model
         k0 = m.steps
         when = m.dates[k0]
@@ -449,7 +487,8 @@ class Seminar:
         node.events = [self._event_row(e) for e in m.event_log[before_log:]]
         node.series = self._series(k0, k1)
         node.changes = self._changes(before, node.summary, k0, k1)
-        self.snapshots[node.id] = m.snapshot()
+        if keep:
+            self.snapshots[node.id] = m.snapshot()
 
     # -- the tree ------------------------------------------------------------------------------
     def path(self, head: int | None = None) -> list[int]:
@@ -507,7 +546,7 @@ class Seminar:
                     + (", the same version: its calibrated parameters or data files changed" if then == now else "")
                     + ")"
                 )
-            replayed.notes = node.notes
+            replayed.notes, replayed.why = node.notes, node.why
             self.nodes[nid] = replayed
         self.head = target
 

@@ -356,6 +356,8 @@ def markdown(content: dict[str, Any], images: dict[str, str]) -> str:
                 + [""]
             )
             out += ["**What the model did**", ""] + [f"- {line}" for line in t.changes] + [""]
+            if t.why:
+                out += ["**Why**", ""] + [f"- {line}" for line in t.why] + [""]
             if t.notes:
                 out += ["**The room's notes**", ""] + [f"- {n['kind']}: {n['text']}" for n in t.notes] + [""]
             notable = [ev for ev in t.events if ev["origin"] in ("emergent", "scheduled")]
@@ -481,6 +483,8 @@ def to_html(content: dict[str, Any]) -> str:
                 + "</ul><strong>What the model did</strong><ul>"
                 + "".join(f"<li>{_md_inline(line)}</li>" for line in t.changes)
                 + "</ul>"
+                + ("<strong>Why</strong><ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in t.why) + "</ul>"
+                   if t.why else "")
                 + ("<strong>The room's notes</strong><ul>" + "".join(
                     f"<li>{html.escape(n['kind'])}: {html.escape(n['text'])}</li>" for n in t.notes) + "</ul>"
                    if t.notes else "")

@@ -38,7 +38,7 @@ HEADER: dict[str, type | tuple[type, ...]] = {
     "turn_months": int,
     "teams": list,
 }
-#: the fields of a turn and their types (``seal``, ``notes`` and ``overrides`` may be missing in older files)
+#: the fields of a turn and their types (``seal``, ``notes`` and ``why`` may be missing in older files)
 TURN: dict[str, type | tuple[type, ...]] = {
     "id": int,
     "parent": (int, type(None)),
@@ -53,7 +53,7 @@ TURN: dict[str, type | tuple[type, ...]] = {
     "events": list,
     "series": list,
 }
-OPTIONAL_TURN: dict[str, type | tuple[type, ...]] = {"seal": str, "notes": list, "overrides": list}
+OPTIONAL_TURN: dict[str, type | tuple[type, ...]] = {"seal": str, "notes": list, "why": list}
 
 
 def backup_path(path: Path) -> Path:
