@@ -460,9 +460,12 @@ def test_the_worked_seminar_move_files_play(tmp_path: Path) -> None:
     import yaml
 
     folder = ROOT / "scenarios" / "seminar"
-    s = Session.new(BASELINE, at="2023-07", turn_months=3, teams=["blue", "red", "member:HUN"], seed=37,
+    s = Session.new(BASELINE, at="2023-07", turn_months=3, teams=["blue", "red", "member:HUN"], seed=52,
                     path=tmp_path / "worked.json")
     assert s.status()["at_war"] and "SWE" in s.status()["applicants"]  # the start docs/seminar.md describes
+    w = s.engine.model.world
+    holdouts = [c for c, m, r in zip(w.codes, w.member, w.ratified[:, w.idx("SWE")], strict=True) if m and not r]
+    assert holdouts == ["TUR", "HUN"]  # as in the record: Sweden waits for Türkiye and Hungary
     for i in range(1, 9):
         data = yaml.safe_load((folder / f"turn{i}.yaml").read_text())
         s.turn(data.get("moves") or [], data.get("injects") or [])
@@ -471,7 +474,11 @@ def test_the_worked_seminar_move_files_play(tmp_path: Path) -> None:
         data = yaml.safe_load((folder / f"talks-{i}.yaml").read_text())
         s.turn(data.get("moves") or [], data.get("injects") or [])
     assert s.branches == {"main": 8, "talks": 6}
-    assert s.status()["escalation_level"] < s.engine.nodes[s.engine.branches["main"]].summary["escalation_level"]
+    main, talks = s.engine.nodes[s.engine.branches["main"]].summary, s.status()
+    # the talks branch reopens the channel and damps the war; the ladder steps down one rung at a time, by chance
+    assert talks["channel"] == "active" and main["channel"] == "frozen"
+    assert talks["war_intensity_max"] < 0.1 < main["war_intensity_max"]
+    assert talks["relations_index"] > main["relations_index"] + 0.3
 
 
 def test_validate_without_playing(session: Session) -> None:
