@@ -196,6 +196,11 @@ def sweep(
         f"sweep {loaded.name}: {manifest['runs_done']}/{manifest['runs_total']} runs written "
         f"({manifest['runs_failed']} failed) to {path}"
     )
+    if not manifest["complete"]:
+        missing = manifest["runs_total"] - manifest["runs_done"]
+        typer.echo(f"error: the sweep is incomplete: {missing} of {manifest['runs_total']} runs are missing; "
+                   f"complete it with `natosim sweep {spec} --out {path} --resume`", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()

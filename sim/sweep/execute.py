@@ -12,9 +12,12 @@ whatever the backend or the number of workers.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+import os
 import platform
+import socket
 import time
 import traceback
 from collections import OrderedDict
@@ -177,7 +180,7 @@ class Writer:
         self.flush_rows, self.flush_seconds = flush_rows, flush_seconds
         self.last = time.monotonic()
         (out / "runs").mkdir(parents=True, exist_ok=True)
-        self.part = len(list((out / "runs").glob("part-*.parquet")))
+        self.part = next_part_number(out)
 
     def add(self, row: dict[str, Any], series: pd.DataFrame | None) -> None:
         """Queue a finished run; flush when enough have gathered."""
@@ -194,6 +197,9 @@ class Writer:
         if not self.rows:
             return
         name = f"part-{self.part:06d}"
+        while (self.out / "runs" / f"{name}.parquet").exists() or (self.out / "series" / f"{name}.parquet").exists():
+            self.part += 1  # never write over a part file, whoever wrote it
+            name = f"part-{self.part:06d}"
         if self.series:
             (self.out / "series").mkdir(exist_ok=True)
             write_table(pd.concat(self.series, ignore_index=True), self.out / "series" / name, formats=("parquet",))
@@ -201,6 +207,73 @@ class Writer:
         self.part += 1
         self.rows, self.series = [], []
         self.last = time.monotonic()
+
+
+def next_part_number(out: Path) -> int:
+    """Return the number after the highest part file in a sweep folder (runs or series), 0 if none.
+
+    Counting the files instead would reuse a number whenever one part is missing, and overwrite a later one.
+    """
+    numbers = [
+        int(p.stem[5:]) for sub in ("runs", "series") for p in (out / sub).glob("part-*.parquet")
+        if p.stem[5:].isdigit()
+    ]
+    return max(numbers, default=-1) + 1
+
+
+LOCK = "sweep.lock"
+#: what a sweep folder may hold (anything else means the folder is someone else's)
+SWEEP_ENTRIES = frozenset({"runs", "series", "points.parquet", "manifest.json", LOCK, "analysis"})
+
+
+class SweepLocked(FileExistsError):
+    """Another live process is writing into the sweep folder."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def folder_lock(out: Path):
+    """Hold a sweep folder for one process: a second run or --resume on it is refused while the first lives.
+
+    The lock file records the holder's host and pid; a lock left by a process that is gone (killed,
+    the machine rebooted) on this host is taken over, with the holder named.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / LOCK
+    me = {"host": socket.gethostname(), "pid": os.getpid(), "since": datetime.now(UTC).isoformat(timespec="seconds")}
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                holder = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                holder = {}
+            same_host = holder.get("host") == me["host"]
+            if same_host and isinstance(holder.get("pid"), int) and not _alive(holder["pid"]):
+                path.unlink(missing_ok=True)  # its holder is gone: take it over
+                continue
+            raise SweepLocked(
+                f"{out} is being written by another natosim sweep (host {holder.get('host', '?')}, pid "
+                f"{holder.get('pid', '?')}, since {holder.get('since', '?')}); wait for it to finish, or, if that "
+                f"process is dead on another machine, remove {path} and run again with --resume"
+            ) from None
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(me, fh)
+        break
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def read_runs(out: str | Path) -> pd.DataFrame:
@@ -302,8 +375,9 @@ def run_sweep(
         # here, not at import (worker processes do not need SciPy), and once the workers are starting
         from sim.sweep import design
 
-        return _run_sweep(sweep, out, workers, dask, resume, progress, chunk, overrides, design, setup, ctx,
-                          cluster_future, pool)
+        with folder_lock(out):
+            return _run_sweep(sweep, out, workers, dask, resume, progress, chunk, overrides, design, setup, ctx,
+                              cluster_future, pool)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -325,6 +399,12 @@ def _run_sweep(sweep: Sweep, out: Path, workers: int, dask: str | None, resume: 
     pts = design.points(sweep)
     seeds = design.seeds(sweep)
     existing = read_runs(out) if out.exists() else pd.DataFrame()
+    strangers = sorted(p.name for p in out.iterdir() if p.name not in SWEEP_ENTRIES) if out.exists() else []
+    if strangers and not (out / "manifest.json").exists():
+        raise FileExistsError(
+            f"{out} holds other files ({', '.join(strangers[:5])}{', …' if len(strangers) > 5 else ''}) and no sweep "
+            "manifest: choose an empty or new folder with --out"
+        )
     if out.exists() and (out / "manifest.json").exists() and not resume:
         raise FileExistsError(f"{out} holds a sweep already; use --resume to complete it, or another --out")
     if resume and (out / "points.parquet").exists():
