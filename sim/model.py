@@ -45,7 +45,7 @@ from sim.mechanisms import (
     war,
 )
 from sim.setup import ModelSetup, Params
-from sim.world import ACTIONS, CHANNEL_STATES, COOPERATION_AREAS, World
+from sim.world import ACTIONS, CHANNEL_STATES, COOPERATION_AREAS, ESCALATION_LEVELS, World
 
 #: per-state outputs, recorded every step (column names of ``states``)
 STATE_OUTPUTS: tuple[str, ...] = (
@@ -410,6 +410,52 @@ class NatoRussiaModel(mesa.Model):
                 event.id,
             )
         )
+
+    #: what an umpire may rule on, between steps: (name, meaning)
+    RULINGS: tuple[tuple[str, str], ...] = (
+        ("escalation", "the escalation ladder's rung, 0 peace .. 5 NATO-Russia war (whole number)"),
+        ("war", "the intensity of Russia's war on one state, 0 (no war) .. 1 (state: the state's code)"),
+        ("channel", "the NATO-Russia dialogue channel: none, active, suspended or frozen"),
+    )
+
+    def rule(self, kind: str, value: float | str, state: str | None = None) -> None:
+        """Apply an umpire's ruling to the state between steps; the last step's record shows it.
+
+        The model's rules go on from the ruled state: a ladder set below what the wars under way
+        imply climbs back at the next step, a war set to 0 may be restarted by Russia's choices.
+        """
+        w = self.world
+        if self.steps < 1:
+            raise ValueError("a ruling needs a step played first")
+        if kind == "escalation":
+            level = int(value)
+            if not 0 <= level < len(ESCALATION_LEVELS) or level != float(value):
+                raise ValueError(f"escalation {value!r}: a whole number 0..{len(ESCALATION_LEVELS) - 1}")
+            w.escalation = level
+        elif kind == "war":
+            if state is None or state not in w.codes or state == "RUS":
+                raise ValueError(f"war: name the state Russia fights (a code of the roster other than RUS), got {state!r}")
+            x = float(value)
+            if not 0.0 <= x <= 1.0:
+                raise ValueError(f"war {value!r}: an intensity 0..1")
+            j = w.idx(state)
+            if x > w.war[j]:
+                war.start(w, j, x)
+            else:
+                war.stop(w, j, x)
+        elif kind == "channel":
+            if value not in CHANNEL_STATES:
+                raise ValueError(f"channel {value!r}: one of {', '.join(CHANNEL_STATES)}")
+            w.channel = CHANNEL_STATES.index(str(value))
+        else:
+            raise ValueError(f"no ruling {kind!r}; rulings: {', '.join(k for k, _ in self.RULINGS)}")
+        self._derive()
+        n = len(self.action_records)
+        self._record(self.steps - 1)
+        for name in ("action_records", "target_records", "channel_records"):
+            records = getattr(self, name)  # one entry per step: the ruled state replaces the step's own
+            records[n - 1] = records[-1]
+            del records[n:]
 
     def emit(
         self, etype: str, actor: str, targets: list[str], label: str, source: str, origin: str = "emergent",

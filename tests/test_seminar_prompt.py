@@ -154,10 +154,15 @@ def test_branches_and_notes_from_the_command_line(tmp_path: Path) -> None:
         (["rename", str(path), "alt", "red-tests"], "red-tests (turn 1) *"),
         (["label", str(path), "red-tests", "Red tests the flank"], "branch red-tests: Red tests the flank"),
         (["note", str(path), "The room expected a response", "--insight"], "insight recorded on turn 1 of red-tests"),
+        (["override", str(path), "escalation", "2", "--rationale", "both sides signal restraint"],
+         "escalation 2 (crisis)"),
+        (["clock", str(path), "15"], "turn clock: 0 of 15 min used (15 min left)"),
         (["switch", str(path), "main"], "branch main"),
         (["delete", str(path), "red-tests", "--yes"], "deleted branch red-tests (0 turns)"),
     ):
         r = runner.invoke(app, ["seminar", *args])
         assert r.exit_code == 0 and expected in r.output, (args, r.output)
+    r = runner.invoke(app, ["seminar", "override", str(path), "escalation", "2"])
+    assert r.exit_code == 2 and "needs a rationale" in r.output
     r = runner.invoke(app, ["seminar", "label", str(path), "nope", "x"])
     assert r.exit_code == 2 and "no branch 'nope'" in r.output

@@ -111,7 +111,7 @@ def test_a_hand_edited_move_is_blamed_on_the_edit_not_the_model(tmp_path: Path) 
     _edit(s.path, lambda d: d["turns"][1]["moves"][0].update(level=0.2))
     reopened = Session.open(s.path)
     first, second = reopened.warnings
-    assert first.startswith("turn 1 on main: its moves or injects were edited in the session file")
+    assert first.startswith("turn 1 on main: its moves, injects or rulings were edited in the session file")
     assert "the outcome differs from the one recorded" in first
     assert second == ("turn 2 on main: the outcome differs from the one recorded because an earlier turn was "
                       "edited (turn 1 on main)")
@@ -120,7 +120,7 @@ def test_a_hand_edited_move_is_blamed_on_the_edit_not_the_model(tmp_path: Path) 
 def test_an_edited_move_that_is_illegal_says_so(tmp_path: Path) -> None:
     s = _played(tmp_path, turns=1)
     _edit(s.path, lambda d: d["turns"][1]["moves"][0].update(level=7))
-    with pytest.raises(SessionError, match="turn 1 on main no longer replays .its moves or injects were edited"):
+    with pytest.raises(SessionError, match="turn 1 on main no longer replays .its moves, injects or rulings were edited"):
         Session.open(s.path)
 
 
@@ -209,3 +209,52 @@ def test_the_report_compares_branches_at_the_same_date(tmp_path: Path) -> None:
     assert relations[0] == relations[1]
     last = dict(content["comparison"])["Turns played / last month"]
     assert last[0] != last[1]
+
+
+# -- the umpire: overrides with a rationale, the turn clock ------------------------------------------------
+def test_an_override_is_recorded_replayed_and_reported(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sim.seminar.report import build, markdown
+
+    s = _played(tmp_path, turns=1)
+    assert s.status()["at_war"]["UKR"] > 0.9
+    with pytest.raises(SessionError, match="needs a rationale"):
+        s.override("escalation", 2, "  ")
+    with pytest.raises(SessionError, match="kind 'weather'"):
+        s.override("weather", 1, "rain")
+    with pytest.raises(SessionError, match="escalation 2.5: a whole number"):
+        s.override("escalation", 2.5, "half a rung")
+    s.override("war", 0.1, "the front froze over the winter", state="ukr")
+    s.override("escalation", 2, "both sides signalled restraint")
+    st = s.status()
+    assert st["escalation_level"] == 2 and st["at_war"] == {"UKR": 0.1}
+    assert s.timeseries().iloc[-1]["escalation_level"] == 2  # the turn's last month shows the ruling
+    reopened = Session.open(s.path)  # replayed exactly, with the rulings, and no warning
+    assert reopened.warnings == [] and reopened.status()["escalation_level"] == 2
+    (turn,) = reopened.turns()
+    assert [o["kind"] for o in turn["overrides"]] == ["war", "escalation"]
+    assert turn["changes"][-1] == "Umpire: escalation set to 2 — both sides signalled restraint"
+    content = build(reopened)
+    text = markdown(content, {name: f"{name}.png" for name, _, _ in content["figures"]})
+    assert "- Umpire: war on UKR set to intensity 0.1 — the front froze over the winter" in text
+    # the model goes on from the ruled state, by its own rules
+    assert reopened.turn([], [])["summary"]["at_war"]["UKR"] < 0.9
+    # an override edited in the file is told from a changed model
+    _edit(s.path, lambda d: d["turns"][1]["overrides"][1].update(value=3))
+    assert Session.open(s.path).warnings[0].startswith("turn 1 on main: its moves, injects or rulings were edited")
+    # the turn clock counts from the last turn played
+    s2 = _played(tmp_path / "clock", turns=1)
+    s2.set_clock(20)
+    played = datetime.fromisoformat(s2.turns()[-1]["played"])
+    clock = Session.open(s2.path).clock(now=played + timedelta(minutes=26))
+    assert clock == {"minutes": 20.0, "used": 26.0, "left": -6.0, "since": played.isoformat()}
+    assert played.tzinfo == UTC
+    with pytest.raises(SessionError, match="turn clock 0"):
+        s2.set_clock(0)
+
+
+def test_an_override_needs_a_played_turn(tmp_path: Path) -> None:
+    s = new(tmp_path, teams=("blue", "red"))
+    with pytest.raises(SessionError, match="play a turn first"):
+        s.override("escalation", 2, "too early")

@@ -67,6 +67,10 @@ def _print_status(st: dict[str, Any]) -> None:
         f"{b} (turn {n})" + (" *" if b == st["branch"] else "") for b, n in st["branches"].items()
     )
     typer.echo(f"  branches: {branches}")
+    clock = st.get("clock")
+    if clock:
+        state = f"{clock['left']:.0f} min left" if clock["left"] >= 0 else f"{-clock['left']:.0f} min over"
+        typer.echo(f"  turn clock: {clock['used']:.0f} of {clock['minutes']:.0f} min used ({state})")
     for w in st.get("warnings", []):
         typer.echo(f"  warning: {w}")
 
@@ -295,6 +299,47 @@ def delete(
         _session_error(exc)
     typer.echo(f"deleted branch {name} ({dropped} turns); the previous file is kept as "
                f"{session.path.name}.bak until the next change")
+    _print_status(session.status())
+
+
+@app.command()
+def override(
+    session_file: SessionArg,
+    kind: Annotated[str, typer.Argument(help="escalation, war or channel.")],
+    value: Annotated[str, typer.Argument(help="escalation 0..5; war intensity 0..1; channel none/active/suspended/frozen.")],
+    rationale: Annotated[str, typer.Option("--rationale", help="Why the umpire rules so (required; goes into the report).")] = "",
+    state: Annotated[str | None, typer.Option("--state", help="For war: the state Russia fights.")] = None,
+) -> None:
+    """Rule, as umpire, on the last turn's outcome; the ruling and its rationale are recorded and replayed."""
+    session = _open(session_file)
+    parsed: Any = value
+    if kind in ("escalation", "war"):
+        try:
+            parsed = float(value)
+        except ValueError:
+            _fail(f"{kind} {value!r}: expected a number")
+    try:
+        session.override(kind, parsed, rationale, state)
+    except SessionError as exc:
+        _session_error(exc)
+    typer.echo(f"override recorded on turn {session.status()['turn']} of {session.current}")
+    _print_status(session.status())
+
+
+@app.command()
+def clock(
+    session_file: SessionArg,
+    minutes: Annotated[float | None, typer.Argument(help="Minutes a turn may take (omit with --off).")] = None,
+    off: Annotated[bool, typer.Option("--off", help="Remove the turn clock.")] = False,
+) -> None:
+    """Set the room's turn clock: `status` and the dashboard show the minutes used and left in the turn."""
+    session = _open(session_file)
+    if off == (minutes is not None):
+        _fail("give the minutes a turn may take, or --off")
+    try:
+        session.set_clock(None if off else minutes)
+    except SessionError as exc:
+        _session_error(exc)
     _print_status(session.status())
 
 

@@ -79,6 +79,30 @@ NOTE_MAX = 2000
 NOTE_KINDS = ("note", "insight")
 
 
+#: the longest rationale of an umpire's override, in characters
+RATIONALE_MAX = 500
+
+
+def _override_problems(o: dict[str, Any]) -> list[str]:
+    """Return what is wrong with an override's record (kind, value, state, rationale), empty if nothing."""
+    kinds = [k for k, _ in NatoRussiaModel.RULINGS]
+    problems = []
+    if o.get("kind") not in kinds:
+        problems.append(f"kind {o.get('kind')!r}: allowed {', '.join(kinds)}")
+    if not isinstance(o.get("rationale"), str) or not o["rationale"].strip():
+        problems.append("an override needs a rationale (why the umpire rules so), for the record and the report")
+    elif len(o["rationale"]) > RATIONALE_MAX:
+        problems.append(f"rationale of {len(o['rationale'])} characters: at most {RATIONALE_MAX}")
+    return problems
+
+
+def _describe_override(o: dict[str, Any]) -> str:
+    """Return an override in plain words."""
+    what = {"escalation": "escalation set to", "war": f"war on {o.get('state')} set to intensity",
+            "channel": "dialogue channel set to"}.get(o["kind"], o["kind"])
+    return f"{what} {o['value']} — {o['rationale']}"
+
+
 def _check_branch_name(name: str) -> None:
     if not BRANCH_NAME.match(name or ""):
         raise SessionError(
@@ -121,15 +145,22 @@ class Turn:
     notes: list[dict[str, Any]] = field(default_factory=list)
     #: why, for the room: what drove the model's decisions and what each move and inject changed
     why: list[str] = field(default_factory=list)
+    #: the umpire's rulings on the turn's outcome: {"kind", "value", "state", "rationale", "at"}
+    overrides: list[dict[str, Any]] = field(default_factory=list)
+    #: when the turn was played (wall clock, ISO), for the room's turn clock
+    played: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the turn as plain data (for the session file)."""
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def seal(moves: list[dict[str, Any]], injects: list[dict[str, Any]]) -> str:
-    """Return the hash of a turn's decisions as played (its moves and injects, normalised)."""
-    text = json.dumps(to_jsonable({"moves": moves, "injects": injects}), sort_keys=True)
+def seal(moves: list[dict[str, Any]], injects: list[dict[str, Any]], overrides: list[dict[str, Any]] = ()) -> str:
+    """Return the hash of a turn's decisions as played (its moves and injects, normalised, and any rulings)."""
+    decided: dict[str, Any] = {"moves": moves, "injects": injects}
+    if overrides:
+        decided["overrides"] = [{k: o.get(k) for k in ("kind", "value", "state")} for o in overrides]
+    text = json.dumps(to_jsonable(decided), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -390,9 +421,10 @@ class Seminar:
         return (len(m.dates) - m.steps) // self.steps_per_turn
 
     def turn(
-        self, moves: list[dict[str, Any]] | None = None, injects: list[dict[str, Any]] | None = None
+        self, moves: list[dict[str, Any]] | None = None, injects: list[dict[str, Any]] | None = None,
+        at: str = "",
     ) -> Turn:
-        """Validate and play one turn on the current branch; return the new turn."""
+        """Validate and play one turn on the current branch (``at``: the wall-clock time); return the new turn."""
         moves, injects = list(moves or []), list(injects or [])
         if self.remaining_turns() < 1:
             raise SessionError(
@@ -405,6 +437,7 @@ class Seminar:
         new_id = max(self.nodes) + 1
         node = Turn(new_id, parent.id, self.current, parent.number + 1, "", "", planned, checked)
         node.seal = seal(planned, checked)
+        node.played = at
         before = briefing.observe(self.model)
         self._play(node)
         node.why = self._explain(node, parent.id, before)
@@ -481,12 +514,15 @@ class Seminar:
         for d in directives:
             if hasattr(d, "end"):
                 d.end(m)
+        for o in node.overrides:  # the umpire's rulings on the outcome, as recorded
+            m.rule(o["kind"], o["value"], o.get("state"))
         k1 = m.steps
         node.start, node.end = month(m.dates[k0]), month(m.dates[k1 - 1])
         node.summary = self._summary()
         node.events = [self._event_row(e) for e in m.event_log[before_log:]]
         node.series = self._series(k0, k1)
         node.changes = self._changes(before, node.summary, k0, k1)
+        node.changes += [f"Umpire: {_describe_override(o)}" for o in node.overrides]
         if keep:
             self.snapshots[node.id] = m.snapshot()
 
@@ -512,23 +548,26 @@ class Seminar:
             replayed = Turn(
                 node.id, node.parent, node.branch, node.number, "", "", node.moves, node.injects
             )
-            edited = bool(node.seal) and node.seal != seal(node.moves, node.injects)
+            edited = bool(node.seal) and node.seal != seal(node.moves, node.injects, node.overrides)
             where = f"turn {node.number} on {node.branch}"
             planned, checked, problems = self.validate(node.moves, node.injects)
+            problems += [f"override {n}: {p}" for n, o in enumerate(node.overrides, 1)
+                         for p in _override_problems(o)]
             if problems:
-                cause = ("its moves or injects were edited in the session file after it was played"
+                cause = ("its moves, injects or rulings were edited in the session file after it was played"
                          if edited else "the model's rules for moves changed, or the file was edited")
                 raise SessionError(
                     [f"{where} no longer replays ({cause}): {p}" for p in problems]
                 )
             replayed.moves, replayed.injects = planned, checked
-            replayed.seal = node.seal or seal(planned, checked)
+            replayed.overrides = node.overrides
+            replayed.seal = node.seal or seal(planned, checked, node.overrides)
             self._play(replayed)
             if edited and first_edit is None:
                 first_edit = where
             if edited:
                 self.replay_mismatches.append(
-                    f"{where}: its moves or injects were edited in the session file after it was played; "
+                    f"{where}: its moves, injects or rulings were edited in the session file after it was played; "
                     "the edited moves were replayed" + ("" if _same(stored, replayed.summary) else
                                                        ", and the outcome differs from the one recorded")
                 )
@@ -546,7 +585,7 @@ class Seminar:
                     + (", the same version: its calibrated parameters or data files changed" if then == now else "")
                     + ")"
                 )
-            replayed.notes, replayed.why = node.notes, node.why
+            replayed.notes, replayed.why, replayed.played = node.notes, node.why, node.played
             self.nodes[nid] = replayed
         self.head = target
 
@@ -650,6 +689,29 @@ class Seminar:
         node = self.nodes[self.head if number is None else self.turn_at(number)]
         entry = {"kind": kind, "text": text, "at": at}
         node.notes.append(entry)
+        return entry
+
+    def override(self, kind: str, value: Any, rationale: str, state: str | None = None, at: str = "") -> dict:
+        """Rule on the last turn's outcome (escalation, a war's intensity, the channel), with a rationale."""
+        node = self.nodes[self.head]
+        if node.parent is None:
+            raise SessionError("an override rules on a played turn's outcome: play a turn first")
+        entry = {"kind": kind, "value": value, "state": state.upper() if isinstance(state, str) else state,
+                 "rationale": " ".join(str(rationale or "").split()), "at": at}
+        problems = _override_problems(entry)
+        if problems:
+            raise SessionError(problems)
+        try:
+            self.model.rule(entry["kind"], entry["value"], entry["state"])
+        except ValueError as exc:
+            raise SessionError(f"override {kind}: {exc}") from None
+        node.overrides.append(entry)
+        node.seal = seal(node.moves, node.injects, node.overrides)
+        m = self.model
+        node.summary = self._summary()
+        node.series[-1:] = self._series(m.steps - 1, m.steps)
+        node.changes.append(f"Umpire: {_describe_override(entry)}")
+        self.snapshots[node.id] = m.snapshot()
         return entry
 
     # -- what the room sees ----------------------------------------------------------------------

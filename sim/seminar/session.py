@@ -125,6 +125,8 @@ class Session:
             )
             data = old
         header = {k: data[k] for k in session_file.HEADER}
+        if data.get("turn_clock_minutes") is not None:
+            header["turn_clock_minutes"] = data["turn_clock_minutes"]
         turns = [Turn(**t) for t in data["turns"]]
         branches = {str(k): int(v) for k, v in data["branches"].items()}
         current = str(data["current"])
@@ -178,7 +180,7 @@ class Session:
         self, moves: list[dict[str, Any]] | None = None, injects: list[dict[str, Any]] | None = None
     ) -> dict:
         """Validate and play one turn, save, and return the turn record."""
-        node = self.engine.turn(moves, injects)
+        node = self.engine.turn(moves, injects, at=datetime.now(UTC).isoformat(timespec="seconds"))
         self.save()
         return node.to_dict()
 
@@ -217,6 +219,13 @@ class Session:
     def note(self, text: str, kind: str = "note", turn: int | None = None) -> dict[str, Any]:
         """Record a note or an insight of the room on a turn (the last by default); save."""
         entry = self.engine.note(text, kind, turn, at=datetime.now(UTC).isoformat(timespec="seconds"))
+        self.save()
+        return entry
+
+    def override(self, kind: str, value: Any, rationale: str, state: str | None = None) -> dict[str, Any]:
+        """Record an umpire's ruling on the last turn's outcome, with its rationale; save."""
+        entry = self.engine.override(kind, value, rationale, state,
+                                     at=datetime.now(UTC).isoformat(timespec="seconds"))
         self.save()
         return entry
 
@@ -268,6 +277,28 @@ class Session:
         """Return the event types a facilitator may inject."""
         return self.engine.inject_types()
 
+    def set_clock(self, minutes: float | None) -> None:
+        """Set the room's turn clock (minutes a turn may take; None removes it); save."""
+        if minutes is not None and not 0 < float(minutes) <= 600:
+            raise SessionError(f"turn clock {minutes!r}: minutes 1..600")
+        if minutes is None:
+            self.header.pop("turn_clock_minutes", None)
+        else:
+            self.header["turn_clock_minutes"] = float(minutes)
+        self.save()
+
+    def clock(self, now: datetime | None = None) -> dict[str, Any] | None:
+        """Return the turn clock: minutes allowed, used since the last turn was played, left (None: no clock)."""
+        minutes = self.header.get("turn_clock_minutes")
+        if minutes is None:
+            return None
+        e = self.engine
+        since = e.nodes[e.head].played or self.header["created"]
+        now = now or datetime.now(UTC)
+        used = (now - datetime.fromisoformat(since)).total_seconds() / 60.0
+        return {"minutes": float(minutes), "used": round(used, 1), "left": round(float(minutes) - used, 1),
+                "since": since}
+
     def status(self) -> dict[str, Any]:
         """Return the situation now."""
         return {
@@ -275,6 +306,7 @@ class Session:
             "scenario": self.header["scenario"]["name"],
             "seed": self.seed,
             **self.engine.status(),
+            "clock": self.clock(),
             "warnings": self.warnings,
         }
 

@@ -38,7 +38,7 @@ HEADER: dict[str, type | tuple[type, ...]] = {
     "turn_months": int,
     "teams": list,
 }
-#: the fields of a turn and their types (``seal``, ``notes`` and ``why`` may be missing in older files)
+#: the fields of a turn and their types (``seal``, ``notes``, ``why`` and ``overrides`` may be missing in older files)
 TURN: dict[str, type | tuple[type, ...]] = {
     "id": int,
     "parent": (int, type(None)),
@@ -53,7 +53,8 @@ TURN: dict[str, type | tuple[type, ...]] = {
     "events": list,
     "series": list,
 }
-OPTIONAL_TURN: dict[str, type | tuple[type, ...]] = {"seal": str, "notes": list, "why": list}
+OPTIONAL_TURN: dict[str, type | tuple[type, ...]] = {"seal": str, "notes": list, "why": list, "overrides": list,
+                                                   "played": str}
 
 
 def backup_path(path: Path) -> Path:
@@ -90,6 +91,9 @@ def structure_problems(data: Any, fmt: str) -> list[str]:
     for key in ("file", "given", "name", "fingerprint"):
         if not isinstance(data["scenario"].get(key), str):
             problems.append(f"scenario.{key}: missing or not text")
+    clock = data.get("turn_clock_minutes")
+    if clock is not None and (not _is(clock, (int, float)) or not 0 < clock <= 600):
+        problems.append(f"turn_clock_minutes: {clock!r} is not a number of minutes 1..600")
     labels = data.get("labels", {})
     if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
         problems.append("labels: must map branch names to text")
