@@ -18,8 +18,27 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0+local"
 
-from sim.model import NatoRussiaModel
-from sim.runner import RunResult, run
-from sim.scenario import Scenario, ScenarioError, load_scenario
+#: the public names and the modules that define them, imported on first use: `import sim` (and every command
+#: line, `natosim --help` among them) does not pay for the model, Mesa and pandas until it needs them
+_LAZY = {
+    "NatoRussiaModel": "sim.model",
+    "RunResult": "sim.runner",
+    "run": "sim.runner",
+    "Scenario": "sim.scenario",
+    "ScenarioError": "sim.scenario",
+    "load_scenario": "sim.scenario",
+}
+
+
+def __getattr__(name: str):
+    """Import a public name's module on first use (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
 
 __all__ = ["NatoRussiaModel", "RunResult", "Scenario", "ScenarioError", "__version__", "load_scenario", "run"]

@@ -6,8 +6,22 @@ the session file.  Moves are declared in ``sim.seminar.moves``; the after-action
 report is built by ``sim.seminar.report``; the dashboard is ``sim.seminar.app``.
 """
 
-from sim.seminar.engine import Seminar, SessionError
-from sim.seminar.moves import MOVES, TEAMS
-from sim.seminar.session import Session
+from sim.seminar.errors import SessionError
+
+#: the public names and their modules, imported on first use (the command line needs none of them to start)
+_LAZY = {"Seminar": "sim.seminar.engine", "MOVES": "sim.seminar.moves", "TEAMS": "sim.seminar.moves",
+         "Session": "sim.seminar.session"}
+
+
+def __getattr__(name: str):
+    """Import a public name's module on first use (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim.seminar' has no attribute {name!r}")
+
 
 __all__ = ["MOVES", "TEAMS", "Seminar", "Session", "SessionError"]

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 import yaml
 
-from sim.seminar.engine import SessionError
+from sim.seminar.errors import SessionError
 
 app = typer.Typer(
     add_completion=False,

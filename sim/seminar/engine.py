@@ -32,6 +32,7 @@ from sim.model import STATE_OUTPUTS, NatoRussiaModel, Snapshot
 from sim.outputs import to_jsonable
 from sim.scenario import EventSpec, _check_event, parse_date
 from sim.seminar import briefing
+from sim.seminar.errors import SessionError
 from sim.seminar.moves import MOVES, TEAMS, Context, moves_for, team_actor, team_kind
 from sim.setup import ModelSetup, Params
 from sim.world import ACTIONS, CHANNEL_STATES, ESCALATION_LEVELS
@@ -108,18 +109,6 @@ def _check_branch_name(name: str) -> None:
         raise SessionError(
             f"branch name {name!r}: use letters, digits, '_', '-' or '.', up to 40 characters, "
             "starting with a letter or digit"
-        )
-
-
-class SessionError(Exception):
-    """A seminar request that cannot be carried out; ``problems`` lists every reason."""
-
-    def __init__(self, problems: list[str] | str):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__(
-            "; ".join(self.problems)
-            if len(self.problems) == 1
-            else "\n  " + "\n  ".join(self.problems)
         )
 
 
