@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim import parameters, validation
+from sim import parameters, safe_yaml, validation
 from sim import posterior as _posterior
 from sim.scenario import Scenario
 
@@ -378,7 +378,7 @@ def write(post: Posterior, path: str | Path) -> Path:
 
 def load(path: str | Path) -> dict[str, float]:
     """Return the calibrated values of a calibration file (validated against the registry)."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw = safe_yaml.load(Path(path).read_text(encoding="utf-8")) or {}
     values = {}
     for name, entry in (raw.get("parameters") or {}).items():
         if isinstance(entry, dict) and entry.get("applied") is False:

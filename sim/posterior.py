@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim import parameters
+from sim import parameters, safe_yaml
 
 #: the second word of every draw's seed sequence ("post"): keeps the draws apart from the model's own stream
 STREAM = 0x706F7374
@@ -62,7 +62,7 @@ def named_file(calibration_file: str | Path, raw: dict[str, Any] | None = None) 
     calibration_file = Path(calibration_file)
     if raw is None:
         try:
-            raw = yaml.safe_load(calibration_file.read_text(encoding="utf-8")) or {}
+            raw = safe_yaml.load(calibration_file.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise PosteriorError(calibration_file, "(file)", f"cannot be read: {exc}") from None
     name = raw.get("posterior") if isinstance(raw, dict) else None

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim import economic_paths, parameters
+from sim import economic_paths, parameters, safe_yaml
 from sim.calendar import parse_step
 from sim.data import read_yaml
 from sim.events import GROUPS, Event, EventType
@@ -412,7 +412,7 @@ def _read(path: Path) -> ScenarioFile:
     except OSError as exc:
         raise ScenarioError([(str(path), "(file)", f"cannot be read: {exc.strerror}")]) from None
     try:
-        raw = yaml.safe_load(text)
+        raw = safe_yaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
@@ -522,7 +522,7 @@ def _calibration(value: str, file: str, base: Path, problems: list) -> tuple[str
         problems.append((file, "calibration", f"{value!r}: {hint}; allowed: none, default or a calibration file"))
         return "none", {}
     try:
-        raw = yaml.safe_load(target.read_text(encoding="utf-8")) or {}
+        raw = safe_yaml.load(target.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         problems.append((str(target), "(file)", f"is not valid YAML: {exc}"))
         return "none", {}

@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from sim import safe_yaml
 
 
 def data_path(name: str) -> Path:
@@ -19,4 +19,4 @@ def data_path(name: str) -> Path:
 def read_yaml(name: str) -> Any:
     """Load a packaged YAML data file safely (cached; treat the result as read-only)."""
     with open(data_path(name), encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return safe_yaml.load(fh)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim import parameters
+from sim import parameters, safe_yaml
 from sim.model import MODEL_OUTPUTS
 from sim.scenario import Scenario, ScenarioError, find, load_scenario, parse_date
 from sim.world import ACTIONS
@@ -122,7 +122,7 @@ def load_sweep(path: str | Path) -> Sweep:
     if not path.is_file():
         raise ScenarioError([(file, "(file)", "no such sweep file")])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = safe_yaml.load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ScenarioError([(file, "(file)", f"is not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
     if not isinstance(raw, dict):
