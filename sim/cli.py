@@ -12,7 +12,7 @@ import typer
 import yaml
 
 from sim import parameters
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import SEED_MAX, ScenarioError, load_scenario
 
 app = typer.Typer(
     add_completion=False,
@@ -30,6 +30,14 @@ POSTERIOR_HELP = ("Draw each seed's calibrated parameters from the calibration's
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def _seed_range(first: int, n: int) -> range:
+    """Return the seeds first .. first + n - 1, refusing a range that runs past the largest seed."""
+    if first + n - 1 > SEED_MAX:
+        _fail(f"--seed {first} with --seeds {n}: the last seed {first + n - 1} is above the largest, {SEED_MAX}; "
+              "seeds are 0 .. 2**32 - 1")
+    return range(first, first + n)
 
 
 def _parse_sets(items: list[str] | None) -> dict[str, float]:
@@ -80,7 +88,7 @@ def _progress(total: int):
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file, or a name in scenarios/ (e.g. historical).")],
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Number of seeds in the ensemble.")] = 1,
-    seed: Annotated[int | None, typer.Option("--seed", help="First seed (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, max=SEED_MAX, help="First seed (default: the scenario's).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default results/NAME-TIMESTAMP).")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes for the ensemble.")] = 1,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE (repeatable).")] = None,
@@ -96,7 +104,7 @@ def run(
     overrides = _parse_sets(set_)
     sc = _load(scenario, "none" if uncalibrated else None, posterior)
     first = sc.seed if seed is None else seed
-    seed_list = list(range(first, first + seeds))
+    seed_list = list(_seed_range(first, seeds))
     folder = out or Path("results") / f"{sc.name}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     if folder.exists() and any(folder.iterdir()):
         _fail(f"--out {folder}: folder exists and is not empty; choose another (results are never overwritten)")
@@ -117,7 +125,7 @@ def run(
 def compare(
     scenarios: Annotated[list[str], typer.Argument(help="Two or more scenario files or names.")],
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Seeds per scenario.")] = 20,
-    seed: Annotated[int, typer.Option("--seed", help="First seed (the same seeds for every scenario).")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="First seed (the same seeds for every scenario).")] = 0,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 2,
     horizon: Annotated[str | None, typer.Option("--horizon", help="Horizon YYYY-MM (default: the earliest end).")] = None,
     thaw: Annotated[float, typer.Option("--thaw", min=-1.0, max=1.0, help="Relations index that counts as a thaw.")] = 0.0,
@@ -149,7 +157,7 @@ def compare(
         _fail(f"--out {folder}: folder exists and is not empty; choose another (results are never overwritten)")
     bar, callback = _progress(len(loaded) * seeds)
     try:
-        result = run_compare(loaded, range(seed, seed + seeds), workers=workers, horizon=when, thaw=thaw,
+        result = run_compare(loaded, _seed_range(seed, seeds), workers=workers, horizon=when, thaw=thaw,
                              progress=callback, **overrides)
     finally:
         if bar is not None:
@@ -356,7 +364,7 @@ def validate(
     seeds = seeds or 20
     bar, callback = _progress(seeds)
     try:
-        result = run_scenario(sc, seeds=range(sc.seed, sc.seed + seeds), workers=workers, progress=callback, **overrides)
+        result = run_scenario(sc, seeds=_seed_range(sc.seed, seeds), workers=workers, progress=callback, **overrides)
     finally:
         if bar is not None:
             bar.stop()
@@ -394,7 +402,7 @@ def validate(
 def questions(
     names: Annotated[list[str] | None, typer.Argument(help="Hypotheticals to check (default: every scenario with a question in the folder).")] = None,
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Seeds per scenario (the same seeds for all).")] = 12,
-    seed: Annotated[int, typer.Option("--seed", help="First seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="First seed.")] = 0,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 2,
     folder: Annotated[Path, typer.Option("--folder", help="Folder of scenario files.")] = Path("scenarios"),
     out: Annotated[Path | None, typer.Option("--out", help="Write the Markdown table to FILE (and FILE's .csv).")] = None,
@@ -449,7 +457,7 @@ def questions(
         _fail(f"scenario names must differ; got {', '.join(sc.name for sc in scenarios)}")
     bar, callback = _progress(len(scenarios) * seeds)
     try:
-        results = run_many(scenarios, range(seed, seed + seeds), workers=workers, progress=callback, states=False)
+        results = run_many(scenarios, _seed_range(seed, seeds), workers=workers, progress=callback, states=False)
     finally:
         if bar is not None:
             bar.stop()

@@ -11,8 +11,21 @@ from typing import IO, Any
 
 import yaml
 
-#: the safe loader used everywhere in natosim
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SafeLoader(_Base):  # type: ignore[misc, valid-type]
+    """The safe loader, with dates left as text: the schema parses them and names the field of a bad one.
+
+    PyYAML would turn ``2026-02-30`` into a date itself and fail with a bare ValueError, before any field
+    or file could be named.
+    """
+
+
+SafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
 
 
 def load(source: str | bytes | IO[str] | IO[bytes]) -> Any:

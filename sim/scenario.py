@@ -40,6 +40,9 @@ from sim.data import read_yaml
 from sim.events import GROUPS, Event, EventType
 from sim.setup import ModelSetup
 
+#: the largest seed a run takes (seeds are 0 .. 2**32 - 1, numpy's classic range; they are stored as int64)
+SEED_MAX = 2**32 - 1
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -177,7 +180,7 @@ class ScenarioFile(_Strict):
     start: date | None = None
     end: date | None = None
     step: str | None = None
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=0, le=SEED_MAX)
     calibration: str | None = None
     posterior: bool | None = None
     spending_anchor_year: int | None = Field(default=None, ge=1991, le=2023)
@@ -411,6 +414,10 @@ def _read(path: Path) -> ScenarioFile:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError([(str(path), "(file)", f"cannot be read: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        why = (f"is not UTF-8 text (byte {exc.start}): a scenario is a YAML text file; a binary or differently "
+               "encoded file cannot be read")
+        raise ScenarioError([(str(path), "(file)", why)]) from None
     try:
         raw = safe_yaml.load(text)
     except yaml.YAMLError as exc:
@@ -523,8 +530,8 @@ def _calibration(value: str, file: str, base: Path, problems: list) -> tuple[str
         return "none", {}
     try:
         raw = safe_yaml.load(target.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        problems.append((str(target), "(file)", f"is not valid YAML: {exc}"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append((str(target), "(file)", f"is not valid YAML text: {exc}"))
         return "none", {}
     entries = raw.get("parameters") if isinstance(raw, dict) else None
     if not isinstance(entries, dict):

@@ -164,3 +164,30 @@ def test_historical_scenario_is_complete(historical):
         assert needed in types
     assert all(e.source for e in historical.events)
     assert (SCENARIOS / "historical.yaml").exists()
+
+
+def test_impossible_dates_binary_files_and_bad_seeds_are_input_errors(tmp_path):
+    """Issue 14: no internal error for a date that does not exist, a binary file or a seed out of range."""
+    from sim.scenario import SEED_MAX
+    from sim.sweep.spec import load_sweep
+
+    err = str(_error(write(tmp_path, "d.yaml", BASE.replace("2000-03-15", "2001-02-30"))))
+    assert "events[0].date: '2001-02-30' is not a valid date (day is out of range for month)" in err
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(b"\x00\xbd\xff\x10 garbage")
+    assert "is not UTF-8 text (byte 1)" in str(_error(binary))
+    with pytest.raises(ScenarioError, match="is not UTF-8 text"):
+        load_sweep(binary)
+    assert "seed: Input should be greater than or equal to 0" in str(_error(write(tmp_path, "s.yaml", BASE + "seed: -4\n")))
+    assert "less than or equal to 4294967295" in str(_error(write(tmp_path, "t.yaml", BASE + f"seed: {SEED_MAX + 1}\n")))
+
+
+def test_seeds_out_of_range_on_the_command_line_exit_2():
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    r = CliRunner().invoke(app, ["run", "historical", "--seed", "-3"])
+    assert r.exit_code == 2 and "--seed" in r.output
+    r = CliRunner().invoke(app, ["run", "historical", "--seed", "4294967295", "--seeds", "2"])
+    assert r.exit_code == 2 and "the last seed 4294967296 is above the largest, 4294967295" in r.output

@@ -123,7 +123,7 @@ def new(
         typer.Option("--teams", help="Teams: blue, red, ukraine, member:XXX (comma-separated)."),
     ] = "blue,red",
     seed: Annotated[
-        int | None, typer.Option("--seed", help="The model's seed (default: the scenario's).")
+        int | None, typer.Option("--seed", min=0, max=2**32 - 1, help="The model's seed (default: the scenario's).")
     ] = None,
     out: Annotated[
         Path | None,

@@ -125,6 +125,8 @@ def load_sweep(path: str | Path) -> Sweep:
         raw = safe_yaml.load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ScenarioError([(file, "(file)", f"is not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([(file, "(file)", f"is not UTF-8 text (byte {exc.start}): a sweep is a YAML text file")]) from None
     if not isinstance(raw, dict):
         raise ScenarioError([(file, "(top level)", "must be a mapping of sweep fields")])
     try:
