@@ -291,10 +291,12 @@ def compare(result: Any, split: int | None = None) -> tuple[pd.DataFrame, dict[s
                              "allies", split, "Counted from the SIPRI rows of the members in the year.")
     nato = record_nato_counts()
     cb = bands["members_at_2pct"]
-    for r in nato.itertuples(index=False):
+    repeated = nato.duplicated(["year", "basis"], keep=False)  # several editions of one year: name the edition
+    for r, twice in zip(nato.itertuples(index=False), repeated, strict=True):
         if r.year in cb.index:
             med = float(cb.loc[r.year, "median"])
-            errors.append(SeriesError("allies at or above 2 % (NATO's stated count)", f"{r.year} ({r.basis})",
+            label = f"{r.year} ({r.basis}, {r.edition})" if twice else f"{r.year} ({r.basis})"
+            errors.append(SeriesError("allies at or above 2 % (NATO's stated count)", label,
                                       _sample_of(r.year, split), f"{med:.0f} [{cb.loc[r.year, 'lo']:.0f}–{cb.loc[r.year, 'hi']:.0f}]",
                                       str(r.count), med - r.count, "allies", f"{r.edition}; NATO definition, model on SIPRI-like basis"))
 

@@ -37,6 +37,10 @@ def test_series_errors_follow_the_model_outputs(ensemble):
     assert fin.note.iloc[0] == "decided by the agents"
     assert set(table.series) >= {"allies at or above 2 % (SIPRI count)", "Russia's military expenditure",
                                  "Russia's share of EU gas", "forward presence", "application"}
+    # every row says what it measures: two editions of one year's count are told apart (issue 14)
+    assert not table.duplicated(["series", "measure", "sample"]).any()
+    nato = table[table.series == "allies at or above 2 % (NATO's stated count)"].measure.tolist()
+    assert "2023 (estimate, NATO July 2023 edition)" in nato and "2023 (estimate, NATO March 2024 edition)" in nato
 
 
 def test_a_changed_output_changes_the_error(ensemble):
