@@ -47,8 +47,10 @@ from sim.world import World
 @njit(cache=True)
 def _targets(spend, threat, russia_threat, war, base, resolve, prox, solidarity, member, forces, stress, r, response,
              threshold, austerity, guideline, pull, urgency, threat_reference, russia_response, russia_ambition,
-             revisionism, war_spending, contribution, alliance_war):
+             revisionism, war_spending, contribution, alliance_war, terms):
+    # terms (5 x n): what each term added — anchor, austerity, threat, pledge, war (read by ``target_terms``)
     n = len(spend)
+    terms[:, :] = 0.0
     top_threat, top_war = 0.0, 0.0  # Russia's highest threat from a member, its largest war
     for i in range(n):
         if member[i]:
@@ -59,22 +61,27 @@ def _targets(spend, threat, russia_threat, war, base, resolve, prox, solidarity,
         if i == r:
             # peacetime level + ambition (rearmament) + the threat it sees from members + its wars
             target[i] = base[r] + russia_ambition * revisionism + russia_response * top_threat + war_spending * top_war
+            terms[0, i] = target[i]
             continue
         # anchor * (1 - austerity * stress) + response * resolve * closeness * excess, the excess of threat over the
         # threshold measured as intensity (threat = 1 - exp(-z)): ln((1 - threshold) / (1 - threat))
         t = base[i] * max(1.0 - austerity * stress[i], 0.0)
+        terms[0, i], terms[1, i] = base[i], t - base[i]
         if not forces[i]:  # no armed forces: a civil budget that follows neither threat nor pledges
             target[i] = t
             continue
         if threat[i] > threshold:
-            t += response * resolve[i] * prox[i] * np.log((1.0 - threshold) / (1.0 - threat[i]))
+            terms[2, i] = response * resolve[i] * prox[i] * np.log((1.0 - threshold) / (1.0 - threat[i]))
+            t += terms[2, i]
         if guideline > 0.0 and member[i] and threat[i] > threshold:
             # pull * solidarity * press * max(0, guideline - spending): a member honours the pledge as far as
             # its threat exceeds the calm level (honour, in full from the reference up), and presses on as
             # the horizon nears or at once when the threat is high: press = honour * max(urgency, honour)
             honour = min((threat[i] - threshold) / max(threat_reference - threshold, 1e-9), 1.0)
-            t += pull * solidarity[i] * honour * max(urgency, honour) * max(guideline - spend[i], 0.0)
-        target[i] = t + alliance_war * contribution[i]  # at war under Article 5
+            terms[3, i] = pull * solidarity[i] * honour * max(urgency, honour) * max(guideline - spend[i], 0.0)
+            t += terms[3, i]
+        terms[4, i] = alliance_war * contribution[i]
+        target[i] = t + terms[4, i]  # at war under Article 5
     return target
 
 
@@ -98,47 +105,33 @@ def pledge_urgency(w: World, p, year: float) -> float:
     return p.pledge_early_urgency + (1.0 - p.pledge_early_urgency) * min(max(elapsed, 0.0), 1.0)
 
 
-def targets(w: World, p, year: float) -> np.ndarray:
-    """Return every state's spending target (% GDP) in the world as it stands."""
+#: the terms of a spending target, in the order ``_targets`` writes them
+TERMS = ("anchor", "austerity", "threat", "pledge", "war")
+
+
+def targets(w: World, p, year: float, terms: np.ndarray | None = None) -> np.ndarray:
+    """Return every state's spending target (% GDP) in the world as it stands (``terms``: filled with its terms)."""
     pull = w.pledge * p.pledge_pull * (1.0 + p.burden_sharing_weight * (1.0 - p.us_commitment))
+    if terms is None:
+        terms = np.empty((len(TERMS), w.n))
     return _targets(
         w.spend, w.threat_from_russia, w.russia_threat, w.war, w.spend_base, w.resolve, w.prox_r, w.solidarity,
         w.member, w.armed_forces, w.fiscal_stress, w.r, p.spending_threat_response, p.spending_threat_threshold,
         p.austerity_weight, w.guideline_pct, pull, pledge_urgency(w, p, year), p.pledge_threat_reference,
         p.russia_spending_threat_response, p.russia_ambition_spending, w.revisionism, p.russia_war_spending,
         w.contribution,
-        p.alliance_war_spending * collective_defence.war_on_members(w) * w.article5,
+        p.alliance_war_spending * collective_defence.war_on_members(w) * w.article5, terms,
     )
 
 
 def target_terms(w: World, p, year: float) -> dict[str, np.ndarray]:
-    """Return the allies' spending targets split into their terms (% GDP; they sum to ``targets``), for explanations.
+    """Return the spending targets split into their terms (% GDP; they sum to ``targets``), for explanations.
 
-    Russia's row holds its whole target under ``anchor``; the terms are those of ``_targets``.
+    The terms are those ``_targets`` adds up (Russia's whole target under ``anchor``).
     """
-    t = targets(w, p, year)  # Russia's row only
-    anchor = w.spend_base * np.maximum(1.0 - p.austerity_weight * w.fiscal_stress, 0.0)
-    above = w.armed_forces & (w.threat_from_russia > p.spending_threat_threshold)
-    threat = np.where(
-        above,
-        p.spending_threat_response * w.resolve * w.prox_r
-        * np.log((1.0 - p.spending_threat_threshold) / (1.0 - np.minimum(w.threat_from_russia, 1.0 - 1e-12))),
-        0.0,
-    )
-    war = p.alliance_war_spending * collective_defence.war_on_members(w) * w.article5 * w.contribution
-    war = np.where(w.armed_forces, war, 0.0)
-    pull = w.pledge * p.pledge_pull * (1.0 + p.burden_sharing_weight * (1.0 - p.us_commitment))
-    theta = p.spending_threat_threshold
-    honour = np.minimum((w.threat_from_russia - theta) / max(p.pledge_threat_reference - theta, 1e-9), 1.0)
-    press = honour * np.maximum(pledge_urgency(w, p, year), honour)
-    pledge = np.where(above & w.member & (w.guideline_pct > 0.0),
-                      pull * w.solidarity * press * np.maximum(w.guideline_pct - w.spend, 0.0), 0.0)
-    terms = {"anchor": w.spend_base.astype(float), "austerity": anchor - w.spend_base, "threat": threat,
-             "pledge": pledge, "war": war}
-    r = w.r
-    for name, values in terms.items():
-        values[r] = t[r] if name == "anchor" else 0.0
-    return terms
+    terms = np.empty((len(TERMS), w.n))
+    targets(w, p, year, terms)
+    return dict(zip(TERMS, terms, strict=True))
 
 
 def update(w: World, p, months: int, year: float, rng: np.random.Generator) -> None:
