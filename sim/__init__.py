@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from sim.lazy import lazy_names
+
 try:
     __version__ = version("natosim")
 except PackageNotFoundError:  # running from a source tree
@@ -30,15 +32,6 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    """Import a public name's module on first use (PEP 562)."""
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sim' has no attribute {name!r}")
-
+__getattr__ = lazy_names(__name__, _LAZY)
 
 __all__ = ["NatoRussiaModel", "RunResult", "Scenario", "ScenarioError", "__version__", "load_scenario", "run"]

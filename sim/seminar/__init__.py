@@ -6,6 +6,7 @@ the session file.  Moves are declared in ``sim.seminar.moves``; the after-action
 report is built by ``sim.seminar.report``; the dashboard is ``sim.seminar.app``.
 """
 
+from sim.lazy import lazy_names
 from sim.seminar.errors import SessionError
 
 #: the public names and their modules, imported on first use (the command line needs none of them to start)
@@ -13,15 +14,6 @@ _LAZY = {"Seminar": "sim.seminar.engine", "MOVES": "sim.seminar.moves", "TEAMS":
          "Session": "sim.seminar.session"}
 
 
-def __getattr__(name: str):
-    """Import a public name's module on first use (PEP 562)."""
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sim.seminar' has no attribute {name!r}")
-
+__getattr__ = lazy_names(__name__, _LAZY)
 
 __all__ = ["MOVES", "TEAMS", "Seminar", "Session", "SessionError"]
