@@ -36,13 +36,18 @@ def _session_error(exc: SessionError) -> None:
     _fail("the request was refused:\n" + "\n".join(f"  - {p}" for p in exc.problems))
 
 
+def _do(action, *args: Any) -> Any:
+    """Carry out a session's action; a refusal (``SessionError``) becomes the message and exit 2."""
+    try:
+        return action(*args)
+    except SessionError as exc:
+        _session_error(exc)
+
+
 def _open(path: Path):
     from sim.seminar.session import Session
 
-    try:
-        return Session.open(path)
-    except SessionError as exc:
-        _session_error(exc)
+    return _do(Session.open, path)
 
 
 def _months(text: str) -> int:
@@ -140,12 +145,7 @@ def new(
     from sim.cli import _parse_sets
     from sim.seminar.session import Session
 
-    try:
-        session = Session.new(
-            scenario, at, _months(turn), teams, seed, out, _parse_sets(set_), overwrite
-        )
-    except SessionError as exc:
-        _session_error(exc)
+    session = _do(Session.new, scenario, at, _months(turn), teams, seed, out, _parse_sets(set_), overwrite)
     typer.echo(f"session written: {session.path}")
     _print_status(session.status())
 
@@ -183,10 +183,7 @@ def play_turn(
     else:
         _fail("no moves given: pass --moves FILE, run it on a terminal (or --interactive) to type them, "
               "or --empty to play a turn in which only the model decides")
-    try:
-        rec = session.turn(mv, inj)
-    except SessionError as exc:
-        _session_error(exc)
+    rec = _do(session.turn, mv, inj)
     _print_turn(rec)
     typer.echo(f"saved: {session.path}")
 
@@ -205,10 +202,7 @@ def menu(
     """List the legal moves of each team now, with their fields."""
     session = _open(session_file)
     for t in [team] if team else session.teams:
-        try:
-            entries = session.menu(t)
-        except SessionError as exc:
-            _session_error(exc)
+        entries = _do(session.menu, t)
         typer.echo(f"{t}:")
         for mv in entries:
             typer.echo(f"  {mv['move']:<20} {mv['label']}: {mv['help']}")
@@ -245,10 +239,7 @@ def rewind(
     st = session.status()
     if st["turn"] != turn:
         _confirm(f"rewind branch {st['branch']} from turn {st['turn']} to turn {turn}?", yes)
-    try:
-        kept = session.rewind(turn)
-    except SessionError as exc:
-        _session_error(exc)
+    kept = _do(session.rewind, turn)
     if kept:
         typer.echo(f"the turns undone are kept as branch {kept!r}")
     _print_status(session.status())
@@ -262,10 +253,7 @@ def rename(
 ) -> None:
     """Rename a branch."""
     session = _open(session_file)
-    try:
-        session.rename(old, new_name)
-    except SessionError as exc:
-        _session_error(exc)
+    _do(session.rename, old, new_name)
     _print_status(session.status())
 
 
@@ -277,10 +265,7 @@ def label(
 ) -> None:
     """Label a branch in plain language, for the report and the dashboard."""
     session = _open(session_file)
-    try:
-        session.label(name, text)
-    except SessionError as exc:
-        _session_error(exc)
+    _do(session.label, name, text)
     typer.echo(f"branch {name}: " + (session.labels.get(name) or "(no label)"))
 
 
@@ -293,10 +278,7 @@ def delete(
     """Delete a branch and the turns only it reaches (the file before is kept as its backup)."""
     session = _open(session_file)
     _confirm(f"delete branch {name} and the turns only it reaches?", yes)
-    try:
-        dropped = session.delete(name)
-    except SessionError as exc:
-        _session_error(exc)
+    dropped = _do(session.delete, name)
     typer.echo(f"deleted branch {name} ({dropped} turns); the previous file is kept as "
                f"{session.path.name}.bak until the next change")
     _print_status(session.status())
@@ -318,10 +300,7 @@ def override(
             parsed = float(value)
         except ValueError:
             _fail(f"{kind} {value!r}: expected a number")
-    try:
-        session.override(kind, parsed, rationale, state)
-    except SessionError as exc:
-        _session_error(exc)
+    _do(session.override, kind, parsed, rationale, state)
     typer.echo(f"override recorded on turn {session.status()['turn']} of {session.current}")
     _print_status(session.status())
 
@@ -336,10 +315,7 @@ def clock(
     session = _open(session_file)
     if off == (minutes is not None):
         _fail("give the minutes a turn may take, or --off")
-    try:
-        session.set_clock(None if off else minutes)
-    except SessionError as exc:
-        _session_error(exc)
+    _do(session.set_clock, None if off else minutes)
     _print_status(session.status())
 
 
@@ -352,10 +328,7 @@ def note(
 ) -> None:
     """Record a note (or, with --insight, an insight for the hotwash) on a turn; it goes into the report."""
     session = _open(session_file)
-    try:
-        session.note(text, "insight" if insight else "note", turn)
-    except SessionError as exc:
-        _session_error(exc)
+    _do(session.note, text, "insight" if insight else "note", turn)
     typer.echo(f"{'insight' if insight else 'note'} recorded on turn "
                f"{session.status()['turn'] if turn is None else turn} of {session.current}")
 
@@ -371,10 +344,7 @@ def branch(
 ) -> None:
     """Start a new branch (at a turn of the current one) and switch to it."""
     session = _open(session_file)
-    try:
-        session.branch(name, from_turn)
-    except SessionError as exc:
-        _session_error(exc)
+    _do(session.branch, name, from_turn)
     _print_status(session.status())
 
 
@@ -384,10 +354,7 @@ def switch(
 ) -> None:
     """Make another branch current."""
     session = _open(session_file)
-    try:
-        session.switch(name)
-    except SessionError as exc:
-        _session_error(exc)
+    _do(session.switch, name)
     _print_status(session.status())
 
 
