@@ -76,6 +76,11 @@ def _print_status(st: dict[str, Any]) -> None:
     if clock:
         state = f"{clock['left']:.0f} min left" if clock["left"] >= 0 else f"{-clock['left']:.0f} min over"
         typer.echo(f"  turn clock: {clock['used']:.0f} of {clock['minutes']:.0f} min used ({state})")
+    pending = st.get("pending") or {}
+    if any(v != "nothing yet" for v in pending.values()) or st.get("pending_injects"):
+        teams = ", ".join(f"{t} {v}" for t, v in pending.items())
+        typer.echo(f"  next turn (entered at the dashboard): {teams}; {st.get('pending_injects', 0)} inject(s)"
+                   " · `turn --pending` plays it")
     for w in st.get("warnings", []):
         typer.echo(f"  warning: {w}")
 
@@ -167,11 +172,22 @@ def play_turn(
     empty: Annotated[
         bool, typer.Option("--empty", help="Play a turn with no moves and no injects (the model decides alone).")
     ] = False,
+    pending: Annotated[
+        bool, typer.Option("--pending", help="Play the moves the teams submitted at the dashboard, and its injects.")
+    ] = False,
+    anyway: Annotated[
+        bool, typer.Option("--anyway", help="With --pending: play even if a team has moves not yet submitted.")
+    ] = False,
 ) -> None:
     """Play one turn with the teams' moves and the facilitator's injects; save it at once."""
     session = _open(session_file)
-    if moves is not None and empty:
-        _fail("--moves and --empty: give one of them")
+    if sum([moves is not None, empty, pending]) > 1:
+        _fail("--moves, --empty and --pending: give one of them")
+    if pending:
+        rec = _do(session.play_pending, anyway)
+        _print_turn(rec)
+        typer.echo(f"saved: {session.path}")
+        return
     if moves is not None:
         mv, inj = _read_moves(moves)
     elif empty:
@@ -388,9 +404,15 @@ def dashboard(
     port: Annotated[int, typer.Option("--port", help="Port.")] = 8765,
 ) -> None:
     """Serve the room dashboard for a session (Solara; needs the `seminar` extra)."""
-    _open(session_file)  # fail early and clearly on a bad session file
+    session = _open(session_file)  # fail early and clearly on a bad session file
     try:
         from sim.seminar.dashboard import serve
     except ImportError as exc:
         _fail(f"the dashboard needs the seminar extra: pip install 'natosim[seminar]' ({exc})")
+    from sim.seminar.dashboard import page_urls
+
+    shown = "this-machine" if host in ("0.0.0.0", "::") else host
+    typer.echo("Pages (give each team only its own link; the tokens are kept in the session file):")
+    for role, url in page_urls(session.access(), shown, port).items():
+        typer.echo(f"  {role:<12} {url}")
     serve(session_file, host=host, port=port)

@@ -34,6 +34,22 @@ def environment(session_path: str | Path, base: dict[str, str] | None = None) ->
     return env
 
 
+def team_slug(team: str) -> str:
+    """Return a team's part of its page address (member:HUN -> member-hun)."""
+    return team.replace(":", "-").lower()
+
+
+def page_urls(tokens: dict[str, str], host: str = "127.0.0.1", port: int = 8765) -> dict[str, str]:
+    """Return each role's page address: the facilitator's, each team's (with its token) and the room screen."""
+    base = f"http://{host}:{port}"
+    urls = {}
+    for role, token in tokens.items():
+        path = "facilitator" if role == "facilitator" else f"team/{team_slug(role)}"
+        urls[role] = f"{base}/{path}?key={token}"
+    urls["room screen"] = f"{base}/room"
+    return urls
+
+
 def command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
     """Return the `solara run` command line for the dashboard."""
     return [sys.executable, "-m", "solara", "run", APP_MODULE, "--host", host, "--port", str(port),

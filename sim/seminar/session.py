@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,16 @@ from sim.outputs import to_jsonable
 from sim.scenario import ScenarioError, find, load_scenario
 from sim.seminar import session_file
 from sim.seminar.engine import Seminar, SessionError, Turn
+from sim.seminar.pending import PendingTurn
+from sim.seminar.pending import problems as pending_problems
 
 FORMAT = "natosim-seminar/1"
+#: who may open which page of the dashboard: the facilitator and each team, by token
+FACILITATOR = "facilitator"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _fingerprint(resolved: dict[str, Any]) -> str:
@@ -52,6 +61,7 @@ class Session:
         self.engine = engine
         self.path = Path(path)
         self.header = header
+        self.pending = PendingTurn(head=engine.head)
 
     # -- creating and opening ----------------------------------------------------------------
     @classmethod
@@ -125,8 +135,9 @@ class Session:
             )
             data = old
         header = {k: data[k] for k in session_file.HEADER}
-        if data.get("turn_clock_minutes") is not None:
-            header["turn_clock_minutes"] = data["turn_clock_minutes"]
+        for key in ("turn_clock_minutes", "access"):
+            if data.get(key) is not None:
+                header[key] = data[key]
         turns = [Turn(**t) for t in data["turns"]]
         branches = {str(k): int(v) for k, v in data["branches"].items()}
         current = str(data["current"])
@@ -155,7 +166,17 @@ class Session:
         except SessionError as exc:
             raise SessionError([f"{path}: {p}" for p in exc.problems]) from None
         engine.replay_mismatches[:0] = restored
-        return cls(engine, path, header)
+        session = cls(engine, path, header)
+        if data.get("pending") is not None:
+            wrong = pending_problems(data["pending"], engine.teams)
+            if wrong:  # the teams' unplayed entries are not worth the played turns: dropped, and said
+                engine.replay_mismatches.append(
+                    f"{path}: the next turn's pending moves cannot be read and were dropped ({'; '.join(wrong)}); "
+                    "the teams must enter them again")
+            else:
+                session.pending = PendingTurn.from_dict(data["pending"])
+                session._follow_head()
+        return session
 
     # -- persistence -----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -168,6 +189,7 @@ class Session:
             "branches": dict(e.branches),
             "labels": dict(e.labels),
             "turns": [e.nodes[i].to_dict() for i in sorted(e.nodes)],
+            **({"pending": self.pending.to_dict()} if not self.pending.is_empty() else {}),
         }
 
     def save(self) -> Path:
@@ -180,25 +202,145 @@ class Session:
         self, moves: list[dict[str, Any]] | None = None, injects: list[dict[str, Any]] | None = None
     ) -> dict:
         """Validate and play one turn, save, and return the turn record."""
-        node = self.engine.turn(moves, injects, at=datetime.now(UTC).isoformat(timespec="seconds"))
+        node = self.engine.turn(moves, injects, at=_now())
+        self._follow_head(f"turn {node.number} was played without them")
         self.save()
         return node.to_dict()
 
     def rewind(self, turn: int) -> str | None:
         """Rewind the current branch to a turn (undone turns kept as a branch, named in the return); save."""
         kept = self.engine.rewind(int(turn))
+        self._follow_head()
         self.save()
         return kept
 
     def branch(self, name: str, from_turn: int | None = None) -> None:
         """Start a branch at a turn of the current branch and switch to it; save."""
         self.engine.branch(name, from_turn)
+        self._follow_head()
         self.save()
 
     def switch(self, name: str) -> None:
         """Switch to another branch; save."""
         self.engine.switch(name)
+        self._follow_head()
         self.save()
+
+    # -- the next turn, prepared by the teams at their own screens (each saves) ----------------------
+    def _follow_head(self, why: str | None = None) -> None:
+        """Give every team its pending moves back when the situation they were entered for has changed."""
+        e = self.engine
+        if self.pending.head == e.head:
+            return
+        node = e.nodes[e.head]
+        reason = why or f"the seminar moved to turn {node.number} of branch {e.current}"
+        self.pending.give_all_back(f"{reason} after you entered these moves: check them and submit again", _now())
+        self.pending.head = e.head
+
+    def _team(self, team: str) -> str:
+        t = str(team).strip().lower()
+        t = "member:" + t[7:].upper() if t.startswith("member:") else t
+        if t not in self.engine.teams:
+            raise SessionError(f"team {team!r} is not in this seminar; teams: {', '.join(self.engine.teams)}")
+        return t
+
+    def _pending_change(self, change, *args: Any) -> Any:
+        try:
+            result = change(*args, at=_now())
+        except ValueError as exc:
+            raise SessionError(str(exc)) from None
+        self.save()
+        return result
+
+    def draft_move(self, team: str, move: dict[str, Any]) -> dict[str, Any]:
+        """Check a move and add it to its team's draft for the next turn; save; return it."""
+        team = self._team(team)
+        move = {**move, "team": team}
+        problems = self.validate([move])
+        if not problems:  # rules across a team's moves (e.g. Russia's two actions a turn)
+            problems = self.validate([*self.pending.entry(team).moves, move])
+        if problems:
+            raise SessionError([p.replace("move 1: ", "", 1) for p in problems])
+        self._pending_change(self.pending.add_move, team, move)
+        return move
+
+    def undraft_move(self, team: str, index: int) -> dict[str, Any]:
+        """Remove a move (0-based) from its team's draft; save; return it."""
+        return self._pending_change(self.pending.remove_move, self._team(team), int(index))
+
+    def submit(self, team: str) -> None:
+        """Submit a team's drafted moves (possibly none) for the next turn; save."""
+        team = self._team(team)
+        problems = self.validate(self.pending.entry(team).moves)
+        if problems:
+            raise SessionError(problems)
+        self._pending_change(self.pending.submit, team)
+
+    def withdraw(self, team: str) -> None:
+        """Take a team's submission back to change it; save."""
+        self._pending_change(self.pending.withdraw, self._team(team))
+
+    def give_back(self, team: str, reason: str, move: int | None = None) -> None:
+        """Return a team's submission (or one move, 0-based) to it with the facilitator's reason; save."""
+        if not str(reason).strip():
+            raise SessionError("returning moves to a team: say why (the team sees the reason)")
+        self._pending_change(self.pending.give_back, self._team(team), str(reason).strip(), move)
+
+    def draft_inject(self, inject: dict[str, Any]) -> dict[str, Any]:
+        """Check an inject and add it to the next turn; save; return it."""
+        problems = self.validate([], [inject])
+        if problems:
+            raise SessionError(problems)
+        self.pending.injects.append(dict(inject))
+        self.save()
+        return inject
+
+    def undraft_inject(self, index: int) -> dict[str, Any]:
+        """Remove an inject (0-based) from the next turn; save; return it."""
+        if not 0 <= int(index) < len(self.pending.injects):
+            raise SessionError(f"there is no inject {int(index) + 1} (the next turn has {len(self.pending.injects)})")
+        dropped = self.pending.injects.pop(int(index))
+        self.save()
+        return dropped
+
+    def play_pending(self, anyway: bool = False) -> dict:
+        """Play the next turn from the teams' submitted moves and the injects; save; return the turn record.
+
+        Teams still drafting hold the turn up unless ``anyway``; their drafts then stay with them.
+        """
+        waiting = self.pending.waiting()
+        if waiting and not anyway:
+            raise SessionError(f"{', '.join(waiting)}: moves drafted but not submitted; wait for them, return them, "
+                               "or advance anyway (the drafts stay with the team for the next turn)")
+        moves = self.pending.submitted_moves(self.engine.teams)
+        injects = list(self.pending.injects)
+        node = self.engine.turn(moves, injects, at=_now())
+        kept = PendingTurn(head=node.id)
+        for team in waiting:
+            kept.teams[team] = self.pending.teams[team]
+            kept.give_back(team, f"turn {node.number} was played without these drafted moves: check them and "
+                           "submit again", at=_now())
+        self.pending = kept
+        self.save()
+        return node.to_dict()
+
+    def access(self) -> dict[str, str]:
+        """Return the dashboard's tokens: the facilitator's and each team's (made and saved when missing)."""
+        tokens = dict(self.header.get("access") or {})
+        roles = [FACILITATOR, *self.engine.teams]
+        if any(r not in tokens for r in roles):
+            for r in roles:
+                tokens.setdefault(r, secrets.token_urlsafe(9))
+            self.header["access"] = tokens
+            self.save()
+        return {r: tokens[r] for r in roles}
+
+    def role_for(self, token: str | None) -> str | None:
+        """Return whose token this is (the facilitator or a team), or None."""
+        for role, t in (self.header.get("access") or {}).items():
+            if token and secrets.compare_digest(str(t), str(token)):
+                return role
+        return None
 
     def rename(self, old: str, new: str) -> None:
         """Rename a branch; save."""
@@ -307,6 +449,8 @@ class Session:
             "seed": self.seed,
             **self.engine.status(),
             "clock": self.clock(),
+            "pending": self.pending.public(self.engine.teams),
+            "pending_injects": len(self.pending.injects),
             "warnings": self.warnings,
         }
 

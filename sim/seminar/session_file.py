@@ -94,6 +94,9 @@ def structure_problems(data: Any, fmt: str) -> list[str]:
     clock = data.get("turn_clock_minutes")
     if clock is not None and (not _is(clock, (int, float)) or not 0 < clock <= 600):
         problems.append(f"turn_clock_minutes: {clock!r} is not a number of minutes 1..600")
+    access = data.get("access", {})
+    if not isinstance(access, dict) or not all(isinstance(v, str) and v for v in access.values()):
+        problems.append("access: must map the facilitator and each team to a token (text)")
     labels = data.get("labels", {})
     if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
         problems.append("labels: must map branch names to text")
