@@ -31,3 +31,14 @@ SafeLoader.yaml_implicit_resolvers = {
 def load(source: str | bytes | IO[str] | IO[bytes]) -> Any:
     """Parse YAML text (or a stream) with the safe loader; raise ``yaml.YAMLError`` on bad YAML."""
     return yaml.load(source, Loader=SafeLoader)
+
+
+def describe(exc: yaml.YAMLError) -> tuple[str, str]:
+    """Return where a YAML error is (``line L, column C`` or ``(file)``) and what is wrong, for an input error."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+    problem = getattr(exc, "problem", None) or str(exc)
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        return where, (f"is refused: {problem}; the file is read with a safe YAML loader and must hold plain data "
+                       "only (mappings, lists, text, numbers), no tags such as !!python/...")
+    return where, f"is not valid YAML: {problem}"

@@ -42,6 +42,14 @@ from sim.setup import ModelSetup
 
 #: the largest seed a run takes (seeds are 0 .. 2**32 - 1, numpy's classic range; they are stored as int64)
 SEED_MAX = 2**32 - 1
+#: the earliest first month of a run (the model's dates are datetime64[ns], which end in 1677 and 2262)
+FIRST_MONTH = date(1900, 1, 1)
+#: the latest last month of a run: the record is 1991-2023 and the projections are not meant beyond the century
+LAST_MONTH = date(2100, 12, 1)
+#: the longest run, in months: 110 years (December 1991 .. December 2100 is 1309 months)
+MAX_MONTHS = 110 * 12
+#: the longest event label: labels are drawn on the plots, next to the events' markers
+LABEL_MAX = 40
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -127,6 +135,14 @@ class EventSpec(_Strict):
     def _date(cls, v: Any) -> Any:
         return parse_date(v)
 
+    @field_validator("label")
+    @classmethod
+    def _label(cls, v: str) -> str:
+        if len(v) > LABEL_MAX:
+            raise ValueError(f"is {len(v)} characters long; allowed at most {LABEL_MAX} (labels are drawn on the "
+                             "plots; put the details in `source`)")
+        return v
+
 
 class RosterChanges(_Strict):
     """Roster overrides (by state code) and additions."""
@@ -193,7 +209,13 @@ class ScenarioFile(_Strict):
     @field_validator("start", "end", mode="before")
     @classmethod
     def _month(cls, v: Any) -> Any:
-        return None if v is None else parse_date(v).replace(day=1)
+        if v is None:
+            return None
+        month = parse_date(v).replace(day=1)
+        if not FIRST_MONTH <= month <= LAST_MONTH:
+            raise ValueError(f"{month:%Y-%m} is outside the months a run may cover; allowed "
+                             f"{FIRST_MONTH:%Y-%m} .. {LAST_MONTH:%Y-%m}")
+        return month
 
     @field_validator("step")
     @classmethod
@@ -396,6 +418,14 @@ def roster() -> list[dict[str, Any]]:
         raise ScenarioError(_validation_problems("sim/data/roster.yaml", exc, StateRecord)) from None
 
 
+def is_file(path: Path) -> bool:
+    """Return whether ``path`` is a regular file; False, not an error, for a name the system cannot look up."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long, a null byte, ... : no such file
+        return False
+
+
 def find(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
     """Return the file for a scenario path or bare name (looked up in scenarios/)."""
     p = Path(name_or_path)
@@ -404,7 +434,7 @@ def find(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
         candidates += [relative_to / p, relative_to / f"{p}.yaml"]
     candidates += [p, Path("scenarios") / p, Path("scenarios") / f"{p}.yaml", SCENARIO_DIR / f"{p}.yaml", SCENARIO_DIR / p]
     for c in candidates:
-        if c.is_file():
+        if is_file(c):
             return c.resolve()
     raise ScenarioError([(str(name_or_path), "(file)", "no such scenario file or name in scenarios/")])
 
@@ -421,9 +451,7 @@ def _read(path: Path) -> ScenarioFile:
     try:
         raw = safe_yaml.load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
-        raise ScenarioError([(str(path), where, f"is not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+        raise ScenarioError([(str(path), *safe_yaml.describe(exc))]) from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -445,7 +473,15 @@ def _chain(path: Path) -> list[tuple[Path, ScenarioFile]]:
         seen.append(current)
         spec = _read(current)
         chain.append((current, spec))
-        current = find(spec.extends, current.parent) if spec.extends else None
+        if not spec.extends:
+            current = None
+            continue
+        try:
+            current = find(spec.extends, current.parent)
+        except ScenarioError:
+            raise ScenarioError([(str(current), "extends", (
+                f"{spec.extends!r}: no such scenario file; allowed: a scenario file relative to "
+                f"{current.parent} (e.g. baseline.yaml) or a name in scenarios/"))]) from None
     return list(reversed(chain))
 
 
@@ -490,15 +526,19 @@ def _check_event(file: str, where: str, ev: EventSpec, codes: set[str], types: d
             hint = ", ".join(sorted(declared)) or "none"
             problems.append((file, f"{where}.params.{key}", f"not a parameter of {ev.type}; allowed: {hint}"))
     for key in ("hosts",):
-        for t in ev.params.get(key, []) or []:
-            if t not in allowed:
+        hosts = ev.params.get(key, []) or []
+        if not isinstance(hosts, list):
+            problems.append((file, f"{where}.params.{key}", f"must be a list of state codes, got {hosts!r}"))
+            continue
+        for t in hosts:
+            if not isinstance(t, str) or t not in allowed:
                 problems.append((file, f"{where}.params.{key}", f"unknown state {t!r}"))
     for key, meaning in types[ev.type].params.items():
         if str(meaning).startswith("required") and key not in ev.params:
             problems.append((file, f"{where}.params.{key}", f"is required for {ev.type}: {meaning}"))
     if ev.type == "set_parameter" and "parameter" in ev.params and "value" in ev.params:
         name = str(ev.params["parameter"])
-        msg = parameters.check_value(name, ev.params["value"])
+        msg = _value_problem(name, ev.params["value"])
         if msg:
             problems.append((file, f"{where}.params", f"{name}: {msg}"))
         elif name in parameters.SETUP_ONLY:
@@ -519,12 +559,25 @@ def _check_event(file: str, where: str, ev: EventSpec, codes: set[str], types: d
                 problems.append((file, f"{where}.params", f"value/delta must be a number, got {number!r}"))
 
 
+def _value_problem(name: Any, value: Any) -> str | None:
+    """Return why a parameter value is not allowed (``parameters.check_value``), or None; a number too large is one."""
+    try:
+        return parameters.check_value(str(name), value)
+    except OverflowError:
+        return f"{value!r} is too large to be a number"
+
+
+def _month_count(start: date, end: date) -> int:
+    """Return the months from ``start`` to ``end``, both included."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
 def _calibration(value: str, file: str, base: Path, problems: list) -> tuple[str, dict[str, float]]:
     """Resolve a ``calibration`` value ('none', 'default' or a file) into (name, values)."""
     if value == "none":
         return "none", {}
     target = CALIBRATED_FILE if value == "default" else (base / value if not Path(value).is_absolute() else Path(value))
-    if not target.is_file():
+    if not is_file(target):
         hint = "run `natosim calibrate` to write it" if value == "default" else "no such file"
         problems.append((file, "calibration", f"{value!r}: {hint}; allowed: none, default or a calibration file"))
         return "none", {}
@@ -532,6 +585,9 @@ def _calibration(value: str, file: str, base: Path, problems: list) -> tuple[str
         raw = safe_yaml.load(target.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         problems.append((str(target), "(file)", f"is not valid YAML text: {exc}"))
+        return "none", {}
+    except OSError as exc:
+        problems.append((str(target), "(file)", f"cannot be read: {exc.strerror}"))
         return "none", {}
     entries = raw.get("parameters") if isinstance(raw, dict) else None
     if not isinstance(entries, dict):
@@ -542,7 +598,7 @@ def _calibration(value: str, file: str, base: Path, problems: list) -> tuple[str
         if isinstance(entry, dict) and entry.get("applied") is False:
             continue  # estimated but not identified by the record: the registry value stays
         v = entry.get("value") if isinstance(entry, dict) else entry
-        msg = parameters.check_value(name, v)
+        msg = _value_problem(name, v)
         if msg:
             problems.append((str(target), f"parameters.{name}.value", msg))
         else:
@@ -581,7 +637,7 @@ def _question(file_path: Path, spec: QuestionSpec | None, problems: list) -> Que
         return None
     file = str(file_path)
     folder = file_path.parent
-    target = next((c for c in (folder / spec.against, folder / f"{spec.against}.yaml") if c.is_file()), None)
+    target = next((c for c in (folder / spec.against, folder / f"{spec.against}.yaml") if is_file(c)), None)
     if target is None:
         others = sorted(p.stem for p in folder.glob("*.yaml") if p != file_path)
         problems.append((file, "question.against", f"no scenario {spec.against!r} in {folder}; allowed: {', '.join(others)}"))
@@ -611,17 +667,21 @@ def load_scenario(path: str | Path, calibration: str | None = None, posterior: b
     events: dict[str, Event] = {}
     order: list[str] = []
     meta: dict[str, Any] = {}
+    #: which file gave start and end; each file's events with the run as that file sees it
+    origin: dict[str, str] = {}
+    dated: list[tuple[str, str, date, date | None, date | None]] = []
     for file_path, spec in chain:
         file = str(file_path)
         for key in ("name", "description", "start", "end", "step", "seed", "spending_anchor_year"):
             if getattr(spec, key) is not None:
                 meta[key] = getattr(spec, key)
+                origin[key] = file
         if spec.calibration is not None:
             meta["calibration"] = (spec.calibration, file, file_path.parent)
         if spec.posterior is not None:
             meta["posterior"] = (spec.posterior, file)
         for name, value in spec.parameters.items():
-            msg = parameters.check_value(name, value)
+            msg = _value_problem(name, value)
             if msg:
                 problems.append((file, f"parameters.{name}", msg))
             else:
@@ -638,6 +698,7 @@ def load_scenario(path: str | Path, calibration: str | None = None, posterior: b
         for k, ev in enumerate(spec.events):
             where = f"events[{k}]"
             _check_event(file, where, ev, codes, types, problems)
+            dated.append((file, f"{where}.date", ev.date, meta.get("start"), meta.get("end")))
             eid = ev.id or f"{file_path.stem}-{k}"
             if eid in ids_here:
                 problems.append((file, f"{where}.id", f"duplicate id {eid!r} in this file"))
@@ -661,6 +722,19 @@ def load_scenario(path: str | Path, calibration: str | None = None, posterior: b
             problems.append((last, key, "is required (YYYY-MM), here or in a scenario it extends"))
     if "start" in meta and "end" in meta and meta["end"] < meta["start"]:
         problems.append((last, "end", f"{meta['end']} is before start {meta['start']}"))
+    elif "start" in meta and "end" in meta:
+        months = _month_count(meta["start"], meta["end"])
+        if months > MAX_MONTHS:
+            problems.append((origin["end"], "end", (
+                f"{meta['end']:%Y-%m} makes a run of {months} months from {meta['start']:%Y-%m} "
+                f"(start, in {Path(origin['start']).name}); allowed at most {MAX_MONTHS} months "
+                f"({MAX_MONTHS // 12} years)")))
+        for file, where, when, start, end in dated:
+            start, end = start or meta["start"], end or meta["end"]
+            if not (start.year, start.month) <= (when.year, when.month) <= (end.year, end.month):
+                problems.append((file, where, (
+                    f"{when} is outside the run ({start:%Y-%m} .. {end:%Y-%m}); allowed: a date in the run's "
+                    "months (move the event, or change start or end)")))
     if "RUS" not in {s["code"] for s in roster_now}:
         problems.append((last, "roster", "must contain RUS"))
     calib_value, calib_file, calib_base = meta.get("calibration", ("none", last, Path.cwd()))
@@ -669,6 +743,10 @@ def load_scenario(path: str | Path, calibration: str | None = None, posterior: b
     calib_name, calibrated = _calibration(calib_value, calib_file, calib_base, problems)
     sample = _posterior(meta, posterior, calibration, calib_value, calib_name, calibrated, last, problems)
     question = _question(chain[-1][0], chain[-1][1].question, problems)  # the last file's own: not inherited
+    horizon = None if question is None else question.horizon
+    if horizon is not None and "start" in meta and "end" in meta and not meta["start"] <= horizon <= meta["end"]:
+        problems.append((last, "question.horizon", (
+            f"{horizon:%Y-%m} is outside the run; allowed {meta['start']:%Y-%m} .. {meta['end']:%Y-%m}")))
     if problems:
         raise ScenarioError(problems)
     start, end = meta["start"], meta["end"]

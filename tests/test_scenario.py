@@ -55,6 +55,18 @@ def test_a_valid_file_loads(tmp_path):
         (BASE + "step: 1W\n", "step", "1M"),
         (BASE.replace("end: 2001-12", "end: 1999-12"), "end", "before start"),
         (BASE + "remove_events: [nothing-here]\n", "remove_events[0]", "no inherited event"),
+        # issue 14: the input limits
+        (BASE.replace("start: 2000-01", "start: 1850-01"), "start",
+         "1850-01 is outside the months a run may cover; allowed 1900-01 .. 2100-12"),
+        (BASE.replace("end: 2001-12", "end: 2101-01"), "end", "allowed 1900-01 .. 2100-12"),
+        (BASE.replace("start: 2000-01", "start: 1980-01").replace("end: 2001-12", "end: 2090-12"), "end",
+         "2090-12 makes a run of 1332 months from 1980-01 (start, in bad.yaml); allowed at most 1320 months (110 years)"),
+        (BASE.replace("label: talks", "label: " + "x" * 41), "events[0].label",
+         "is 41 characters long; allowed at most 40"),
+        (BASE.replace("date: 2000-03-15", "date: 2002-01-01"), "events[0].date",
+         "2002-01-01 is outside the run (2000-01 .. 2001-12)"),
+        (BASE.replace("date: 2000-03-15", "date: 1999-12-31"), "events[0].date", "is outside the run"),
+        (BASE + "extends: nowhere.yaml\n", "extends", "'nowhere.yaml': no such scenario file"),
     ],
 )
 def test_bad_files_get_one_clear_message_naming_file_and_field(tmp_path, text, field, words):
@@ -191,3 +203,31 @@ def test_seeds_out_of_range_on_the_command_line_exit_2():
     assert r.exit_code == 2 and "--seed" in r.output
     r = CliRunner().invoke(app, ["run", "historical", "--seed", "4294967295", "--seeds", "2"])
     assert r.exit_code == 2 and "the last seed 4294967296 is above the largest, 4294967295" in r.output
+
+
+def test_the_limits_admit_what_they_allow(tmp_path):
+    """Issue 14: a 40-character label, an event in the last month, the longest run and inherited events outside a
+    shortened run (left out by the model, as before) all load."""
+    text = BASE.replace("label: talks", "label: " + "x" * 40).replace("date: 2000-03-15", "date: 2001-12-31")
+    assert load_scenario(write(tmp_path, "edge.yaml", text)).events[0].label == "x" * 40
+    longest = BASE.replace("start: 2000-01", "start: 1991-01").replace("end: 2001-12", "end: 2100-12")
+    sc = load_scenario(write(tmp_path, "longest.yaml", longest))
+    assert (sc.start.isoformat(), sc.end.isoformat()) == ("1991-01-01", "2100-12-01")  # 1320 months, the limit
+    short = load_scenario(write(tmp_path, "short.yaml", f"extends: {SCENARIOS / 'historical.yaml'}\nend: 1996-12\n"))
+    assert max(e.date for e in short.events).year > 1996
+
+
+def test_every_shipped_scenario_keeps_its_events_inside_its_run():
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        sc = load_scenario(path)
+        assert all(sc.start <= e.date.replace(day=1) <= sc.end for e in sc.events), path.name
+        assert all(len(e.label) <= 40 for e in sc.events), path.name
+
+
+def test_a_bad_extends_names_the_file_and_field_that_hold_it(tmp_path):
+    write(tmp_path, "parent.yaml", "extends: missing-grandparent\nstart: 2000-01\nend: 2000-12\n")
+    child = write(tmp_path, "child.yaml", "extends: parent.yaml\n")
+    err = _error(child)
+    assert err.problems == [(str((tmp_path / "parent.yaml").resolve()), "extends", (
+        f"'missing-grandparent': no such scenario file; allowed: a scenario file relative to {tmp_path} "
+        "(e.g. baseline.yaml) or a name in scenarios/"))]
