@@ -175,21 +175,24 @@ def sweep(
     resume: Annotated[bool, typer.Option("--resume", help="Complete an interrupted sweep: run only the missing runs.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default results/sweeps/NAME).")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Fix another parameter: NAME=VALUE (repeatable).")] = None,
+    max_runs: Annotated[int | None, typer.Option("--max-runs", min=1, help="Refuse a design of more runs than this "
+                                                 "(default 100000).")] = None,
 ) -> None:
     """Run a parameter sweep; results are written as runs finish (Parquet dataset + manifest)."""
     from sim.sweep.execute import run_sweep
-    from sim.sweep.spec import load_sweep
+    from sim.sweep.spec import MAX_RUNS, load_sweep
 
     overrides = _parse_sets(set_)
     try:
-        loaded = load_sweep(spec)
+        loaded = load_sweep(spec, max_runs=max_runs or MAX_RUNS)
     except ScenarioError as exc:
         lines = "\n".join(f"  {f}: {field}: {msg}" for f, field, msg in exc.problems)
         _fail(f"invalid sweep\n{lines}")
     folder = out or Path("results") / "sweeps" / loaded.name
     from sim.sweep import design
 
-    total = len(design.points(loaded)) * loaded.replications
+    total = design.size(loaded) * loaded.replications  # by arithmetic: the design is drawn once, by run_sweep
+    typer.echo(design.estimate(loaded, workers if dask in (None, "local") else None).describe(), err=True)
     bar, callback = _progress(total)
     try:
         path = run_sweep(loaded, folder, workers=workers, dask=dask, resume=resume, progress=callback,

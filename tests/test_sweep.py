@@ -83,6 +83,12 @@ def test_include_assumptions_takes_every_assumption_parameter():
         (("series: [relations_index]", "series: [weather]"), "series[0]", "unknown output"),
         (("horizon: 1997-12", "horizon: 2099-12"), "horizon", "within the scenario"),
         (("design: grid", "design: factorial"), "design", "grid"),
+        # issue 14: the input limits
+        (("{levels: [0.3, 0.8]}", "{levels: []}"), "parameters.trust_negative_gain.levels", "is empty"),
+        (("seed: 5", "seed: 4294967"), "seed", "less than or equal to 4294966 (the replications' seeds are seed * 1000"),
+        (("seed: 5", "seed: -1"), "seed", "greater than or equal to 0"),
+        (("{levels: [0.3, 0.8]}", "{levels: [.nan]}"), "parameters.trust_negative_gain.levels[0]", "finite number"),
+        (("design: grid", "design: grid\ncolour: red"), "colour", "allowed keys: name, description, scenario"),
     ],
 )
 def test_bad_sweep_files_get_clear_errors(tmp_path, change, field, words):
@@ -90,6 +96,37 @@ def test_bad_sweep_files_get_clear_errors(tmp_path, change, field, words):
     with pytest.raises(ScenarioError) as info:
         load_sweep(path)
     assert any(f == str(path) and fld == field and words in msg for f, fld, msg in info.value.problems), info.value.problems
+
+
+def test_designs_are_sized_before_they_are_built(tmp_path):
+    """Issue 14: the size is arithmetic, the default limit refuses a design of more runs, ``max_runs`` raises it."""
+    from sim.sweep.spec import MAX_RUNS, count
+
+    lhs = SMALL.replace("design: grid", "design: lhs\nsamples: 50001").replace("{levels: [0.0, 4.0]}", "{}")
+    lhs = lhs.replace("{levels: [0.3, 0.8]}", "{}")
+    path = write(tmp_path, "big.yaml", lhs)
+    with pytest.raises(ScenarioError) as info:
+        load_sweep(path)
+    assert info.value.problems == [(str(path), "samples", (
+        f"design lhs makes 100,002 runs (50,001 points, samples, x 2 replications); allowed at most {MAX_RUNS:,}: "
+        "make the design smaller, or raise the limit with `natosim sweep --max-runs N`"))]
+    sweep = load_sweep(path, max_runs=100_002)
+    assert design.size(sweep) == 50_001 and count("saltelli", sweep.parameters, 8, 4) == 8 * (2 + 2)
+    assert count("morris", sweep.parameters, 5, 4) == 5 * (2 + 1)
+
+
+def test_the_estimate_scales_with_runs_months_and_series(small_spec, tmp_path):
+    sweep = load_sweep(small_spec)
+    est = design.estimate(sweep, workers=2)
+    assert (est.runs, est.months) == (8, 73)  # 4 points x 2 seeds; 1991-12 .. 1997-12
+    assert est.cpu_seconds == pytest.approx(8 * 73 * design.SECONDS_PER_RUN_MONTH)
+    longer = load_sweep(write(tmp_path, "r.yaml", SMALL.replace("replications: 2", "replications: 20")))
+    more = design.estimate(longer, workers=2)
+    assert more.cpu_seconds == pytest.approx(10 * est.cpu_seconds) and more.disk_bytes > 4 * est.disk_bytes
+    assert more.disk_bytes > 80 * 73 * design.BYTES_PER_SERIES_MONTH  # 80 runs of one 73-month series
+    assert est.describe().startswith("estimate: 8 runs (4 points x 2 seeds, 73 months each), about ")
+    assert "with 2 workers" in est.describe() and "on disk" in est.describe()
+    assert "divided among the cluster's workers" in design.estimate(sweep, workers=None).describe()
 
 
 def test_bad_base_scenario_is_reported(tmp_path):
@@ -158,6 +195,10 @@ def test_killed_sweep_resumes_to_exactly_the_complete_set(tmp_path):
 def test_sweep_cli_refuses_to_overwrite_and_bad_files(small_spec, tmp_path):
     ok = natosim("sweep", str(small_spec), "--workers", "1", "--out", str(tmp_path / "s"))
     assert ok.returncode == 0, ok.stderr
+    assert "estimate: 8 runs (4 points x 2 seeds, 73 months each), about " in ok.stderr  # printed first
+    few = natosim("sweep", str(small_spec), "--max-runs", "7", "--out", str(tmp_path / "f"))
+    assert few.returncode == 2 and "makes 8 runs" in few.stderr and "allowed at most 7" in few.stderr
+    assert not (tmp_path / "f").exists()
     again = natosim("sweep", str(small_spec), "--out", str(tmp_path / "s"))
     assert again.returncode == 2 and "--resume" in again.stderr
     bad = write(tmp_path, "bad.yaml", SMALL.replace("design: grid", "design: grid\nfoo: 1"))

@@ -7,11 +7,26 @@ sweep's seed, so the same file gives the same points everywhere.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from sim.sweep.spec import Sweep
+from sim.sweep.spec import Sweep, count
+
+#: CPU seconds a sweep spends per simulated month of a run, measured on this project's 2-core development machine:
+#: 48 runs of the historical scenario (385 months each, one series) took 12.8 s on one worker (0.27 s a run,
+#: about 3.8 runs a second; the model alone, 0.20 s a run)
+SECONDS_PER_RUN_MONTH = 0.27 / 385
+#: bytes on disk per run, month and recorded series (a float series; the first carries the date, point and seed
+#: columns): measured 10.7 from the series part files of the same sweep
+BYTES_PER_SERIES_MONTH = 11
+#: bytes on disk per run and column of the runs table (parameters and metrics), measured about 5-8
+BYTES_PER_RUN_COLUMN = 8
+#: bytes of a part file's own (schema, footer), runs and series each: measured about 6,000
+BYTES_PER_PART = 6_000
+#: finished runs are written every 200 runs or every second (``sim.sweep.execute``)
+RUNS_PER_PART = 200
 
 
 def problem(sweep: Sweep) -> dict:
@@ -65,6 +80,87 @@ def _morris(sweep: Sweep) -> np.ndarray:
 
 
 SAMPLERS = {"grid": _grid, "lhs": _lhs, "saltelli": _saltelli, "morris": _morris}
+
+
+def size(sweep: Sweep) -> int:
+    """Return the number of points of the sweep's design, by arithmetic (nothing is drawn)."""
+    return count(sweep.design, sweep.parameters, sweep.samples, sweep.levels)
+
+
+def _months(start, end) -> int:
+    return max(0, (end.year - start.year) * 12 + end.month - start.month + 1)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a sweep will cost, estimated from its size and figures measured on a small sweep."""
+
+    points: int
+    replications: int
+    months: int
+    cpu_seconds: float
+    disk_bytes: int
+    workers: int | None
+    #: with ``apply: from_branch``, the months each run simulates after the shared history
+    months_after_branch: int | None = None
+
+    @property
+    def runs(self) -> int:
+        """Return the number of runs (points x replications)."""
+        return self.points * self.replications
+
+    def describe(self) -> str:
+        """Return the estimate as one line of text, labelled as an estimate."""
+        cpu = _duration(self.cpu_seconds)
+        if self.workers:
+            time = f"about {_duration(self.cpu_seconds / self.workers)} with {self.workers} workers ({cpu} of CPU)"
+        else:
+            time = f"about {cpu} of CPU, divided among the cluster's workers"
+        months = f"{self.months} months each"
+        if self.months_after_branch is not None:
+            months += f", {self.months_after_branch} of them after the shared history"
+        return (f"estimate: {self.runs:,} runs ({self.points:,} points x {self.replications} seeds, {months}), {time}, about {_bytes(self.disk_bytes)} on disk (from figures measured on a "
+                "2-core machine; a guide, not a promise)")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def _bytes(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1000:
+            return f"{n:.0f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"
+
+
+def estimate(sweep: Sweep, workers: int | None = None) -> Estimate:
+    """Return the estimated CPU time and disk space of a sweep (``workers``: local processes, None on a cluster).
+
+    A run simulates the months from the scenario's start to the horizon; with ``apply: from_branch`` each worker
+    simulates the shared history once per seed and every run only the months from the branch on.
+    """
+    points, reps = size(sweep), sweep.replications
+    runs = points * reps
+    months = _months(sweep.scenario.start, sweep.horizon)
+    simulated = runs * months
+    after = None
+    if sweep.apply == "from_branch":
+        after = _months(sweep.branch, sweep.horizon)
+        simulated = runs * after + reps * (workers or 1) * (months - after)
+    cpu = simulated * SECONDS_PER_RUN_MONTH
+    parts = 1 + min(runs, max(runs / RUNS_PER_PART, cpu / (workers or 1)))  # one part a second, at most
+    columns = 2 + len(sweep.parameters) + len(sweep.metrics)
+    disk = runs * (columns * BYTES_PER_RUN_COLUMN + months * BYTES_PER_SERIES_MONTH * len(sweep.series))
+    disk += parts * BYTES_PER_PART * (2 if sweep.series else 1)
+    return Estimate(points, reps, months, cpu, int(disk), workers, after)
 
 
 def points(sweep: Sweep) -> pd.DataFrame:
