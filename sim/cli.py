@@ -22,6 +22,11 @@ app = typer.Typer(
 )
 
 EXIT_BAD_INPUT = 2
+#: the machine failed, not the input: a folder that cannot be written, a full disk, a worker killed, an unreachable
+#: Dask scheduler, a missing optional package
+EXIT_ENVIRONMENT = 3
+#: stopped by Ctrl-C (128 + SIGINT)
+EXIT_INTERRUPTED = 130
 UNCALIBRATED_HELP = "Use the registry's values, not the calibrated ones (sim/data/calibrated.yaml)."
 POSTERIOR_HELP = ("Draw each seed's calibrated parameters from the calibration's posterior (one particle per seed, "
                   "recorded in posterior_draws.csv); default: the scenario's `posterior:` field, else off.")
@@ -108,15 +113,33 @@ def run(
     folder = out or Path("results") / f"{sc.name}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     if folder.exists() and any(folder.iterdir()):
         _fail(f"--out {folder}: folder exists and is not empty; choose another (results are never overwritten)")
+    from sim.outputs import check_output_folder, clear_new_folder, run_bytes
+
+    months = (sc.end.year - sc.start.year) * 12 + sc.end.month - sc.start.month + 1
+    created = check_output_folder(folder, run_bytes(len(seed_list), months, plots))  # before any run
     bar, callback = _progress(len(seed_list))
     try:
-        result = run_scenario(sc, seeds=seed_list, workers=workers, progress=callback, **overrides)
-    except ScenarioError as exc:
-        _fail(str(exc))
-    finally:
-        if bar is not None:
-            bar.stop()
-    path = result.save(str(folder), plots=plots)
+        try:
+            result = run_scenario(sc, seeds=seed_list, workers=workers, progress=callback, **overrides)
+        except ScenarioError as exc:
+            _fail(str(exc))
+        finally:
+            if bar is not None:
+                bar.stop()
+        path = result.save(str(folder), plots=plots)
+    except BaseException as exc:  # nothing half-written is left to block a rerun with the same --out
+        clear_new_folder(folder, created)
+        if isinstance(exc, KeyboardInterrupt):
+            typer.echo(f"interrupted: nothing was written ({folder} is left as it was); run the command again",
+                       err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        from sim.outputs import EnvironmentFailure, is_environment_error, os_reason
+
+        if is_environment_error(exc):
+            raise EnvironmentFailure(str(exc.filename or folder), f"could not be written ({os_reason(exc)})",
+                                     f"nothing was kept in {folder}; free some space (or choose another --out) and "
+                                     "run the command again") from None
+        raise
     typer.echo((Path(path) / "summary.md").read_text(encoding="utf-8"))
     typer.echo(f"results written to {path}")
 
@@ -155,6 +178,9 @@ def compare(
     folder = out or Path("results") / f"compare-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     if folder.exists() and any(folder.iterdir()):
         _fail(f"--out {folder}: folder exists and is not empty; choose another (results are never overwritten)")
+    from sim.outputs import check_output_folder
+
+    check_output_folder(folder)  # before any run
     bar, callback = _progress(len(loaded) * seeds)
     try:
         result = run_compare(loaded, _seed_range(seed, seeds), workers=workers, horizon=when, thaw=thaw,
@@ -172,6 +198,8 @@ def sweep(
     spec: Annotated[Path, typer.Argument(help="A sweep file (scenarios/sweeps/*.yaml).")],
     workers: Annotated[int, typer.Option("--workers", min=1, help="Local worker processes (or Dask LocalCluster workers).")] = 2,
     dask: Annotated[str | None, typer.Option("--dask", help="Run on Dask: a scheduler address (tcp://host:8786) or 'local'.")] = None,
+    dask_timeout: Annotated[float, typer.Option("--dask-timeout", min=0.1, help="Seconds to wait for the Dask "
+                                                "scheduler to answer.")] = 10.0,
     resume: Annotated[bool, typer.Option("--resume", help="Complete an interrupted sweep: run only the missing runs.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default results/sweeps/NAME).")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Fix another parameter: NAME=VALUE (repeatable).")] = None,
@@ -196,9 +224,13 @@ def sweep(
     bar, callback = _progress(total)
     try:
         path = run_sweep(loaded, folder, workers=workers, dask=dask, resume=resume, progress=callback,
-                         overrides=overrides)
+                         overrides=overrides, dask_timeout=dask_timeout)
     except (FileExistsError, ValueError) as exc:
         _fail(str(exc))
+    except KeyboardInterrupt as exc:  # the finished runs are written and the manifest says incomplete
+        message = str(exc) or f"the sweep was interrupted; complete it with `natosim sweep {spec} --out {folder} --resume`"
+        typer.echo(message, err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         if bar is not None:
             bar.stop()
@@ -220,10 +252,16 @@ def analyze(
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default FOLDER/analysis).")] = None,
 ) -> None:
     """Analyse a sweep: Sobol/Morris/delta sensitivity, fan chart, heatmaps, PRIM scenario discovery."""
-    from sim.sweep.analyze import analyze as run_analysis
-
     if not (folder / "manifest.json").exists():
         _fail(f"{folder}: not a sweep folder (no manifest.json); run `natosim sweep` first")
+    try:  # before anything is written
+        from sim.sweep.analyze import analyze as run_analysis
+        from sim.sweep.analyze import require_extra
+
+        require_extra()
+    except ImportError as exc:
+        _fail(f"natosim analyze needs the sweep extra, and the package {exc.name or '?'!r} cannot be imported "
+              f"({exc}); install it with: pip install -e \".[sweep]\"", EXIT_ENVIRONMENT)
     path = run_analysis(folder, out=out)
     report = Path(path) / "analysis.md"
     if report.exists():
@@ -546,8 +584,17 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:
+        from sim.outputs import EnvironmentFailure, is_environment_error, os_reason
+
+        if isinstance(exc, EnvironmentFailure):  # the machine, not the input or a bug
+            typer.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
+        if is_environment_error(exc) and not os.environ.get("NATOSIM_DEBUG"):
+            typer.echo(f"error: {exc.filename or 'a file'}: {os_reason(exc)}; free some space or choose a folder "
+                       "you can write to, and run the command again", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
         if os.environ.get("NATOSIM_DEBUG"):
             raise
         typer.echo(

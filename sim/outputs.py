@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,10 +43,116 @@ def _file_mode() -> int:
 FILE_MODE = _file_mode()
 
 
+# -- failures of the machine -----------------------------------------------------------
+#: OS errors that say the machine cannot take the output (not that the input or the program is wrong)
+ENVIRONMENT_ERRNOS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "the disk quota is exhausted",
+    errno.EFBIG: "the file is larger than a file-size limit (of the process or the file system) allows",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EIO: "input/output error (a failing disk or network mount)",
+}
+#: least free space an output folder must have before any work starts (bytes)
+MIN_FREE_BYTES = 16 * 2**20
+
+
+class EnvironmentFailure(Exception):
+    """A failure of the machine or its setup, not of the input or the program (exit 3 on the command line).
+
+    The message names the resource, what is wrong with it and what to do.
+    """
+
+    def __init__(self, resource: str, problem: str, advice: str):
+        self.resource, self.problem, self.advice = resource, problem, advice
+        super().__init__(f"{resource}: {problem}; {advice}")
+
+
+def is_environment_error(exc: BaseException) -> bool:
+    """Return whether an exception is an OS error of the machine (disk full, read-only, permissions, I/O)."""
+    return isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS
+
+
+def os_reason(exc: OSError) -> str:
+    """Return what an OS error means, in words (the errno's meaning where known, else its own text)."""
+    return ENVIRONMENT_ERRNOS.get(exc.errno) or exc.strerror or str(exc) or type(exc).__name__
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"  # pragma: no cover - the loop returns
+
+
+def run_bytes(seeds: int, months: int, plots: bool = True) -> int:
+    """Return a generous estimate of the bytes a run folder takes (tables about 6 KB a seed-month, plots 8 MB)."""
+    return 6 * 1024 * seeds * months + (8 * 2**20 if plots else 0) + 2**20
+
+
+def check_output_folder(folder: str | os.PathLike[str], need_bytes: int = MIN_FREE_BYTES) -> bool:
+    """Check, before any work, that folder can be created and written and has need_bytes free.
+
+    Creates the folder if needed, writes and deletes a probe file in it, and reads the free
+    space; raises ``EnvironmentFailure`` naming the folder otherwise.  Returns whether the
+    folder was created here (so a caller that fails later can remove it again).
+    """
+    folder = Path(folder)
+    existed = folder.is_dir()
+    if folder.exists() and not existed:
+        raise EnvironmentFailure(str(folder), "exists and is not a folder", "choose another output folder (--out)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EnvironmentFailure(str(folder), f"cannot be created ({os_reason(exc)})",
+                                 "choose a folder you can write to (--out)") from None
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".natosim-probe-")
+        try:
+            os.write(fd, b"natosim")
+        finally:
+            os.close(fd)
+            os.remove(probe)
+    except OSError as exc:
+        if not existed:
+            with suppress(OSError):
+                folder.rmdir()
+        raise EnvironmentFailure(str(folder), f"is not writable ({os_reason(exc)})",
+                                 "choose a folder you can write to (--out), or make this one writable") from None
+    free = shutil.disk_usage(folder).free
+    if free < need_bytes:
+        if not existed:
+            with suppress(OSError):
+                folder.rmdir()
+        raise EnvironmentFailure(str(folder), f"only {_size(free)} free on its disk, about {_size(need_bytes)} needed",
+                                 "free some space or choose another output folder (--out)")
+    return not existed
+
+
+def clear_new_folder(folder: str | os.PathLike[str], created: bool) -> None:
+    """Remove what a failed command wrote into a folder that was new or empty when it started (then nothing blocks
+    a rerun); the folder itself goes too if the command created it."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    for child in folder.iterdir():
+        with suppress(OSError):
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    if created:
+        with suppress(OSError):
+            folder.rmdir()
+
+
 # -- atomic writing -----------------------------------------------------------------
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[str]:
-    """Yield a temporary path next to path; move it onto path if the block succeeds."""
+    """Yield a temporary path next to path; move it onto path if the block succeeds.
+
+    An OS error while writing is raised again with the path it concerns (a library writing
+    the temporary file may not say which file it was); the temporary file is removed.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -53,9 +161,11 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[str]:
         yield tmp
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.remove(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None and exc.filename is None:
+            raise OSError(exc.errno, os_reason(exc), str(path)) from exc
         raise
 
 

@@ -13,11 +13,13 @@ A scenario loaded with its calibration's posterior (``posterior: true``,
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,10 +194,48 @@ def start_workers(
     return pool
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once: cancel the tasks not started and end the workers (their runs in flight are lost).
+
+    ``shutdown`` alone would wait for every running task, and with ``map`` for every
+    submitted one; after Ctrl-C or a dead worker nothing more is wanted from the pool.
+    """
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(5)
+
+
+def ignore_interrupts() -> None:
+    """In a worker process: leave Ctrl-C to the parent, which stops the workers and says what was kept."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def worker_died(advice: str) -> Exception:
+    """Return the environment failure of a worker process that died (``BrokenProcessPool``)."""
+    from sim.outputs import EnvironmentFailure
+
+    return EnvironmentFailure(
+        "a worker process", "died before its runs finished (killed by the operating system, most often for lack "
+        "of memory, or by a signal)", advice)
+
+
+def _init_run_worker() -> None:
     import gc
 
-    return start_workers(workers, ["sim.runner"], initializer=gc.freeze)
+    ignore_interrupts()
+    gc.freeze()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return start_workers(workers, ["sim.runner"], initializer=_init_run_worker)
 
 
 def _values_by_seed(draws: pd.DataFrame | None) -> dict[int, dict[str, float]]:
@@ -223,12 +263,21 @@ def run_many(
     began = time.perf_counter()
     parts: list[dict[str, pd.DataFrame]] = []
     if workers > 1 and len(jobs) > 1:
-        with _pool(workers) as pool:
+        pool = _pool(workers)
+        try:
             # workers send arrays back; the tables are built here (far cheaper to pickle)
             for done, record in enumerate(pool.map(_run_job, [job for _, job in jobs], chunksize=2)):
                 parts.append(record.tables())
                 if progress:
                     progress(done + 1, len(jobs))
+        except BrokenProcessPool:
+            stop_workers(pool)
+            raise worker_died(f"{len(parts)} of {len(jobs)} runs had finished and nothing was written; run the "
+                              "command again (with fewer --workers if the machine is short of memory)") from None
+        except BaseException:  # Ctrl-C, or a failure here: do not wait for the runs still queued
+            stop_workers(pool)
+            raise
+        pool.shutdown()
     else:
         for done, (_, job) in enumerate(jobs):
             parts.append(_run_job(job).tables())

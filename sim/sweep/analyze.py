@@ -70,6 +70,22 @@ CHANCE_COLOUR = "#fc9272"
 FREE_COLOUR = "#fde0d2"
 RANGE_COLOUR = "#e5e5e5"
 PRIMARY = {"saltelli": "ST", "morris": "mu_star", "lhs": "srrc", "grid": "srrc"}
+#: the packages of the ``sweep`` extra that the analysis imports when it needs them (SciPy is imported above)
+EXTRA_PACKAGES = ("SALib", "ema_workbench")
+
+
+def require_extra() -> None:
+    """Raise ``ImportError`` naming the package if one of the sweep extra's is missing (before anything is written)."""
+    import importlib.util
+
+    for name in EXTRA_PACKAGES:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise ImportError(f"No module named {name!r} (the analysis needs the sweep extra: "
+                              'pip install -e ".[sweep]")', name=name)
 INDEX_NAMES = {"ST": "Sobol' total index ST", "mu_star": "Morris mu*", "srrc": "|SRRC|"}
 
 
@@ -873,6 +889,7 @@ def analyze(folder: str | Path, out: str | Path | None = None) -> Path:
     """Analyse a sweep folder (sensitivity, fan chart, heatmaps, PRIM) into ``out`` (default ``<folder>/analysis``)."""
     from sim.outputs import write_table, write_text
 
+    require_extra()
     data = load(folder)
     out = Path(out) if out is not None else data.folder / "analysis"
     out.mkdir(parents=True, exist_ok=True)

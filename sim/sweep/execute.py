@@ -17,12 +17,15 @@ import gc
 import json
 import os
 import platform
+import signal
 import socket
+import threading
 import time
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,13 +37,28 @@ import pandas as pd
 from sim import calendar, metrics
 from sim.events import Event
 from sim.model import MODEL_OUTPUTS, NatoRussiaModel, Snapshot
-from sim.runner import start_workers
+from sim.outputs import EnvironmentFailure, check_output_folder, clear_new_folder, os_reason
+from sim.runner import ignore_interrupts, start_workers, stop_workers, worker_died
 from sim.setup import ModelSetup
 
 if TYPE_CHECKING:
     from sim.sweep.spec import Sweep
 
 Job = tuple[int, int, dict[str, float]]  # (point_id, seed, parameter values)
+
+#: seconds to wait for a Dask scheduler to answer before giving up (``--dask-timeout``)
+DASK_CONNECT_TIMEOUT = 10.0
+#: what to install when an optional package of the sweeps is missing
+SWEEP_EXTRA = 'pip install -e ".[sweep]"'
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a sweep; the runs finished so far are written and the manifest says so."""
+
+    def __init__(self, out: Path, done: int, total: int, resume: str):
+        self.out, self.done, self.total, self.resume = out, done, total, resume
+        super().__init__(f"the sweep was interrupted: {done} of {total} runs are written to {out} and "
+                         f"{total - done} are missing; complete it with `{resume}`")
 
 
 @dataclass(frozen=True)
@@ -153,6 +171,7 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(setup: ModelSetup, ctx: Context) -> None:
     _WORKER["setup"], _WORKER["ctx"] = setup, ctx
+    ignore_interrupts()
     freeze_heap()
 
 
@@ -191,22 +210,48 @@ class Writer:
             self.flush()
 
     def flush(self) -> None:
-        """Write the queued runs (and series) as the next part files."""
+        """Write the queued runs (and series) as the next part files.
+
+        A run counts as written once its row is in ``runs/``; its series part is written
+        first and removed again if the row's part cannot be written (a full disk, Ctrl-C),
+        so a resume reruns it without duplicating its series.  The queue is emptied before
+        writing: runs whose part fails are rerun by ``--resume``, never written twice.
+        """
         from sim.outputs import write_table
 
         if not self.rows:
             return
+        rows, series = self.rows, self.series
+        self.rows, self.series = [], []
+        self.last = time.monotonic()
         name = f"part-{self.part:06d}"
         while (self.out / "runs" / f"{name}.parquet").exists() or (self.out / "series" / f"{name}.parquet").exists():
             self.part += 1  # never write over a part file, whoever wrote it
             name = f"part-{self.part:06d}"
-        if self.series:
-            (self.out / "series").mkdir(exist_ok=True)
-            write_table(pd.concat(self.series, ignore_index=True), self.out / "series" / name, formats=("parquet",))
-        write_table(pd.DataFrame(self.rows), self.out / "runs" / name, formats=("parquet",))
         self.part += 1
-        self.rows, self.series = [], []
-        self.last = time.monotonic()
+        series_part = None
+        try:
+            if series:
+                (self.out / "series").mkdir(exist_ok=True)
+                series_part = self.out / "series" / f"{name}.parquet"
+                write_table(pd.concat(series, ignore_index=True), self.out / "series" / name, formats=("parquet",))
+            write_table(pd.DataFrame(rows), self.out / "runs" / name, formats=("parquet",))
+        except BaseException:
+            if series_part is not None:
+                series_part.unlink(missing_ok=True)
+            raise
+
+
+def drop_orphan_series(out: Path) -> list[str]:
+    """Remove series parts whose runs part is missing (a sweep killed between the two writes); return their names.
+
+    Their runs are not recorded as done, so a resume reruns them and writes their series again.
+    """
+    runs = {p.name for p in (out / "runs").glob("part-*.parquet")}
+    orphans = [p for p in (out / "series").glob("part-*.parquet") if p.name not in runs]
+    for p in orphans:
+        p.unlink(missing_ok=True)
+    return sorted(p.name for p in orphans)
 
 
 def next_part_number(out: Path) -> int:
@@ -326,6 +371,50 @@ def _chunks(jobs: list[Job], size: int) -> Iterable[list[Job]]:
         yield jobs[k : k + size]
 
 
+def resume_command(sweep: Sweep, out: Path) -> str:
+    """Return the command that completes a sweep in ``out``."""
+    return f"natosim sweep {sweep.path} --out {out} --resume"
+
+
+def missing_package(module: str, what: str, exc: BaseException | None = None) -> EnvironmentFailure:
+    """Return the environment failure of an optional package that is not installed, naming the extra."""
+    why = f" ({exc})" if exc is not None else ""
+    return EnvironmentFailure(f"the Python package {module!r}", f"is not installed{why}; {what} needs it",
+                              f"install the sweep extra: {SWEEP_EXTRA}")
+
+
+def _require(module: str, what: str) -> None:
+    """Check that an optional package of the sweeps can be found (without importing it: the workers start first)."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise missing_package(module, what)
+
+
+def sweep_bytes(runs: int, steps: int, series: int) -> int:
+    """Return a generous estimate of the bytes a sweep's runs take on disk (a row, its series), at least 16 MB."""
+    from sim.outputs import MIN_FREE_BYTES
+
+    return max(MIN_FREE_BYTES, 2 * runs * (500 + 16 * steps * series))
+
+
+def connect(address: str, timeout: float = DASK_CONNECT_TIMEOUT) -> Any:
+    """Connect to a Dask scheduler within ``timeout`` seconds; an unreachable one is an ``EnvironmentFailure``."""
+    from dask.distributed import Client
+
+    try:
+        return Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise EnvironmentFailure(
+            f"the Dask scheduler {address}", f"could not be reached within {timeout:g} s ({type(exc).__name__}: {exc})",
+            "check the address and that `dask scheduler` runs there (or use --dask local, or raise --dask-timeout); "
+            "nothing was written") from None
+
+
 def run_sweep(
     sweep: Sweep,
     out: str | Path,
@@ -336,6 +425,7 @@ def run_sweep(
     chunk: int = 4,
     overrides: dict[str, float] | None = None,
     share_history: bool = True,
+    dask_timeout: float = DASK_CONNECT_TIMEOUT,
 ) -> Path:
     """Run every missing (point, seed) of a sweep into ``out``; return the folder.
 
@@ -344,12 +434,23 @@ def run_sweep(
     ``apply: from_branch`` sweep, ``share_history`` simulates the history up to the
     branching date once per seed (and worker) and continues every point from it;
     the results are identical to running each point from the start.
+
+    Before any run, the output folder is checked (created, written, free space), the
+    optional packages imported and a Dask scheduler (``dask`` an address) connected to
+    within ``dask_timeout`` seconds; a failure of the machine — these, a full disk, a
+    worker killed, a cluster lost — is an ``EnvironmentFailure`` and Ctrl-C a
+    ``SweepInterrupted``, each after the finished runs are written and the manifest says
+    the sweep is incomplete (``stopped``), so that ``resume`` completes it.
     """
     overrides = dict(overrides or {})
     out = Path(out)
     varied_and_fixed = sorted(set(overrides) & set(sweep.parameters))
     if varied_and_fixed:
         raise ValueError(f"--set {', '.join(varied_and_fixed)}: the sweep varies these; fix them in the sweep file")
+    _require("scipy", "drawing a sweep's design")
+    _require("SALib", "drawing a sweep's design")
+    if dask:
+        _require("distributed", "--dask")
     setup = replace(sweep.scenario.setup(**overrides), end=sweep.horizon)
     ctx = Context(
         branch=pd.Timestamp(sweep.branch),
@@ -361,6 +462,15 @@ def run_sweep(
         from_branch=sweep.apply == "from_branch",
         share_history=share_history,
     )
+    created = check_output_folder(out)  # before any work: a folder that cannot be written is refused at once
+    client = None
+    if dask and dask != "local":
+        try:
+            client = connect(dask, dask_timeout)  # before anything is written: nothing to clear if it is unreachable
+        except BaseException:
+            if created:
+                clear_new_folder(out, created)
+            raise
     # the workers start while the design is drawn, the folder checked and the manifest written
     cluster_future = pool = None
     if dask == "local":
@@ -373,14 +483,19 @@ def run_sweep(
         pool = _local_pool(workers, setup, ctx)
     try:
         # here, not at import (worker processes do not need SciPy), and once the workers are starting
-        from sim.sweep import design
+        try:
+            from sim.sweep import design
+        except ImportError as exc:
+            raise missing_package(exc.name or "scipy", "drawing a sweep's design", exc) from None
 
         with folder_lock(out):
             return _run_sweep(sweep, out, workers, dask, resume, progress, chunk, overrides, design, setup, ctx,
-                              cluster_future, pool)
+                              cluster_future, pool, client)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if client is not None and client.status != "closed":
+            client.close()
         if cluster_future is not None and not cluster_future.cancel():
             cluster = None if cluster_future.exception() else cluster_future.result()
             if cluster is not None and cluster.status.name != "closed":
@@ -392,10 +507,39 @@ def _local_pool(workers: int, setup: ModelSetup, ctx: Context) -> ProcessPoolExe
     return start_workers(workers, ["sim.sweep.execute"], initializer=_init_worker, initargs=(setup, ctx))
 
 
+class _WriteFailed(Exception):
+    """The writer could not write a part file (its ``__cause__`` is the OS error)."""
+
+
+@contextlib.contextmanager
+def _no_interrupts():
+    """Hold off Ctrl-C while the last runs and the manifest are written (in the main thread; elsewhere, nothing)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler if before is None else before)
+
+
+def _dask_errors() -> tuple[type[BaseException], ...]:
+    """Return the exceptions that mean a Dask cluster failed (lost scheduler or workers), not a run."""
+    import asyncio
+
+    errors: list[type[BaseException]] = [OSError, TimeoutError, CancelledError, asyncio.CancelledError]
+    with contextlib.suppress(ImportError):
+        from distributed.scheduler import KilledWorker
+
+        errors.append(KilledWorker)
+    return tuple(errors)
+
+
 def _run_sweep(sweep: Sweep, out: Path, workers: int, dask: str | None, resume: bool,
                progress: Callable[[int, int], None] | None, chunk: int, overrides: dict[str, float],
                design: Any, setup: ModelSetup, ctx: Context, cluster_future: Any,
-               pool: ProcessPoolExecutor | None) -> Path:
+               pool: ProcessPoolExecutor | None, client: Any = None) -> Path:
     pts = design.points(sweep)
     seeds = design.seeds(sweep)
     existing = read_runs(out) if out.exists() else pd.DataFrame()
@@ -418,9 +562,10 @@ def _run_sweep(sweep: Sweep, out: Path, workers: int, dask: str | None, resume: 
         if any(before.get(key, {}) != now[key] for key in ("spec", "scenario", "overrides")):
             raise ValueError(f"{out}: the sweep file or its scenario changed since it was started; start a new folder")
     out.mkdir(parents=True, exist_ok=True)
+    drop_orphan_series(out)
     from sim.outputs import write_table
 
-    write_table(pts, out / "points", formats=("parquet",))
+    resume_with = resume_command(sweep, out)
     done = set(zip(existing.point_id, existing.seed)) if len(existing) else set()
     varied = list(sweep.parameters)
     records = pts[varied].to_dict("records")
@@ -433,29 +578,42 @@ def _run_sweep(sweep: Sweep, out: Path, workers: int, dask: str | None, resume: 
     if sweep.apply == "from_branch":
         # seed by seed, so that the runs of a chunk share one simulated history
         jobs.sort(key=lambda job: (job[1], job[0]))
-    backend = f"dask:{dask}" if dask else "local"
-    started = datetime.now(UTC).isoformat()
-    manifest = _manifest(
-        sweep, pts, seeds, {"backend": backend, "workers": workers, "started": started, "overrides": overrides}
-    )
-    _write_json(out / "manifest.json", {**manifest, "runs_done": len(done), "complete": False})
+    check_output_folder(out, sweep_bytes(len(jobs), branch_step(setup, ctx.horizon) + 1, len(ctx.series)))
+    try:
+        write_table(pts, out / "points", formats=("parquet",))
+        backend = f"dask:{dask}" if dask else "local"
+        started = datetime.now(UTC).isoformat()
+        manifest = _manifest(
+            sweep, pts, seeds, {"backend": backend, "workers": workers, "started": started, "overrides": overrides}
+        )
+        _write_json(out / "manifest.json", {**manifest, "runs_done": len(done), "complete": False})
+    except OSError as exc:
+        raise EnvironmentFailure(str(exc.filename or out), f"could not be written ({os_reason(exc)})",
+                                 f"no run has started; free some space (or choose another --out) and run "
+                                 f"`{resume_with}`") from None
     writer = Writer(out)
     total, finished = len(jobs), 0
     began = time.perf_counter()
 
     def take(results: list[tuple[dict[str, Any], pd.DataFrame | None]]) -> None:
         nonlocal finished
-        for row, series in results:
-            writer.add(row, series)
+        try:
+            for row, series in results:
+                writer.add(row, series)
+        except OSError as exc:
+            raise _WriteFailed() from exc
         finished += len(results)
         if progress:
             progress(finished, total)
 
+    stopped: dict[str, str] | None = None  # why the sweep stopped before its runs were done
+    cause: BaseException | None = None
+    dask_errors = _dask_errors() if dask else ()
     try:
         if not jobs:
             pass
         elif dask:
-            _run_dask(dask, workers, setup, ctx, jobs, chunk, take, cluster_future)
+            _run_dask(dask, workers, setup, ctx, jobs, chunk, take, cluster_future, client)
         elif workers > 1:
             if ctx.from_branch and ctx.share_history:
                 # a seed's points in one task where the sweep is big enough: one history per seed
@@ -468,21 +626,58 @@ def _run_sweep(sweep: Sweep, out: Path, workers: int, dask: str | None, resume: 
         else:
             for c in _chunks(jobs, chunk):
                 take(run_chunk(setup, ctx, c))
-    finally:
-        writer.flush()
-    runs = read_runs(out)
-    _write_json(
-        out / "manifest.json",
-        {
-            **manifest,
-            "runs_done": len(runs),
-            "runs_failed": int((runs.status == "failed").sum()) if len(runs) else 0,
-            "complete": len(runs) == manifest["runs_total"],
-            "finished": datetime.now(UTC).isoformat(),
-            "wall_time_s": round(time.perf_counter() - began, 3),
-        },
-    )
-    return out
+        try:
+            writer.flush()
+        except OSError as exc:
+            raise _WriteFailed() from exc
+    except KeyboardInterrupt as exc:
+        stopped, cause = {"by": "interrupt", "message": "interrupted (Ctrl-C, SIGINT)"}, exc
+    except BrokenProcessPool as exc:
+        stopped, cause = {"by": "worker_died", "message": "a worker process died (killed by the operating system "
+                                                          "or a signal)"}, exc
+    except _WriteFailed as exc:
+        error = exc.__cause__
+        stopped, cause = {"by": "write_error", "message": f"{error.filename or out}: {os_reason(error)}"}, error
+    except dask_errors as exc:
+        stopped, cause = {"by": "dask_error", "message": f"the Dask cluster failed: {type(exc).__name__}: {exc}"}, exc
+    if stopped is None:
+        runs = read_runs(out)
+        _write_json(out / "manifest.json", _final(manifest, runs, began))
+        return out
+    with _no_interrupts():
+        if pool is not None:
+            stop_workers(pool)  # runs in flight are lost; --resume reruns them
+        with contextlib.suppress(OSError):
+            writer.flush()  # what has finished (nothing more if the disk is what failed)
+        runs = read_runs(out)
+        with contextlib.suppress(OSError):  # if it fails, the manifest written at the start says incomplete
+            _write_json(out / "manifest.json", {**_final(manifest, runs, began), "stopped": {
+                **stopped, "at": datetime.now(UTC).isoformat()}})
+    done_now, runs_total = len(runs), manifest["runs_total"]
+    written = f"{done_now} of {runs_total} runs are written to {out}"
+    if stopped["by"] == "interrupt":
+        raise SweepInterrupted(out, done_now, runs_total, resume_with) from None
+    if stopped["by"] == "worker_died":
+        raise worker_died(f"{written}; complete the sweep with `{resume_with}` (with fewer --workers if the "
+                          "machine is short of memory)") from None
+    if stopped["by"] == "write_error":
+        raise EnvironmentFailure(str(cause.filename or out), f"could not be written ({os_reason(cause)})",
+                                 f"{written}; free some space (or raise the limit) and complete the sweep with "
+                                 f"`{resume_with}`") from None
+    raise EnvironmentFailure(f"the Dask cluster {dask}", f"failed ({type(cause).__name__}: {cause})",
+                             f"{written}; check the cluster and complete the sweep with `{resume_with}`") from None
+
+
+def _final(manifest: dict[str, Any], runs: pd.DataFrame, began: float) -> dict[str, Any]:
+    """Return the manifest at the end of a sweep's run: the runs written, whether complete, the wall time."""
+    return {
+        **manifest,
+        "runs_done": len(runs),
+        "runs_failed": int((runs.status == "failed").sum()) if len(runs) else 0,
+        "complete": len(runs) == manifest["runs_total"],
+        "finished": datetime.now(UTC).isoformat(),
+        "wall_time_s": round(time.perf_counter() - began, 3),
+    }
 
 
 #: Dask settings for a LocalCluster running model runs (pure Python, one thread per worker).
@@ -515,26 +710,34 @@ def dask_chunk(jobs: int, workers: int, chunk: int) -> int:
 
 
 def _run_dask(address: str, workers: int, setup: ModelSetup, ctx: Context, jobs: list[Job], chunk: int,
-              take: Callable[[list], None], cluster_future: Any = None) -> None:
+              take: Callable[[list], None], cluster_future: Any = None, client: Any = None) -> None:
     """Run the jobs on a Dask cluster: ``local`` starts a LocalCluster, else a scheduler address.
 
-    ``cluster_future`` is a LocalCluster being started in the background (see ``run_sweep``).
+    ``cluster_future`` is a LocalCluster being started in the background and ``client`` a
+    client already connected to the scheduler (see ``run_sweep``).  Each task's results are
+    written as it finishes and its future released at once, so the cluster holds only the
+    results not yet taken, not the whole sweep's.
     """
     from dask.distributed import Client, as_completed
 
     cluster = None
-    if address == "local":
-        cluster = cluster_future.result() if cluster_future is not None else start_local_cluster(workers)
-        client = Client(cluster)
-    else:
-        client = Client(address)
+    if client is None:
+        if address == "local":
+            cluster = cluster_future.result() if cluster_future is not None else start_local_cluster(workers)
+            client = Client(cluster)
+        else:
+            client = connect(address)
     try:
         client.run(freeze_heap)
         base = client.scatter(setup, broadcast=True)
         size = dask_chunk(len(jobs), workers, chunk)
-        futures = [client.submit(run_chunk, base, ctx, c, pure=False) for c in _chunks(jobs, size)]
-        for future in as_completed(futures):
-            take(future.result())
+        pending = as_completed()  # holds each future until it is yielded, then lets it go
+        for c in _chunks(jobs, size):
+            pending.add(client.submit(run_chunk, base, ctx, c, pure=False))
+        for future in pending:
+            results = future.result()
+            future.release()  # the cluster may forget this result now
+            take(results)
     finally:
         client.close()
         if cluster is not None:
