@@ -313,3 +313,18 @@ def test_dask_results_are_written_and_released_as_they_finish(tmp_path: Path) ->
     pd.testing.assert_frame_equal(
         read_runs(out).sort_values(["point_id", "seed"]).reset_index(drop=True),
         read_runs(local).sort_values(["point_id", "seed"]).reset_index(drop=True))
+
+
+def test_a_sampled_sweep_without_salib_names_the_extra_and_writes_nothing(tmp_path: Path) -> None:
+    text = (SMALL.replace("design: grid", "design: lhs\nsamples: 4").replace("{levels: [0.0, 4.0]}", "{}")
+            .replace("{levels: [0.3, 0.8]}", "{}"))
+    spec = write(tmp_path, "lhs.yaml", text)
+    out = tmp_path / "s"
+    code = (f"import sys; sys.modules['SALib'] = None; sys.argv = ['natosim', 'sweep', {str(spec)!r}, '--out', "
+            f"{str(out)!r}]; from sim.cli import main; main()")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          check=False)
+    assert proc.returncode == EXIT_ENVIRONMENT, proc.stderr
+    assert ("error: the Python package 'SALib': is not installed; drawing a lhs design needs it; install the sweep "
+            'extra: pip install -e ".[sweep]"') in proc.stderr
+    assert "Traceback" not in proc.stderr and not out.exists()

@@ -447,8 +447,9 @@ def run_sweep(
     varied_and_fixed = sorted(set(overrides) & set(sweep.parameters))
     if varied_and_fixed:
         raise ValueError(f"--set {', '.join(varied_and_fixed)}: the sweep varies these; fix them in the sweep file")
-    _require("scipy", "drawing a sweep's design")
-    _require("SALib", "drawing a sweep's design")
+    if sweep.design != "grid":  # a grid needs neither
+        _require("scipy", f"drawing a {sweep.design} design")
+        _require("SALib", f"drawing a {sweep.design} design")
     if dask:
         _require("distributed", "--dask")
     setup = replace(sweep.scenario.setup(**overrides), end=sweep.horizon)
