@@ -213,3 +213,90 @@ def test_cli_status_shows_who_submitted_and_turn_pending_plays_it(tmp_path: Path
     assert out.exit_code == 0, out.output
     assert "move   blue: forward_presence" in out.output
     assert Session.open(s.path).status()["turn"] == 1
+
+
+# -- the record without the model: the commands that only move about the turn tree -------------
+def test_the_record_answers_status_exactly_as_the_replayed_session(tmp_path: Path) -> None:
+    from sim.seminar.record import SessionRecord
+
+    s = new(tmp_path, teams=("blue", "red"))
+
+    def same() -> None:
+        assert SessionRecord.open(s.path).status() == Session.open(s.path).status()
+
+    same()  # the start: the next month is the seminar's first
+    s.turn([], [])
+    s.draft_move("blue", PRESENCE)
+    s.turn([{"team": "red", **CYBER}], [INJECT])
+    same()
+    s.branch("talks", 1)
+    same()
+    s.switch("main")
+    s.rewind(1)
+    same()
+
+
+def test_tree_commands_on_the_record_leave_the_file_as_the_session_would(tmp_path: Path) -> None:
+    from sim.seminar.record import SessionRecord
+
+    files = {}
+    for kind in ("record", "session"):
+        folder = tmp_path / kind
+        s = new(folder, teams=("blue", "red"))
+        s.turn([], [])
+        s.turn([{"team": "blue", **PRESENCE}], [])
+        s.draft_move("red", CYBER)
+        opened = SessionRecord.open(s.path) if kind == "record" else Session.open(s.path)
+        assert opened.rewind(1) == "main.1"
+        opened.branch("talks", 0)
+        opened.rename("talks", "dialogue")
+        opened.label("dialogue", "talks reopen")
+        opened.switch("main")
+        opened.note("the room expected a response", "insight")
+        assert opened.delete("main.1") == 1
+        data = json.loads(s.path.read_text())
+        for t in data["turns"]:
+            t.pop("played")
+        for k in ("saved", "created"):
+            data.pop(k)
+        data["pending"]["teams"]["red"].pop("at")
+        for n in data["turns"]:
+            for note in n["notes"]:
+                note.pop("at")
+        files[kind] = data
+    assert files["record"] == files["session"]
+    assert files["record"]["pending"]["teams"]["red"]["returned"].startswith("the seminar moved to turn 1")
+    # and the full session replays the record's file without a warning
+    assert Session.open(tmp_path / "record" / "s.json").warnings == []
+
+
+def test_the_record_tells_a_hand_edited_turn_without_the_model(tmp_path: Path) -> None:
+    from sim.seminar.record import SessionRecord
+
+    s = new(tmp_path, teams=("blue", "red"))
+    s.turn([{"team": "blue", **PRESENCE}], [])
+    data = json.loads(s.path.read_text())
+    data["turns"][1]["moves"][0]["level"] = 2.0
+    s.path.write_text(json.dumps(data))
+    (w,) = SessionRecord.open(s.path).warnings
+    assert w.startswith("turn 1 on main: its moves, injects or rulings were edited in the session file")
+
+
+@pytest.mark.parametrize("command", [["status"], ["switch", "main"], ["note", "a note"]])
+def test_tree_commands_start_without_the_model_or_pandas(tmp_path: Path, command: list[str]) -> None:
+    import subprocess
+    import sys
+
+    s = new(tmp_path, teams=("blue", "red"))
+    s.turn([], [])
+    probe = ("import sys; from sim.seminar.cli import app\n"
+             "try:\n"
+             f"    app(args=[{command[0]!r}, {str(s.path)!r}, *{command[1:]!r}], prog_name='natosim seminar')\n"
+             "except SystemExit as e:\n"
+             "    assert not e.code, e.code\n"
+             "heavy = sorted(m for m in ('sim.model', 'mesa', 'numba', 'pandas') if m in sys.modules)\n"
+             "print('HEAVY', heavy)\n")
+    out = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    heavy = "HEAVY ['pandas']" if command[0] != "status" else "HEAVY []"  # a save writes through sim.outputs
+    assert heavy in out.stdout, out.stdout

@@ -50,6 +50,16 @@ def _open(path: Path):
     return _do(Session.open, path)
 
 
+def _open_record(path: Path):
+    """Open the session as recorded, without the model (for commands that move about the turn tree)."""
+    from sim.seminar.record import SessionRecord
+
+    record = _do(SessionRecord.open, path)
+    if not record.header.get("calendar"):  # a file from before the calendar was recorded
+        return _open(path)
+    return record
+
+
 def _months(text: str) -> int:
     m = re.fullmatch(r"\s*(\d+)\s*(m|mo|months?|y|years?)?\s*", text)
     if not m or int(m.group(1)) < 1:
@@ -207,7 +217,7 @@ def play_turn(
 @app.command()
 def status(session_file: SessionArg) -> None:
     """Show the situation, the current turn and the branches."""
-    _print_status(_open(session_file).status())
+    _print_status(_open_record(session_file).status())
 
 
 @app.command()
@@ -251,7 +261,7 @@ def rewind(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Go back to a turn of the current branch; the turns undone stay in the file as a branch."""
-    session = _open(session_file)
+    session = _open_record(session_file)
     st = session.status()
     if st["turn"] != turn:
         _confirm(f"rewind branch {st['branch']} from turn {st['turn']} to turn {turn}?", yes)
@@ -268,7 +278,7 @@ def rename(
     new_name: Annotated[str, typer.Argument(metavar="NEW", help="Its new name.")],
 ) -> None:
     """Rename a branch."""
-    session = _open(session_file)
+    session = _open_record(session_file)
     _do(session.rename, old, new_name)
     _print_status(session.status())
 
@@ -280,7 +290,7 @@ def label(
     text: Annotated[str, typer.Argument(help="A plain-language label (\"\" removes it).")],
 ) -> None:
     """Label a branch in plain language, for the report and the dashboard."""
-    session = _open(session_file)
+    session = _open_record(session_file)
     _do(session.label, name, text)
     typer.echo(f"branch {name}: " + (session.labels.get(name) or "(no label)"))
 
@@ -292,7 +302,7 @@ def delete(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a branch and the turns only it reaches (the file before is kept as its backup)."""
-    session = _open(session_file)
+    session = _open_record(session_file)
     _confirm(f"delete branch {name} and the turns only it reaches?", yes)
     dropped = _do(session.delete, name)
     typer.echo(f"deleted branch {name} ({dropped} turns); the previous file is kept as "
@@ -328,7 +338,7 @@ def clock(
     off: Annotated[bool, typer.Option("--off", help="Remove the turn clock.")] = False,
 ) -> None:
     """Set the room's turn clock: `status` and the dashboard show the minutes used and left in the turn."""
-    session = _open(session_file)
+    session = _open_record(session_file)
     if off == (minutes is not None):
         _fail("give the minutes a turn may take, or --off")
     _do(session.set_clock, None if off else minutes)
@@ -343,7 +353,7 @@ def note(
     turn: Annotated[int | None, typer.Option("--turn", help="Turn of the current branch (default: the last).")] = None,
 ) -> None:
     """Record a note (or, with --insight, an insight for the hotwash) on a turn; it goes into the report."""
-    session = _open(session_file)
+    session = _open_record(session_file)
     _do(session.note, text, "insight" if insight else "note", turn)
     typer.echo(f"{'insight' if insight else 'note'} recorded on turn "
                f"{session.status()['turn'] if turn is None else turn} of {session.current}")
@@ -359,7 +369,7 @@ def branch(
     ] = None,
 ) -> None:
     """Start a new branch (at a turn of the current one) and switch to it."""
-    session = _open(session_file)
+    session = _open_record(session_file)
     _do(session.branch, name, from_turn)
     _print_status(session.status())
 
@@ -369,7 +379,7 @@ def switch(
     session_file: SessionArg, name: Annotated[str, typer.Argument(help="Branch to switch to.")]
 ) -> None:
     """Make another branch current."""
-    session = _open(session_file)
+    session = _open_record(session_file)
     _do(session.switch, name)
     _print_status(session.status())
 

@@ -15,10 +15,6 @@ the same seed and moves give the same outcome).  The engine does no file I/O:
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -31,9 +27,10 @@ from sim.events import Event, acts
 from sim.model import STATE_OUTPUTS, NatoRussiaModel, Snapshot
 from sim.outputs import to_jsonable
 from sim.scenario import EventSpec, _check_event, parse_date
-from sim.seminar import briefing
+from sim.seminar import briefing, tree
 from sim.seminar.errors import SessionError
 from sim.seminar.moves import MOVES, TEAMS, Context, moves_for, team_actor, team_kind
+from sim.seminar.tree import Turn, TurnTree
 from sim.setup import ModelSetup, Params
 from sim.world import ACTIONS, CHANNEL_STATES, ESCALATION_LEVELS
 
@@ -72,12 +69,6 @@ RED_ACTION_MOVES = frozenset(
         "ceasefire",
     }
 )
-BRANCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
-#: the longest branch label and note, in characters
-LABEL_MAX = 80
-NOTE_MAX = 2000
-#: what the room may record on a turn: a note (what happened, what was said) or an insight (for the hotwash)
-NOTE_KINDS = ("note", "insight")
 
 
 #: the longest rationale of an umpire's override, in characters
@@ -104,53 +95,9 @@ def _describe_override(o: dict[str, Any]) -> str:
     return f"{what} {o['value']} — {o['rationale']}"
 
 
-def _check_branch_name(name: str) -> None:
-    if not BRANCH_NAME.match(name or ""):
-        raise SessionError(
-            f"branch name {name!r}: use letters, digits, '_', '-' or '.', up to 40 characters, "
-            "starting with a letter or digit"
-        )
-
-
-@dataclass
-class Turn:
-    """One played turn: where it sits in the tree, what was decided and what followed."""
-
-    id: int
-    parent: int | None
-    branch: str
-    number: int
-    start: str
-    end: str
-    moves: list[dict[str, Any]] = field(default_factory=list)
-    injects: list[dict[str, Any]] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)
-    changes: list[str] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    series: list[dict[str, Any]] = field(default_factory=list)
-    #: hash of the moves and injects as played (``session_file.seal``); empty in files from before seals
-    seal: str = ""
-    #: the room's notes and insights on this turn (hotwash): {"kind": note|insight, "text": ..., "at": ...}
-    notes: list[dict[str, Any]] = field(default_factory=list)
-    #: why, for the room: what drove the model's decisions and what each move and inject changed
-    why: list[str] = field(default_factory=list)
-    #: the umpire's rulings on the turn's outcome: {"kind", "value", "state", "rationale", "at"}
-    overrides: list[dict[str, Any]] = field(default_factory=list)
-    #: when the turn was played (wall clock, ISO), for the room's turn clock
-    played: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the turn as plain data (for the session file)."""
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
-
-
 def seal(moves: list[dict[str, Any]], injects: list[dict[str, Any]], overrides: list[dict[str, Any]] = ()) -> str:
     """Return the hash of a turn's decisions as played (its moves and injects, normalised, and any rulings)."""
-    decided: dict[str, Any] = {"moves": moves, "injects": injects}
-    if overrides:
-        decided["overrides"] = [{k: o.get(k) for k in ("kind", "value", "state")} for o in overrides]
-    text = json.dumps(to_jsonable(decided), sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return tree.seal(moves, injects, overrides, plain=to_jsonable)
 
 
 def month(d: date | pd.Timestamp) -> str:
@@ -176,7 +123,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class Seminar:
+class Seminar(TurnTree):
     """Turns, moves, injects, snapshots and branches over one seeded model run."""
 
     def __init__(
@@ -220,27 +167,11 @@ class Seminar:
         root.summary = self._summary()
         k = m.steps
         root.series = self._series(max(0, k - HISTORY_MONTHS // m.months), k)
-        self.nodes: dict[int, Turn] = {0: root}
         self.snapshots: dict[int, Snapshot] = {0: m.snapshot()}
-        self.branches: dict[str, int] = {"main": 0}
-        self.current = "main"
-        self.head = 0
         self.replay_mismatches: list[str] = []
-        #: a plain-language label per branch, for the report and the dashboard ("Red escalates in the Baltic")
-        self.labels: dict[str, str] = {}
-        if turns:
-            for t in turns:
-                if t.id == 0:
-                    continue
-                self.nodes[t.id] = t
-            self.branches = dict(branches or {"main": 0})
-            if current not in self.branches:
-                raise SessionError(f"current branch {current!r} is not in the session's branches")
-            self.current = current
-            self._goto(self.branches[current])
-        for name, text in (labels or {}).items():
-            if name in self.branches:
-                self.labels[name] = str(text)
+        super().__init__(root, turns, branches if turns else None, current if turns else "main", labels)
+        if self.head != 0:
+            self._goto(self.head)
 
     # -- teams and menus ---------------------------------------------------------------------
     @staticmethod
@@ -515,15 +446,10 @@ class Seminar:
         if keep:
             self.snapshots[node.id] = m.snapshot()
 
-    # -- the tree ------------------------------------------------------------------------------
-    def path(self, head: int | None = None) -> list[int]:
-        """Return the turn ids from the start to a head (the current one by default)."""
-        out = []
-        node: int | None = self.head if head is None else head
-        while node is not None:
-            out.append(node)
-            node = self.nodes[node].parent
-        return out[::-1]
+    # -- the tree: the model follows the head ----------------------------------------------------
+    def _forget(self, nid: int) -> None:
+        """Drop a deleted turn's snapshot."""
+        self.snapshots.pop(nid, None)
 
     def _goto(self, target: int) -> None:
         """Put the model in the state after turn ``target`` (restore, or replay from the nearest snapshot)."""
@@ -577,108 +503,6 @@ class Seminar:
             replayed.notes, replayed.why, replayed.played = node.notes, node.why, node.played
             self.nodes[nid] = replayed
         self.head = target
-
-    def turn_at(self, number: int, head: int | None = None) -> int:
-        """Return the id of the turn with this number on the path to a head."""
-        path = self.path(head)
-        if not 0 <= number < len(path):
-            raise SessionError(
-                f"turn {number} is not on branch {self.current!r}; it has turns 0..{len(path) - 1}"
-            )
-        return path[number]
-
-    def rewind(self, number: int) -> str | None:
-        """Move the current branch back to turn ``number``; keep the turns undone as a branch, return its name."""
-        target = self.turn_at(number)
-        kept = None
-        old = self.head
-        if old != target and not any(
-            h == old for b, h in self.branches.items() if b != self.current
-        ):
-            i = 1
-            while f"{self.current}.{i}" in self.branches:
-                i += 1
-            kept = f"{self.current}.{i}"
-            self.branches[kept] = old
-        self.branches[self.current] = target
-        self._goto(target)
-        return kept
-
-    def branch(self, name: str, from_turn: int | None = None) -> None:
-        """Start a new branch at a turn of the current branch (its head by default) and switch to it."""
-        _check_branch_name(name)
-        if name in self.branches:
-            raise SessionError(
-                f"branch {name!r} exists already; branches: {', '.join(self.branches)}"
-            )
-        target = self.head if from_turn is None else self.turn_at(from_turn)
-        self.branches[name] = target
-        self.current = name
-        self._goto(target)
-
-    def switch(self, name: str) -> None:
-        """Make another branch current (its head's state is restored)."""
-        if name not in self.branches:
-            raise SessionError(f"no branch {name!r}; branches: {', '.join(self.branches)}")
-        self.current = name
-        self._goto(self.branches[name])
-
-    def rename(self, old: str, new: str) -> None:
-        """Rename a branch (its turns and label follow)."""
-        if old not in self.branches:
-            raise SessionError(f"no branch {old!r}; branches: {', '.join(self.branches)}")
-        _check_branch_name(new)
-        if new in self.branches:
-            raise SessionError(f"branch {new!r} exists already; branches: {', '.join(self.branches)}")
-        self.branches = {(new if b == old else b): h for b, h in self.branches.items()}
-        if old in self.labels:
-            self.labels[new] = self.labels.pop(old)
-        for node in self.nodes.values():
-            if node.branch == old:
-                node.branch = new
-        if self.current == old:
-            self.current = new
-
-    def label(self, name: str, text: str) -> None:
-        """Give a branch a plain-language label (empty text removes it)."""
-        if name not in self.branches:
-            raise SessionError(f"no branch {name!r}; branches: {', '.join(self.branches)}")
-        text = " ".join(str(text).split())
-        if len(text) > LABEL_MAX:
-            raise SessionError(f"label {text[:20]!r}…: {len(text)} characters; at most {LABEL_MAX}")
-        if text:
-            self.labels[name] = text
-        else:
-            self.labels.pop(name, None)
-
-    def delete(self, name: str) -> int:
-        """Delete a branch that is not current; drop the turns no other branch reaches; return how many."""
-        if name not in self.branches:
-            raise SessionError(f"no branch {name!r}; branches: {', '.join(self.branches)}")
-        if name == self.current:
-            raise SessionError(f"branch {name!r} is the current one: switch to another branch first")
-        del self.branches[name]
-        self.labels.pop(name, None)
-        kept = {nid for head in self.branches.values() for nid in self.path(head)}
-        dropped = [nid for nid in self.nodes if nid not in kept]
-        for nid in dropped:
-            del self.nodes[nid]
-            self.snapshots.pop(nid, None)
-        return len(dropped)
-
-    def note(self, text: str, kind: str = "note", number: int | None = None, at: str = "") -> dict[str, Any]:
-        """Add a note or an insight of the room to a turn of the current branch (its last by default)."""
-        if kind not in NOTE_KINDS:
-            raise SessionError(f"note kind {kind!r}: allowed {', '.join(NOTE_KINDS)}")
-        text = str(text).strip()
-        if not text:
-            raise SessionError("a note needs some text")
-        if len(text) > NOTE_MAX:
-            raise SessionError(f"note of {len(text)} characters: at most {NOTE_MAX}")
-        node = self.nodes[self.head if number is None else self.turn_at(number)]
-        entry = {"kind": kind, "text": text, "at": at}
-        node.notes.append(entry)
-        return entry
 
     def override(self, kind: str, value: Any, rationale: str, state: str | None = None, at: str = "") -> dict:
         """Rule on the last turn's outcome (escalation, a war's intensity, the channel), with a rationale."""
