@@ -1,5 +1,5 @@
 """``python -m sim`` runs the natosim command line."""
 
-from sim.cli import main
+from sim.entry import main
 
 main()

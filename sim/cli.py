@@ -12,6 +12,7 @@ import typer
 import yaml
 
 from sim import parameters
+from sim.entry import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_INTERRUPTED
 from sim.scenario import SEED_MAX, ScenarioError, load_scenario
 
 app = typer.Typer(
@@ -21,12 +22,6 @@ app = typer.Typer(
     help="natosim: agent-based simulation of NATO–Russia relations (Mesa).",
 )
 
-EXIT_BAD_INPUT = 2
-#: the machine failed, not the input: a folder that cannot be written, a full disk, a worker killed, an unreachable
-#: Dask scheduler, a missing optional package
-EXIT_ENVIRONMENT = 3
-#: stopped by Ctrl-C (128 + SIGINT)
-EXIT_INTERRUPTED = 130
 UNCALIBRATED_HELP = "Use the registry's values, not the calibrated ones (sim/data/calibrated.yaml)."
 POSTERIOR_HELP = ("Draw each seed's calibrated parameters from the calibration's posterior (one particle per seed, "
                   "recorded in posterior_draws.csv); default: the scenario's `posterior:` field, else off.")
@@ -577,30 +572,7 @@ app.add_typer(seminar_app, name="seminar")
 
 
 def main() -> None:
-    """Entry point of the ``natosim`` console script."""
-    import os
+    """Entry point of the ``natosim`` console script (``sim.entry.main``: seminar commands start lighter)."""
+    from sim.entry import main as entry
 
-    try:
-        app()
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except Exception as exc:
-        from sim.outputs import EnvironmentFailure, is_environment_error, os_reason
-
-        if isinstance(exc, EnvironmentFailure):  # the machine, not the input or a bug
-            typer.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_ENVIRONMENT)
-        if is_environment_error(exc) and not os.environ.get("NATOSIM_DEBUG"):
-            typer.echo(f"error: {exc.filename or 'a file'}: {os_reason(exc)}; free some space or choose a folder "
-                       "you can write to, and run the command again", err=True)
-            sys.exit(EXIT_ENVIRONMENT)
-        if os.environ.get("NATOSIM_DEBUG"):
-            raise
-        typer.echo(
-            f"natosim: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug, not a problem with your input; rerun with NATOSIM_DEBUG=1 for the traceback "
-            "and report it.",
-            err=True,
-        )
-        sys.exit(1)
+    entry()

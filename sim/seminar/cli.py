@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 import yaml
 
+from sim.entry import EXIT_BAD_INPUT
 from sim.seminar.errors import SessionError
 
 app = typer.Typer(
@@ -19,7 +20,6 @@ app = typer.Typer(
     help="Wargame seminar: teams' moves, injects, turns, branches and an after-action report.",
 )
 
-EXIT_BAD_INPUT = 2
 SessionArg = Annotated[
     Path, typer.Argument(help="The session file (JSON) written by `natosim seminar new`.")
 ]

@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sim.files import write_text
+
 MONTH = re.compile(r"^\d{4}-\d{2}$")
 #: the header fields of a session file and the type each must have
 HEADER: dict[str, type | tuple[type, ...]] = {
@@ -191,8 +193,6 @@ def set_aside(path: Path) -> Path:
 
 def save(text: str, path: Path) -> None:
     """Write a session file atomically, first keeping the version it replaces as the backup."""
-    from sim.outputs import write_text  # here, not at the top: reading a session needs no pandas
-
     if path.exists():
         try:
             old = path.read_text(encoding="utf-8")

@@ -1,0 +1,65 @@
+"""The ``natosim`` console script: picks the command line to load, and turns failures into messages.
+
+``natosim seminar …`` loads only the seminar's command line (``sim.seminar.cli``), so a room's
+command starts without importing the scenario layer, the model, pandas or numba; every other
+command loads the whole command line (``sim.cli``).  Whatever runs, a failure ends as a message
+and an exit code, never a traceback: 2 bad input (the commands' own checks), 3 the machine
+(a full disk, a read-only folder, a dead worker, an unreachable cluster), 130 interrupted,
+1 a bug ("internal error", with how to get the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+EXIT_BAD_INPUT = 2
+#: the machine failed, not the input: a folder that cannot be written, a full disk, a worker killed, an unreachable
+#: Dask scheduler, a missing optional package
+EXIT_ENVIRONMENT = 3
+#: stopped by Ctrl-C (128 + SIGINT)
+EXIT_INTERRUPTED = 130
+
+
+def guarded(run: Callable[[], object]) -> None:
+    """Run a command line; end any failure with its message and exit code."""
+    import typer
+
+    try:
+        run()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:
+        from sim.files import EnvironmentFailure, is_environment_error, os_reason
+
+        if isinstance(exc, EnvironmentFailure):  # the machine, not the input or a bug
+            typer.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
+        if is_environment_error(exc) and not os.environ.get("NATOSIM_DEBUG"):
+            typer.echo(f"error: {exc.filename or 'a file'}: {os_reason(exc)}; free some space or choose a folder "
+                       "you can write to, and run the command again", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
+        if os.environ.get("NATOSIM_DEBUG"):
+            raise
+        typer.echo(
+            f"natosim: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug, not a problem with your input; rerun with NATOSIM_DEBUG=1 for the traceback "
+            "and report it.",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def main() -> None:
+    """Entry point of the ``natosim`` console script."""
+    args = sys.argv[1:]
+    if args[:1] == ["seminar"]:
+        from sim.seminar.cli import app as seminar
+
+        guarded(lambda: seminar(args=args[1:], prog_name="natosim seminar"))
+        return
+    from sim.cli import app
+
+    guarded(app)
