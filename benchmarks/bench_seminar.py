@@ -1,8 +1,11 @@
 """Seminar command timings (issue 13, point 6): each command as the room runs it, a fresh process each time.
 
 Prints, for `status`, `turn`, `rewind`, `branch`, `switch` on a session of a few turns, the wall time and the CPU
-time of the whole process (start-up, imports, replay) — best and median of N runs — with the machine's load.
-Target: ≤ 1.5 s a command on this machine.  Run: `python benchmarks/bench_seminar.py [--runs 5] [--turns 4]`.
+time of the whole process (start-up, imports, replay) — best and median of N runs — with the machine's load; then
+the dashboard's start: seconds from launching the server to its first answer, and to the facilitator's page shown
+in Chromium (when Solara, Playwright and /usr/bin/chromium are there).
+Targets: ≤ 1.5 s a command, the dashboard ready in ≤ 5 s.
+Run: `python benchmarks/bench_seminar.py [--runs 5] [--turns 4] [--no-dashboard]`.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--turns", type=int, default=4)
+    ap.add_argument("--no-dashboard", action="store_true", help="Skip the dashboard's start-up timing.")
     a = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-seminar-"))
     path = folder / "s.json"
@@ -68,6 +72,59 @@ def main() -> None:
         walls, cpus = [t[0] for t in ts], [t[1] for t in ts]
         print(f"{name:<8} {min(walls):>9.2f}s {statistics.median(walls):>11.2f}s {min(cpus):>8.2f}s "
               f"{statistics.median(cpus):>10.2f}s")
+    if not a.no_dashboard:
+        dashboard(path, a.runs)
+
+
+def dashboard(path: Path, runs: int) -> None:
+    """Time the dashboard server's start: first HTTP answer, and the facilitator's page shown in Chromium."""
+    import importlib.util
+    import socket
+    import urllib.request
+
+    if importlib.util.find_spec("solara") is None:
+        print("dashboard: solara is not installed (the seminar extra); not timed")
+        return
+    from sim.seminar.dashboard import start
+    from sim.seminar.record import SessionRecord
+
+    key = SessionRecord.open(path).access()["facilitator"]
+    browser_ok = importlib.util.find_spec("playwright") is not None and Path("/usr/bin/chromium").exists()
+    answers, shown = [], []
+    for _ in range(max(1, min(runs, 3))):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        t0 = time.perf_counter()
+        proc = start(path, port=port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.05)
+            answers.append(time.perf_counter() - t0)
+            if browser_ok:
+                from playwright.sync_api import sync_playwright
+
+                with sync_playwright() as p:
+                    b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                          args=["--headless", "--no-sandbox", "--disable-gpu"])
+                    page = b.new_page()
+                    page.goto(f"http://127.0.0.1:{port}/facilitator?key={key}")
+                    page.locator(".nato-chart img").wait_for(timeout=60_000)
+                    shown.append(time.perf_counter() - t0)
+                    b.close()
+        finally:
+            proc.terminate()
+            proc.wait()
+    line = f"dashboard: first answer best {min(answers):.2f} s, median {statistics.median(answers):.2f} s"
+    if shown:
+        line += (f"; facilitator page with its chart shown best {min(shown):.2f} s, "
+                 f"median {statistics.median(shown):.2f} s (includes Chromium's start)")
+    print(line + f" ({len(answers)} starts)")
 
 
 if __name__ == "__main__":
