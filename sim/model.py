@@ -378,6 +378,8 @@ class NatoRussiaModel(mesa.Model):
         self.mesa_collect = mesa_collect
         #: outside decisions in force this step (see ``Directive``); empty in plain runs
         self.directives: list[Directive] = []
+        #: emergent events an umpire cancelled before they arise: (month YYYY-MM, type, actor) (``veto``)
+        self.vetoed: set[tuple[str, str, str]] = set()
         #: origin and source of the event of Russia's action this step (a Red move claims it)
         self.russia_origin: tuple[str, str] = ("emergent", "model: Russia's decision")
         self.datacollector = mesa.DataCollector(
@@ -457,11 +459,25 @@ class NatoRussiaModel(mesa.Model):
             records[n - 1] = records[-1]
             del records[n:]
 
+    def veto(self, month: str, etype: str, actor: str) -> None:
+        """Cancel, as umpire, an emergent event before it arises: (month YYYY-MM, type, actor) is not applied.
+
+        The decision behind it stands (Russia still chose the action); its impact does not happen.
+        Vetoes hold until ``lift_vetoes``; a seminar sets them for one turn's steps only.
+        """
+        self.vetoed.add((str(month), str(etype), str(actor)))
+
+    def lift_vetoes(self) -> None:
+        """Forget every veto (after the turn they were set for)."""
+        self.vetoed.clear()
+
     def emit(
         self, etype: str, actor: str, targets: list[str], label: str, source: str, origin: str = "emergent",
         params: dict[str, Any] | None = None,
     ) -> None:
-        """Create an event of this step's decisions (emergent unless told otherwise) and apply it."""
+        """Create an event of this step's decisions (emergent unless told otherwise) and apply it (unless vetoed)."""
+        if self.vetoed and (f"{self.date.year:04d}-{self.date.month:02d}", etype, actor) in self.vetoed:
+            return
         self.apply_event(Event(self.date, etype, actor, tuple(targets), label, source, dict(params or {}),
                                origin=origin))
 

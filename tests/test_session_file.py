@@ -258,3 +258,33 @@ def test_an_override_needs_a_played_turn(tmp_path: Path) -> None:
     s = new(tmp_path, teams=("blue", "red"))
     with pytest.raises(SessionError, match="play a turn first"):
         s.override("escalation", 2, "too early")
+
+
+def test_the_umpire_cancels_an_emergent_event_and_the_turn_is_played_again_without_it(tmp_path: Path) -> None:
+    from sim.seminar.report import build, markdown
+
+    from .test_seminar import new
+
+    s = new(tmp_path, teams=("blue", "red"))
+    before = s.turn([], [])
+    attacks = [e for e in before["events"] if e["origin"] == "emergent" and e["actor"] == "RUS"]
+    assert attacks, "the seed's first turn has an emergent Russian act to cancel"
+    e = attacks[0]
+    key = f"{e['date']} {e['type']} RUS"
+    with pytest.raises(SessionError, match="name the event as 'YYYY-MM type ACTOR'"):
+        s.override("cancel", "the cyber attack", "foiled")
+    with pytest.raises(SessionError, match="had no such emergent event; its emergent events: "):
+        s.override("cancel", f"{e['date']} nuclear_signalling RUS", "foiled")
+    s.override("cancel", key.lower().replace("rus", "RUS"), "the umpire rules the attack was foiled")
+    (turn,) = s.turns()
+    left = [(x["date"], x["type"], x["actor"]) for x in turn["events"]]
+    assert (e["date"], e["type"], "RUS") not in left
+    assert len(left) == len(before["events"]) - 1  # the rest of the turn stands
+    assert turn["changes"][-1] == f"Umpire: cancelled the emergent event {key} — the umpire rules the attack was foiled"
+    # a hostile act that did not happen: members trust Russia a little more than after it
+    assert turn["summary"]["nato_trust_in_russia"] > before["summary"]["nato_trust_in_russia"]
+    reopened = Session.open(s.path)  # replayed exactly, without the event, and no warning
+    assert reopened.warnings == [] and reopened.turns()[0]["summary"] == turn["summary"]
+    content = build(reopened)
+    text = markdown(content, {name: f"{name}.png" for name, _, _ in content["figures"]})
+    assert f"- Umpire: cancelled the emergent event {key}" in text

@@ -581,6 +581,55 @@ def InjectForm(types: list[dict[str, Any]], states: list[str]):
 
 
 @solara.component
+def Umpire(rev: int):
+    """The facilitator's rulings on the last turn's outcome, each with its rationale (recorded, replayed)."""
+    s = get_session()
+    with _lock:
+        turns = s.turns()
+    last = turns[-1] if turns else None
+    emergent = [f"{e['date']} {e['type']} {e['actor']}" for e in (last or {}).get("events", [])
+                if e.get("origin") == "emergent"]
+    kinds = {"escalation": "set the escalation rung (0 … 5)", "war": "set a war's intensity (0 … 1)",
+             "channel": "set the dialogue channel", "cancel": "cancel an event the model decided"}
+    kind = solara.use_reactive("escalation")
+    value = solara.use_reactive("")
+    state = solara.use_reactive("UKR")
+    rationale = solara.use_reactive("")
+
+    def rule() -> None:
+        raw: Any = value.value
+        if kind.value in ("escalation", "war"):
+            try:
+                raw = float(str(raw).strip())
+            except ValueError:
+                message.value = ("error", f"{kind.value}: give a number")
+                return
+        _act(lambda s: s.override(kind.value, raw, rationale.value,
+                                  state.value if kind.value == "war" else None),
+             "ruling recorded", after=lambda: (value.set(""), rationale.set("")))
+
+    with solara.Card("Umpire: rule on the last turn", classes=["nato-umpire"], margin=0):
+        if last is None:
+            solara.Text("play a turn first", classes=["nato-muted"])
+            return
+        solara.Select("ruling", values=list(kinds), value=kind, classes=["nato-umpire-kind"], dense=True)
+        solara.Text(kinds[kind.value], classes=["nato-muted"])
+        if kind.value == "channel":
+            solara.Select("channel", values=["none", "active", "suspended", "frozen"], value=value,
+                          classes=["nato-umpire-value"], dense=True)
+        elif kind.value == "cancel":
+            solara.Select("event", values=emergent, value=value, classes=["nato-umpire-value"], dense=True)
+        else:
+            solara.InputText("value", value=value, continuous_update=True, classes=["nato-umpire-value"],
+                             dense=True)
+        if kind.value == "war":
+            solara.InputText("state Russia fights", value=state, continuous_update=True, dense=True)
+        solara.InputText("rationale (goes into the report)", value=rationale, continuous_update=True,
+                         classes=["nato-umpire-rationale"], dense=True)
+        solara.Button("Rule", outlined=True, color="error", classes=["nato-umpire-rule"], on_click=rule)
+
+
+@solara.component
 def Branches(status: dict[str, Any]):
     """The branch list with switch, and the branch and rewind controls."""
     name = solara.use_reactive("")
@@ -782,6 +831,7 @@ def FacilitatorPage():
             with solara.Column(gap="10px"):
                 FacilitatorPending(status)
                 InjectForm(types, states).key("inject-form")
+                Umpire(rev)
                 Branches(status)
             with solara.Column(gap="10px"):
                 Charts(rev)

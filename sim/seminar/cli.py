@@ -108,6 +108,11 @@ def _print_turn(rec: dict[str, Any]) -> None:
         )
     for line in rec["changes"]:
         typer.echo(f"  {line}")
+    emergent = [e for e in rec.get("events", []) if e.get("origin") == "emergent"]
+    if emergent:
+        typer.echo("  Decided by the model (an umpire may cancel one: override cancel 'MONTH TYPE ACTOR'):")
+        for e in emergent:
+            typer.echo(f"    {e['date']} {e['type']} {e['actor']} → {e['targets'] or '-'} ({e['label']})")
     if rec.get("why"):
         typer.echo("  Why:")
         for line in rec["why"]:
@@ -313,12 +318,13 @@ def delete(
 @app.command()
 def override(
     session_file: SessionArg,
-    kind: Annotated[str, typer.Argument(help="escalation, war or channel.")],
-    value: Annotated[str, typer.Argument(help="escalation 0..5; war intensity 0..1; channel none/active/suspended/frozen.")],
+    kind: Annotated[str, typer.Argument(help="escalation, war, channel, or cancel (an emergent event of the last turn).")],
+    value: Annotated[str, typer.Argument(help="escalation 0..5; war intensity 0..1; channel none/active/suspended/frozen; "
+                                              "cancel 'YYYY-MM type ACTOR' (as the turn's events list it).")],
     rationale: Annotated[str, typer.Option("--rationale", help="Why the umpire rules so (required; goes into the report).")] = "",
     state: Annotated[str | None, typer.Option("--state", help="For war: the state Russia fights.")] = None,
 ) -> None:
-    """Rule, as umpire, on the last turn's outcome; the ruling and its rationale are recorded and replayed."""
+    """Rule, as umpire, on the last turn's outcome (or cancel one of its emergent events); recorded and replayed."""
     session = _open(session_file)
     parsed: Any = value
     if kind in ("escalation", "war"):

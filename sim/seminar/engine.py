@@ -15,6 +15,7 @@ the same seed and moves give the same outcome).  The engine does no file I/O:
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -77,10 +78,13 @@ RATIONALE_MAX = 500
 
 def _override_problems(o: dict[str, Any]) -> list[str]:
     """Return what is wrong with an override's record (kind, value, state, rationale), empty if nothing."""
-    kinds = [k for k, _ in NatoRussiaModel.RULINGS]
+    kinds = [k for k, _ in NatoRussiaModel.RULINGS] + [CANCEL]
     problems = []
     if o.get("kind") not in kinds:
         problems.append(f"kind {o.get('kind')!r}: allowed {', '.join(kinds)}")
+    elif o["kind"] == CANCEL and _cancelled(o.get("value")) is None:
+        problems.append(f"cancel {o.get('value')!r}: name the event as 'YYYY-MM type ACTOR', e.g. "
+                        "'2023-08 cyber_attack RUS' (the turn's events list them)")
     if not isinstance(o.get("rationale"), str) or not o["rationale"].strip():
         problems.append("an override needs a rationale (why the umpire rules so), for the record and the report")
     elif len(o["rationale"]) > RATIONALE_MAX:
@@ -88,8 +92,22 @@ def _override_problems(o: dict[str, Any]) -> list[str]:
     return problems
 
 
+#: the ruling that cancels an emergent event of the turn (the others set the state after it)
+CANCEL = "cancel"
+
+
+def _cancelled(value: Any) -> tuple[str, str, str] | None:
+    """Return the (month, type, actor) a cancel ruling names, or None if it names none."""
+    parts = str(value or "").split()
+    if len(parts) != 3 or not re.match(r"^\d{4}-\d{2}$", parts[0]):
+        return None
+    return parts[0], parts[1], parts[2].upper()
+
+
 def _describe_override(o: dict[str, Any]) -> str:
     """Return an override in plain words."""
+    if o["kind"] == CANCEL:
+        return f"cancelled the emergent event {o['value']} — {o['rationale']}"
     what = {"escalation": "escalation set to", "war": f"war on {o.get('state')} set to intensity",
             "channel": "dialogue channel set to"}.get(o["kind"], o["kind"])
     return f"{what} {o['value']} — {o['rationale']}"
@@ -377,6 +395,7 @@ class Seminar(TurnTree):
         def without(moves: list[dict[str, Any]], injects: list[dict[str, Any]]) -> tuple[dict, briefing.Observation]:
             self.model.restore(self.snapshots[parent])
             scratch = Turn(-1, parent, node.branch, node.number, "", "", moves, injects)
+            scratch.overrides = [o for o in node.overrides if o["kind"] == CANCEL]  # cancelled in every what-if
             self._play(scratch, keep=False)
             return scratch.summary, briefing.observe(self.model)
 
@@ -427,15 +446,20 @@ class Seminar(TurnTree):
                 )
             )
         m.scheduled[k0].extend(events)
+        for o in node.overrides:  # the umpire's cancellations, before the events arise
+            if o["kind"] == CANCEL:
+                m.veto(*_cancelled(o["value"]))
         for _ in range(self.steps_per_turn):
             m.directives = directives
             m.step()
         m.directives = []
+        m.lift_vetoes()
         for d in directives:
             if hasattr(d, "end"):
                 d.end(m)
         for o in node.overrides:  # the umpire's rulings on the outcome, as recorded
-            m.rule(o["kind"], o["value"], o.get("state"))
+            if o["kind"] != CANCEL:
+                m.rule(o["kind"], o["value"], o.get("state"))
         k1 = m.steps
         node.start, node.end = month(m.dates[k0]), month(m.dates[k1 - 1])
         node.summary = self._summary()
@@ -505,7 +529,7 @@ class Seminar(TurnTree):
         self.head = target
 
     def override(self, kind: str, value: Any, rationale: str, state: str | None = None, at: str = "") -> dict:
-        """Rule on the last turn's outcome (escalation, a war's intensity, the channel), with a rationale."""
+        """Rule on the last turn's outcome (escalation, a war's intensity, the channel, or cancel an emergent event)."""
         node = self.nodes[self.head]
         if node.parent is None:
             raise SessionError("an override rules on a played turn's outcome: play a turn first")
@@ -514,6 +538,8 @@ class Seminar(TurnTree):
         problems = _override_problems(entry)
         if problems:
             raise SessionError(problems)
+        if kind == CANCEL:
+            return self._cancel(node, entry)
         try:
             self.model.rule(entry["kind"], entry["value"], entry["state"])
         except ValueError as exc:
@@ -525,6 +551,23 @@ class Seminar(TurnTree):
         node.series[-1:] = self._series(m.steps - 1, m.steps)
         node.changes.append(f"Umpire: {_describe_override(entry)}")
         self.snapshots[node.id] = m.snapshot()
+        return entry
+
+    def _cancel(self, node: Turn, entry: dict[str, Any]) -> dict[str, Any]:
+        """Cancel an emergent event of the last turn: the turn is played again from its start without it."""
+        key = _cancelled(entry["value"])
+        emergent = [(e["date"], e["type"], e["actor"]) for e in node.events if e.get("origin") == "emergent"]
+        if key not in emergent:
+            listed = "; ".join(" ".join(k) for k in dict.fromkeys(emergent)) or "none"
+            raise SessionError(f"cancel {entry['value']!r}: turn {node.number} had no such emergent event; "
+                               f"its emergent events: {listed}")
+        entry["value"] = " ".join(key)
+        node.overrides.append(entry)
+        self.model.restore(self.snapshots[node.parent])
+        before = briefing.observe(self.model)
+        self._play(node)  # the other rulings are applied again after it, as recorded
+        node.why = self._explain(node, node.parent, before)
+        node.seal = seal(node.moves, node.injects, node.overrides)
         return entry
 
     # -- what the room sees ----------------------------------------------------------------------
