@@ -299,3 +299,22 @@ def test_tree_commands_start_without_the_model_or_pandas(tmp_path: Path, command
     out = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "HEAVY []" in out.stdout, out.stdout
+
+
+def test_a_team_is_offered_only_the_moves_it_can_make_now(tmp_path: Path) -> None:
+    s = new(tmp_path, teams=("blue", "red", "ukraine"))
+    assert "UKR" in s.status()["applicants"]  # July 2023: Ukraine has applied (September 2022)
+    offered = [m["move"] for m in s.menu("ukraine")]
+    assert "apply_membership" not in offered and offered[0] == "ceasefire_offer"
+    (why,) = [m["unavailable"] for m in s.menu("ukraine", everything=True) if m["move"] == "apply_membership"]
+    assert why == "Ukraine is already a member or a candidate"
+    # Russia fights Ukraine (and Georgia at a low level): a ceasefire has states to name
+    assert "ceasefire" in [m["move"] for m in s.menu("red")]
+    # every move offered is legal with the page's defaults once its required state is picked
+    for team in s.teams:
+        for spec in s.menu(team):
+            move = {"team": team, "move": spec["move"]}
+            for f in spec["fields"]:
+                if f.get("required") and f["kind"] == "state":
+                    move[f["name"]] = f["choices"][0]
+            assert s.validate([move]) == [], (team, spec["move"])

@@ -233,9 +233,12 @@ def menu(
     """List the legal moves of each team now, with their fields."""
     session = _open(session_file)
     for t in [team] if team else session.teams:
-        entries = _do(session.menu, t)
+        entries = _do(session.menu, t, True)
         typer.echo(f"{t}:")
         for mv in entries:
+            if mv.get("unavailable"):
+                typer.echo(f"  {mv['move']:<20} {mv['label']}: not now ({mv['unavailable']})")
+                continue
             typer.echo(f"  {mv['move']:<20} {mv['label']}: {mv['help']}")
             for f in mv["fields"]:
                 extra = ""

@@ -227,8 +227,11 @@ class Seminar(TurnTree):
             m.world, m.p, m.dates[min(m.steps, len(m.dates) - 1)], self.steps_per_turn, team
         )
 
-    def menu(self, team: str) -> list[dict[str, Any]]:
-        """Return the moves a team may make now, with their fields and legal choices."""
+    def menu(self, team: str, everything: bool = False) -> list[dict[str, Any]]:
+        """Return the moves a team may make now, with their fields and legal choices.
+
+        With ``everything``, the moves it cannot make now come too, each with ``unavailable``: why.
+        """
         if team not in self.teams:
             raise SessionError(
                 f"team {team!r} is not in this seminar; teams: {', '.join(self.teams)}"
@@ -238,7 +241,14 @@ class Seminar(TurnTree):
             i = m.world.idx(team_actor(team))
             if not m.world.member[i]:
                 return []
-        return [cls.describe(m.world, m.p, team) for cls in moves_for(team)]
+        ctx = self.context(team)
+        out = []
+        for cls in moves_for(team):
+            described = cls.describe(m.world, m.p, team)
+            described["unavailable"] = cls.unavailable(described, ctx)
+            if everything or described["unavailable"] is None:
+                out.append(described)
+        return out
 
     def inject_types(self) -> list[dict[str, Any]]:
         """Return the event types a facilitator may inject (those that act on the model), with their parameters."""

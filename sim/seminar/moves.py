@@ -318,6 +318,19 @@ class Move:
         }
 
     @classmethod
+    def unavailable(cls, described: dict[str, Any], ctx: Context) -> str | None:
+        """Return why the move cannot be made now (a required state with no legal choice, or a fieldless
+        move its own checks refuse), or None when it can."""
+        for f in described["fields"]:
+            if f.get("required") and f["kind"] in ("state", "states") and not f.get("choices"):
+                return f"no state can be chosen for {f['name']} now ({f['help']})"
+        if not cls.fields:
+            found = cls.extra_checks({}, ctx)
+            if found:
+                return "; ".join(found)
+        return None
+
+    @classmethod
     def check(cls, values: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], list[str]]:
         """Return the move's values with defaults filled in, and the problems found."""
         problems: list[str] = []

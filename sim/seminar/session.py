@@ -254,9 +254,9 @@ class Session(SessionRecord):
         """Return the problems found in moves and injects now, without playing them (empty: all legal)."""
         return self.engine.validate(list(moves), list(injects or []))[2]
 
-    def menu(self, team: str) -> list[dict[str, Any]]:
-        """Return a team's legal moves now."""
-        return self.engine.menu(team)
+    def menu(self, team: str, everything: bool = False) -> list[dict[str, Any]]:
+        """Return a team's legal moves now (``everything``: the others too, each saying why not now)."""
+        return self.engine.menu(team, everything)
 
     def inject_types(self) -> list[dict[str, Any]]:
         """Return the event types a facilitator may inject."""
