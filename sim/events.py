@@ -253,6 +253,10 @@ def _state_change(w, p, event, actors, targets, step) -> None:
         w.solidarity[targets] = np.minimum(w.solidarity[targets], w.solidarity0[targets])
 
 
+def _hold_policy(w, p, event, actors, targets, step) -> None:
+    """Nothing in the world changes at once: the model holds the decision (``sim.directives``) until ``until``."""
+
+
 def _reduce_relations(w, p, event, actors, targets, step) -> None:
     from sim.world import ACTIVE, SUSPENDED
 
@@ -301,4 +305,5 @@ EFFECTS: dict[str, Effect] = {
     "reduce_relations": _reduce_relations,
     "set_parameter": _set_parameter,
     "state_change": _state_change,
+    "hold_policy": _hold_policy,
 }

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import mesa
 import numpy as np
 
-from sim import calendar
+from sim import calendar, directives
 from sim.agents import RussiaAgent, StateAgent
 from sim.events import Event
 from sim.events import apply as apply_event
@@ -310,6 +310,7 @@ _SNAPSHOT_ATTRIBUTES = (
     "aid_received",
     "running",
     "scheduled",
+    "standing",
 )
 _SNAPSHOT_LISTS = ("event_log", "action_records", "target_records", "channel_records")
 
@@ -378,6 +379,8 @@ class NatoRussiaModel(mesa.Model):
         self.mesa_collect = mesa_collect
         #: outside decisions in force this step (see ``Directive``); empty in plain runs
         self.directives: list[Directive] = []
+        #: decisions a scenario's ``hold_policy`` events hold: (directive, last step index it holds for)
+        self.standing: list[tuple[Any, int]] = []
         #: emergent events an umpire cancelled before they arise: (month YYYY-MM, type, actor) (``veto``)
         self.vetoed: set[tuple[str, str, str]] = set()
         #: origin and source of the event of Russia's action this step (a Red move claims it)
@@ -396,9 +399,11 @@ class NatoRussiaModel(mesa.Model):
 
     # -- events ----------------------------------------------------------------
     def apply_event(self, event: Event) -> None:
-        """Apply an event to the world and log it."""
+        """Apply an event to the world and log it (a ``hold_policy`` also starts the hold it names)."""
         etype = self.event_types[event.type]
         apply_event(self.world, self.p, event, etype, self.steps - 1)
+        if event.type == "hold_policy":
+            self.hold(directives.from_event(event.params, event.actor, self.world), event.params.get("until"))
         self.event_log.append(
             (
                 event.date,
@@ -548,10 +553,29 @@ class NatoRussiaModel(mesa.Model):
         if k + 1 >= len(self.dates):
             self.running = False
 
+    def hold(self, directive: Any, until: str | None = None) -> None:
+        """Hold a decision (a ``Directive``) from this step through the month ``until`` (YYYY-MM; None: the run's end)."""
+        last = len(self.dates) - 1
+        if until:
+            y, m = int(str(until)[:4]), int(str(until)[5:7])
+            last = max((k for k, d in enumerate(self.dates) if (d.year, d.month) <= (y, m)), default=-1)
+        self.standing.append((directive, last))
+
+    def _in_force(self) -> list[Any]:
+        """Return the directives in force this step: a seminar turn's and the standing holds not yet over."""
+        k = self.steps - 1
+        if self.standing:
+            for directive, last in [h for h in self.standing if h[1] < k]:
+                end = getattr(directive, "end", None)
+                if end is not None:
+                    end(self)
+            self.standing = [h for h in self.standing if h[1] >= k]
+        return [*self.directives, *(d for d, _ in self.standing)] if self.standing else self.directives
+
     def decided(self, etype: str, actor: str, targets: list[str], label: str, source: str,
                 params: dict[str, Any] | None = None) -> None:
         """Emit the event of an agent's decision, unless a directive in force replaces that decision."""
-        for directive in self.directives:
+        for directive in self._in_force():
             suppresses = getattr(directive, "suppresses", None)
             if suppresses is not None and suppresses(etype, actor, targets):
                 return
@@ -559,7 +583,7 @@ class NatoRussiaModel(mesa.Model):
 
     def _direct(self, phase: str) -> None:
         """Apply the outside decisions in force for this phase of the step."""
-        for directive in self.directives:
+        for directive in self._in_force():
             if directive.phase == phase:
                 directive.apply(self)
 

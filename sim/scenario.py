@@ -510,6 +510,43 @@ def _apply_roster(file: str, base: list[dict], changes: RosterChanges, problems:
     return list(states.values())
 
 
+def _hold_policy_problems(ev: EventSpec, allowed: set[str] | list[str]) -> list[tuple[str, str]]:
+    """Return (field, message) for what is wrong with a ``hold_policy`` event's actor and parameters."""
+    from sim.directives import POLICIES
+
+    out: list[tuple[str, str]] = []
+    params = ev.params
+    if ev.actor in GROUPS or ev.actor not in allowed:
+        out.append((".actor", f"{ev.actor!r}: a hold_policy is one state's policy; allowed: a roster code"))
+    policy = params.get("policy")
+    if policy not in POLICIES:
+        out.append((".params.policy", f"{policy!r} unknown; allowed: {', '.join(POLICIES)}"))
+    elif policy in ("sanctions", "aid"):
+        level = params.get("level")
+        if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0.0 <= float(level) <= 1.0:
+            out.append((".params.level", f"{level!r}: {policy} needs a level 0..1"))
+        if "candidate" in params:
+            out.append((".params.candidate", f"only for policy ratification, not {policy}"))
+    else:
+        candidate = params.get("candidate")
+        if not isinstance(candidate, str) or candidate not in allowed or candidate in GROUPS:
+            out.append((".params.candidate", f"{candidate!r}: ratification needs the candidate's state code"))
+        elif candidate == ev.actor:
+            out.append((".params.candidate", "a state does not ratify its own accession"))
+        if "level" in params:
+            out.append((".params.level", "only for policies sanctions and aid"))
+    until = params.get("until")
+    if until is not None:
+        text = until.isoformat()[:7] if isinstance(until, date) else str(until)
+        if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", text):
+            out.append((".params.until", f"{until!r}: the last month held, as YYYY-MM"))
+        elif text < f"{ev.date.year:04d}-{ev.date.month:02d}":
+            out.append((".params.until", f"{text} is before the event's own month"))
+        else:
+            params["until"] = text
+    return out
+
+
 def _check_event(file: str, where: str, ev: EventSpec, codes: set[str], types: dict, problems: list) -> None:
     if ev.type not in types:
         problems.append((file, f"{where}.type", f"unknown event type {ev.type!r}; allowed: {', '.join(sorted(types))}"))
@@ -544,6 +581,8 @@ def _check_event(file: str, where: str, ev: EventSpec, codes: set[str], types: d
         elif name in parameters.SETUP_ONLY:
             problems.append((file, f"{where}.params.parameter", (f"{name} only shapes the initial state; "
                              "set it under `parameters:` instead")))
+    if ev.type == "hold_policy":
+        problems.extend((file, f"{where}{field}", msg) for field, msg in _hold_policy_problems(ev, allowed))
     if ev.type == "state_change":
         from sim.events import RUSSIA_ATTRIBUTES, STATE_ATTRIBUTES
 

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from sim.directives import BlockRatification, HoldChannel, HoldLevel
 from sim.events import Event
 from sim.mechanisms import russia_decisions
 from sim.mechanisms.institutions import nato_trust_in_russia
@@ -202,79 +203,6 @@ class HoldSpending:
         self.steps_done += 1
         share = min(1.0, self.steps_done / self.steps)
         w.spend[self.rows] = self.start + share * (self.target - self.start)
-
-
-#: the event of the decision a held level replaces
-HELD_EVENTS = {"sanctions": "impose_sanctions", "aid": "provide_military_aid"}
-
-
-@dataclass
-class HoldLevel:
-    """Hold one allied array (sanctions or aid) of some states at a level for the turn."""
-
-    attribute: str
-    rows: list[int]
-    level: float
-    codes: tuple[str, ...] = ()
-    phase: str = "allies"
-
-    def apply(self, model: Any) -> None:
-        """Set the attribute of the rows to the level."""
-        getattr(model.world, self.attribute)[self.rows] = self.level
-
-    def suppresses(self, etype: str, actor: str, targets: list[str]) -> bool:
-        """Withhold the held states' own sanctions packages or aid decisions."""
-        return etype == HELD_EVENTS[self.attribute] and actor in self.codes
-
-
-@dataclass
-class HoldChannel:
-    """Keep the NATO–Russia dialogue channel open or closed for the turn."""
-
-    channel: int
-    phase: str = "institutions"
-
-    def apply(self, model: Any) -> None:
-        """Set the channel state."""
-        model.world.channel = self.channel
-
-    def suppresses(self, etype: str, actor: str, targets: list[str]) -> bool:
-        """Withhold the alliance's own decision to suspend or reopen the channel."""
-        return actor == "NATO" and etype in ("reduce_relations", "consult") and "RUS" in targets
-
-
-@dataclass
-class BlockRatification:
-    """A member withholds its ratification of a candidate for the turn."""
-
-    member: int
-    candidate: int
-    phase: str = "allies"
-
-    def apply(self, model: Any) -> None:
-        """Withhold the member's ratification of the candidate (``World.withheld``) for this step.
-
-        An accession the scenario schedules (the record's date) is taken off the
-        schedule: the candidate then joins only once every member has ratified.
-        """
-        w = model.world
-        if w.accession_scheduled[self.candidate]:
-            code = w.codes[self.candidate]
-            for k, events in model.scheduled.items():
-                if k >= model.steps - 1:
-                    events[:] = [
-                        e for e in events if not (e.type == "accession" and code in e.targets)
-                    ]
-            w.accession_scheduled[self.candidate] = False
-            if not w.applicant[self.candidate]:
-                w.applicant[self.candidate] = True
-                w.applied_step[self.candidate] = model.steps - 1
-        w.withheld[self.member, self.candidate] = True
-        w.ratified[self.member, self.candidate] = False
-
-    def end(self, model: Any) -> None:
-        """Lift the veto when the turn ends: the member decides by its own rule again."""
-        model.world.withheld[self.member, self.candidate] = False
 
 
 # -- moves -------------------------------------------------------------------------------------
