@@ -123,7 +123,7 @@ def dashboard(tmp_path: Path):
     from sim.seminar import Session
 
     path = tmp_path / "demo.json"
-    Session.new(scenario="baseline", at="2023-07", turn_months=3, teams=["blue", "red"], seed=0,
+    Session.new(scenario="baseline", at="2023-07", turn_months=3, teams=["blue", "red"], seed=52,
                 path=path)
     tokens = Session.open(path).access()
     server = Server(path, tmp_path)

@@ -80,9 +80,12 @@ CSS = """
 .nato-big { font-size: 1.6em; font-weight: bold; }
 .nato-muted { color: #555; }
 .nato-why li, .nato-changes li { margin-bottom: 2px; }
-.nato-room .nato-page, .nato-room { font-size: 21px; }
+.nato-page .v-card__text, .nato-page .v-card__text .v-label { font-size: 1em !important; line-height: 1.45; }
+.nato-page.nato-room { font-size: 22px; }
 .nato-states table { font-size: 15px; }
 .v-menu__content { max-height: 75vh !important; }
+.nato-chart img { max-width: 100%; height: auto; }
+.nato-room .nato-chart img { width: 100%; }
 """
 
 
@@ -324,7 +327,7 @@ def SituationCards(status: dict[str, Any]):
 
 @solara.component
 def Charts(rev: int, scale: float = 1.0):
-    """Relations, threat and escalation over the seminar along the current branch."""
+    """Relations, threat and escalation over the seminar along the current branch (``scale``: type size)."""
     s = get_session()
 
     def build():
@@ -333,12 +336,12 @@ def Charts(rev: int, scale: float = 1.0):
             turns = s.turns()
             start = s.header.get("at")
         start = start or (str(ts["date"].iloc[0]) if not ts.empty else "2000-01")
-        return make_figure(ts, turns, start, scale), ts
+        return make_figure(ts, turns, start, 9.0 / scale), ts
 
     fig, ts = solara.use_memo(build, dependencies=[rev, scale])
     with solara.Card("How relations evolve", classes=["nato-charts"], margin=0):
         with solara.Column(classes=["nato-chart"]):
-            solara.FigureMatplotlib(fig, dependencies=[rev, scale], format="png", dpi=100)
+            solara.FigureMatplotlib(fig, dependencies=[rev, scale], format="png", dpi=int(100 * scale * scale))
         if not ts.empty:
             first, last = ts["date"].iloc[0], ts["date"].iloc[-1]
             caption = (f"{len(ts)} months plotted, {first:%Y-%m} … {last:%Y-%m}; "
@@ -890,7 +893,7 @@ def RoomPage():
         Header(status, status["scenario"])
         SituationCards(status)
         with solara.Columns([7, 5], gutters_dense=True):
-            Charts(rev, scale=1.3)
+            Charts(rev, scale=1.35)
             with solara.Column(gap="10px"):
                 TeamsStatus(status)
                 LastTurn(rev)
