@@ -185,6 +185,8 @@ def compare(
             bar.stop()
     path = result.save(folder, plots=plots)
     typer.echo(result.markdown())
+    for warning in result.warnings:  # also in metrics.md; repeated on stderr so it is not lost in the table
+        typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"comparison written to {path}")
 
 
@@ -268,33 +270,83 @@ def analyze(
 def params_cmd(
     format: Annotated[str, typer.Option("--format", help="table, csv or markdown.")] = "table",
     mechanism: Annotated[str | None, typer.Option("--mechanism", help="Only this mechanism's parameters.")] = None,
+    scenario: Annotated[str, typer.Option("--scenario", help="Show the values in force in this scenario (file or "
+                                          "name): its calibration and its own parameters.")] = "historical",
+    uncalibrated: Annotated[bool, typer.Option("--uncalibrated", help=UNCALIBRATED_HELP)] = False,
 ) -> None:
-    """Print the parameter registry: value, range, unit, meaning and source of every parameter."""
-    df = parameters.table()
+    """Print every parameter: the value runs use (calibrated where the calibration sets it), the registry's value
+    beside it, range, unit, meaning and source."""
+    if format not in ("table", "csv", "markdown"):
+        _fail(f"--format {format!r}: allowed table, csv, markdown")
+    sc = _load(scenario, "none" if uncalibrated else None)
+    df = _params_in_force(sc)
     if mechanism:
         known = sorted(df.mechanism.unique())
         if mechanism not in known:
             _fail(f"--mechanism {mechanism!r}: unknown; allowed: {', '.join(known)}")
         df = df[df.mechanism == mechanism]
+    note = _calibration_note(sc, uncalibrated)
     if format == "csv":
+        typer.echo(note, err=True)  # stdout stays plain CSV; the `calibrated` and `set_by` columns say it per row
         typer.echo(df.to_csv(index=False), nl=False)
     elif format == "markdown":
+        typer.echo(note + "\n")
         typer.echo(df.to_markdown(index=False) if _has_tabulate() else _markdown(df))
-    elif format == "table":
+    else:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=f"natosim parameters ({len(df)})", show_lines=False)
-        for col in ("name", "value", "min", "max", "unit", "mechanism", "source_kind", "meaning", "source"):
+        table = Table(title=f"natosim parameters ({len(df)}): values in force in {sc.name}", caption=note,
+                      show_lines=False)
+        for col in ("name", "value", "registry_value", "set_by", "min", "max", "unit", "mechanism", "source_kind",
+                    "meaning", "source"):
             table.add_column(col, overflow="fold")
         for row in df.itertuples(index=False):
+            value = f"{row.value:g}" if row.set_by == "registry" else f"[bold]{row.value:g}[/bold]"
             table.add_row(
-                row.name, f"{row.value:g}", f"{row.min:g}", f"{row.max:g}", row.unit, row.mechanism,
-                row.source_kind, row.meaning, row.source,
+                row.name, value, f"{row.registry_value:g}", row.set_by, f"{row.min:g}", f"{row.max:g}", row.unit,
+                row.mechanism, row.source_kind, row.meaning, row.source,
             )
         Console(width=max(200, 0)).print(table)
+
+
+def _params_in_force(sc):
+    """Return the registry table with `value` the value in force in sc (registry < calibration < scenario)."""
+    df = parameters.table().rename(columns={"value": "registry_value"})
+    in_force = {**sc.calibrated, **sc.parameters}
+    df.insert(1, "value", [float(in_force.get(n, v)) for n, v in zip(df.name, df.registry_value, strict=True)])
+    df["calibrated"] = ["yes" if n in sc.calibrated and n not in sc.parameters else "no" for n in df.name]
+    df["set_by"] = ["scenario" if n in sc.parameters else "calibration" if n in sc.calibrated else "registry"
+                    for n in df.name]
+    order = ["name", "value", "min", "max", "unit", "mechanism", "source_kind", "meaning", "source",
+             "registry_value", "calibrated", "set_by"]
+    return df[order]
+
+
+def _calibration_note(sc, uncalibrated: bool) -> str:
+    """Return one paragraph saying which calibration gives the values in force."""
+    if sc.calibration == "none":
+        why = "--uncalibrated" if uncalibrated else f"scenario {sc.name} uses none"
+        text = f"Calibration: none ({why}): values are the registry's"
     else:
-        _fail(f"--format {format!r}: allowed table, csv, markdown")
+        try:
+            shown = Path(sc.calibration).resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            shown = Path(sc.calibration)
+        text = (f"Calibration: {shown} (scenario {sc.name}; --uncalibrated for the registry's values): it sets "
+                f"{len(sc.calibrated)} value(s), {', '.join(sorted(sc.calibrated)) or 'none'}")
+        try:
+            raw = yaml.safe_load(Path(sc.calibration).read_text(encoding="utf-8")) or {}
+            skipped = sorted(k for k, e in (raw.get("parameters") or {}).items()
+                             if isinstance(e, dict) and e.get("applied") is False)
+        except (OSError, yaml.YAMLError, AttributeError):
+            skipped = []
+        if skipped:
+            text += (f"; {len(skipped)} more estimated but not applied (not identified by the record; registry "
+                     f"value kept): {', '.join(skipped)}")
+    if sc.parameters:
+        text += f". Scenario {sc.name} sets {len(sc.parameters)}: {', '.join(sorted(sc.parameters))}"
+    return text + "."
 
 
 def _has_tabulate() -> bool:

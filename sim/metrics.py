@@ -284,10 +284,37 @@ def summarise(seeds: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "estimate", "low", "high", "reading"]).set_index("metric")
 
 
+def format_number(x: float) -> str:
+    """Return x for a table: two decimals from 0.1 on, two significant digits below (never 0.00 for non-zero)."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    if x == 0:
+        return "0"
+    if abs(x) >= 0.1:
+        return f"{x:.2f}"
+    return f"{x:.2g}"
+
+
+def format_share(x: float) -> str:
+    """Return a share as a percentage: whole percent, more digits where rounding would show 0 % or 100 %."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    if x <= 0 or x >= 1:
+        return f"{x:.0%}"
+    pct = 100 * x
+    if pct < 1:
+        return f"{pct:.2g}%"
+    for decimals in range(7):
+        text = f"{pct:.{decimals}f}"
+        if float(text) < 100:
+            return f"{text}%"
+    return f"{pct}%"
+
+
 def reference_table() -> pd.DataFrame:
     """Return the documentation of every metric as a table."""
     return pd.DataFrame([m.__dict__ for m in METRICS])
 
 
-__all__ = ["HOSTILE_ACTIONS", "METRICS", "PER_SEED", "PROBABILITIES", "Metric", "one_run", "per_seed",
-           "reference_table", "summarise", "wilson"]
+__all__ = ["HOSTILE_ACTIONS", "METRICS", "PER_SEED", "PROBABILITIES", "Metric", "format_number", "format_share",
+           "one_run", "per_seed", "reference_table", "summarise", "wilson"]

@@ -34,8 +34,10 @@ from sim.world import ESCALATION_LEVELS
 if TYPE_CHECKING:
     from sim.runner import RunResult
 
-#: distributions whose versions go into the manifest
-DEPENDENCIES = ("mesa", "numpy", "pandas", "matplotlib", "pyarrow", "pydantic", "PyYAML")
+#: distributions whose versions go into the manifest: every runtime dependency that can change a result or a
+#: file (numba compiles the mechanisms' loops with llvmlite; mesa imports networkx)
+DEPENDENCIES = ("mesa", "numpy", "numba", "llvmlite", "networkx", "pandas", "matplotlib", "pyarrow", "pydantic",
+                "PyYAML")
 #: roster proximity classes that make the eastern flank
 EAST = ("border", "frontline")
 #: Russia's actions that are not counted as choices in the summary
