@@ -101,3 +101,60 @@ def test_an_incomplete_sweep_exits_1_and_says_how_to_resume(tmp_path: Path, monk
     r = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--workers", "1"])
     assert r.exit_code == 1
     assert "the sweep is incomplete: 5 of 8 runs are missing" in r.output and "--resume" in r.output
+
+
+def test_killed_at_random_moments_a_part_lost_and_two_resumes_at_once_give_every_run_once(tmp_path: Path) -> None:
+    """SIGKILL twice at random moments, a runs part deleted, then two --resume at once: one is refused,
+    the other completes the sweep, and every run is there exactly once (the acceptance test of issue 14)."""
+    import random
+    import signal
+    import time
+
+    from .test_sweep import ROOT
+
+    rnd = random.Random(int(os.environ.get("NATOSIM_KILL_SEED", "14")))
+    spec = write(tmp_path, "long.yaml", SMALL.replace("levels: [0.0, 4.0]", "levels: [0.0, 1.0, 2.0, 3.0, 4.0]")
+                 .replace("replications: 2", "replications: 24"))  # 5 x 2 x 24 = 240 runs
+    out = tmp_path / "long"
+    cmd = [sys.executable, "-m", "sim", "sweep", str(spec), "--workers", "1", "--out", str(out)]
+
+    def parts() -> list[Path]:
+        return sorted((out / "runs").glob("part-*.parquet"))
+
+    for k in range(2):  # killed twice, each time a random moment after some progress
+        seen = len(parts())
+        proc = subprocess.Popen(cmd + (["--resume"] if k else []), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        deadline = time.time() + 180
+        while time.time() < deadline and len(parts()) <= seen and proc.poll() is None:
+            time.sleep(0.05)
+        time.sleep(rnd.uniform(0.0, 1.0))
+        assert proc.poll() is None, "the sweep finished before it could be killed: make it longer"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    written = read_runs(out)
+    assert 0 < len(written) < 240
+    rnd.choice(parts()).unlink()  # a part lost (a disk error, a careless rm)
+    assert len(read_runs(out)) < len(written)
+
+    first = subprocess.Popen(cmd + ["--resume"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def holder() -> int | None:
+        try:  # the killed processes left their lock behind: wait until the first resume has taken it over
+            return json.loads((out / LOCK).read_text()).get("pid")
+        except (OSError, ValueError):
+            return None
+
+    deadline = time.time() + 120
+    while time.time() < deadline and holder() != first.pid:
+        time.sleep(0.02)
+    assert holder() == first.pid, "the first resume never took the folder"
+    second = subprocess.run(cmd + ["--resume"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    _, err = first.communicate(timeout=600)
+    assert first.returncode == 0, err
+    assert second.returncode == 2, second.stderr
+    assert "is being written by another natosim sweep" in second.stderr and "Traceback" not in second.stderr
+    runs = read_runs(out)
+    assert len(runs) == 240 and not runs.duplicated(["point_id", "seed"]).any()
+    assert set(zip(runs.point_id, runs.seed, strict=True)) == {(p, s) for p in range(10) for s in range(5000, 5024)}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["complete"] is True and manifest["runs_done"] == 240 and not (out / LOCK).exists()
