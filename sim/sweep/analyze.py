@@ -24,6 +24,7 @@ import contextlib
 import itertools
 import json
 import math
+import re
 import textwrap
 import warnings
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ HEATMAP_BINS = 6
 CATEGORICAL_MAX = 8
 #: PRIM: the density a box must reach to be reported
 PRIM_DENSITY = 0.8
+#: PRIM: the family-wise level of the restrictions' quasi-p test (Bonferroni over every limit PRIM could restrict)
+PRIM_LEVEL = 0.05
 #: x-axis of Sobol' charts when the intervals reach beyond it (indices lie in 0..1)
 SOBOL_AXIS = (-0.25, 1.25)
 #: above this many parameters, the PRIM chart shows only the restricted ones
@@ -60,6 +63,7 @@ DISCOVERY_ROWS = 15
 #: parameters shown in a sensitivity chart (the most important ones, plus every dummy)
 MAX_BARS = 25
 DUMMY_COLOUR = "#9a9a9a"
+FLOOR_COLOUR = "#333333"
 S1_COLOUR = "#6baed6"
 ST_COLOUR = MAIN
 SIGMA_COLOUR = "#d94801"
@@ -294,8 +298,203 @@ def _design_indices(data: SweepData, metric: str, y: np.ndarray) -> tuple[pd.Dat
         return None, f"{metric}: {label} analysis failed ({exc}); SRRC shown instead."
 
 
-def sensitivity(data: SweepData) -> tuple[pd.DataFrame, list[str]]:
-    """Return the sensitivity table (one row per metric × parameter, most important first) and notes."""
+# -- the noise floor ---------------------------------------------------------------------------
+#: Morris steps run again on a new seed (two runs each) to measure the seed noise of a sweep with one seed per point
+NOISE_STEPS = 8
+#: a noise floor is the mean plus this many standard deviations of the mu* of a parameter whose effect is noise
+FLOOR_SDS = 2.0
+#: the statuses of a parameter's index against the noise floor (or, when the noise is not measured, against zero)
+ABOVE, WITHIN = "above noise floor", "within noise"
+ABOVE_ZERO, NOT_ABOVE_ZERO = "above zero (noise not measured)", "not above zero"
+POOLED = "*"
+
+
+@dataclass
+class SeedNoise:
+    """The seed noise of the Morris elementary effects, and how it was measured.
+
+    ``ee_sd[metric][parameter]`` is the standard deviation, between seeds, of an elementary
+    effect of the parameter on a point mean, with the sweep's common seeds at both ends of the
+    step (``POOLED``: over the steps of every parameter).  ``method`` is ``"replications"``
+    (the sweep's own seeds), ``"re-runs"`` (steps run again on new seeds, ``runs``) or ``""``
+    (not measured; ``note`` says why).
+    """
+
+    method: str
+    ee_sd: dict[str, dict[str, float]] = field(default_factory=dict)
+    steps: int = 0
+    runs: pd.DataFrame | None = None
+    note: str = ""
+
+    def sd(self, metric: str, parameter: str) -> float:
+        """Return the noise SD of one parameter's elementary effects on a metric (the pooled one if not its own)."""
+        sds = self.ee_sd.get(metric, {})
+        value = sds.get(parameter, sds.get(POOLED, math.nan))
+        return float(value) if value is not None else math.nan
+
+
+def morris_floor(ee_sd: float, trajectories: int) -> float:
+    """Return the mu* a parameter whose elementary effects are only noise, N(0, ee_sd²), stays below (mean + 2 SD).
+
+    The mean of ``|N(0, ee_sd²)|`` over ``r`` trajectories has mean ``ee_sd sqrt(2/pi)`` and
+    standard deviation ``ee_sd sqrt(1 - 2/pi) / sqrt(r)``.
+    """
+    return ee_sd * (math.sqrt(2.0 / math.pi) + FLOOR_SDS * math.sqrt(1.0 - 2.0 / math.pi) / math.sqrt(max(trajectories, 1)))
+
+
+def morris_steps(data: SweepData) -> pd.DataFrame:
+    """Return every step of a Morris design: trajectory, its two point ids, the parameter moved and the step's signed size.
+
+    The design's points come in trajectories of ``k + 1`` consecutive points, each moving one
+    parameter by ``delta = levels / (2 (levels - 1))`` of its range (SALib's elementary effect is
+    the metric's change divided by ``delta``, with the sign of the move).
+    """
+    k = len(data.varied)
+    pts = data.points.sort_values("point_id")
+    x = pts[data.varied].to_numpy(dtype=float)
+    delta = data.levels / (2 * (data.levels - 1))
+    ids = pts.point_id.to_numpy()
+    rows = []
+    for t in range(len(pts) // (k + 1)):
+        for j in range(k):
+            a, b = t * (k + 1) + j, t * (k + 1) + j + 1
+            moved = np.flatnonzero(~np.isclose(x[a], x[b]))
+            if len(moved) != 1:
+                continue
+            i = int(moved[0])
+            rows.append({"trajectory": t, "a": int(ids[a]), "b": int(ids[b]), "parameter": data.varied[i],
+                         "step": delta * float(np.sign(x[b, i] - x[a, i]))})
+    return pd.DataFrame(rows, columns=["trajectory", "a", "b", "parameter", "step"])
+
+
+def _effects(steps: pd.DataFrame, values: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Return each step's elementary effect per seed from a table of (point_id, seed, metric) runs."""
+    v = values.set_index(["point_id", "seed"])[metric]
+    seeds = values.seed.unique()
+    out = []
+    for s in seeds:
+        at = v.xs(s, level="seed") if s in v.index.get_level_values("seed") else pd.Series(dtype=float)
+        ya = steps.a.map(at)
+        yb = steps.b.map(at)
+        out.append(steps.assign(seed=s, ee=(yb - ya) / steps.step))
+    return pd.concat(out, ignore_index=True).dropna(subset=["ee"]) if out else steps.assign(seed=0, ee=np.nan)
+
+
+def replication_noise(data: SweepData) -> SeedNoise:
+    """Return the elementary effects' seed noise from the sweep's own replications (per parameter), if it has two."""
+    ok = data.ok
+    most = int(ok.groupby("point_id").size().max()) if len(ok) else 0
+    if data.design != "morris" or most < 2:
+        return SeedNoise("", note="the sweep has one seed per point")
+    steps = morris_steps(data)
+    per_point = max(1, len(data.manifest.get("seeds", [])) or most)
+    ee_sd: dict[str, dict[str, float]] = {}
+    for metric in data.metrics:
+        ee = _effects(steps, ok, metric)
+        dev = ee.ee - ee.groupby(["a", "b"]).ee.transform("mean")
+        n = ee.groupby(["a", "b"]).ee.transform("size")
+        ee = ee.assign(dev2=dev**2, dof=(n - 1) / n)
+        by = ee.groupby("parameter")[["dev2", "dof"]].sum()
+        sd = np.sqrt(by.dev2 / by.dof.where(by.dof > 0)) / math.sqrt(per_point)
+        ee_sd[metric] = {**sd.to_dict(), POOLED: float(np.sqrt(by.dev2.sum() / by.dof.sum()) / math.sqrt(per_point))
+                         if by.dof.sum() > 0 else math.nan}
+    return SeedNoise("replications", ee_sd, len(steps))
+
+
+def rerun_noise(data: SweepData, steps: int = NOISE_STEPS) -> SeedNoise:
+    """Return the elementary effects' seed noise measured by running ``steps`` Morris steps again on new seeds.
+
+    The steps are spread over the design's trajectories and parameters (dummies left out); both
+    points of a step run on one new seed, as the sweep's common seeds do, with the sweep's own
+    run function and the sweep file recorded in the manifest (it must be unchanged).  A step's
+    new elementary effect minus the sweep's is two seeds' noise: ``sd² = mean(difference²) / 2``,
+    pooled over the steps.
+    """
+    from dataclasses import replace
+
+    from sim.sweep.execute import Context, run_job
+    from sim.sweep.spec import load_sweep
+
+    m = data.manifest
+    path = m.get("file")
+    if steps < 2:
+        return SeedNoise("", note="no re-runs were asked for")
+    if not path or not Path(path).is_file():
+        return SeedNoise("", note=f"the sweep file {path or '(not recorded)'} is not found, so no step can be re-run")
+    try:
+        sweep = load_sweep(path, max_runs=None)
+        now = json.loads(json.dumps({"spec": sweep.raw, "scenario": sweep.scenario.to_dict()}, default=str))
+        if now["spec"] != m.get("spec") or now["scenario"] != m.get("scenario"):
+            return SeedNoise("", note=f"the sweep file {path} or its scenario changed since the sweep ran")
+        setup = replace(sweep.scenario.setup(**(m.get("overrides") or {})), end=sweep.horizon)
+    except Exception as exc:  # noqa: BLE001 - the floor is then not measured, and the report says why
+        return SeedNoise("", note=f"the sweep file {path} could not be read again ({exc})")
+    ctx = Context(branch=pd.Timestamp(sweep.branch), horizon=pd.Timestamp(sweep.horizon), thaw=sweep.thaw,
+                  metrics=tuple(data.metrics), series=(), dummies=tuple(data.dummies),
+                  from_branch=sweep.apply == "from_branch")
+    all_steps = morris_steps(data)
+    real = all_steps[~all_steps.parameter.isin(data.dummies)].reset_index(drop=True)
+    if len(real) < 2:
+        return SeedNoise("", note="the design has fewer than two steps of a model parameter")
+    # spread over the design: every len(real)/steps-th step (consecutive steps move different parameters)
+    chosen = real.iloc[np.unique(np.linspace(0, len(real) - 1, min(steps, len(real))).round().astype(int))]
+    used = [int(v) for v in m.get("seeds", [])] or [int(v) for v in data.runs.seed.unique()]
+    top = max(used) + 1
+    seeds = [top + j if top + len(chosen) <= 2**32 - 1 else min(used) - 1 - j for j in range(len(chosen))]
+    points = data.points.set_index("point_id")
+    rows = []
+    for seed, step in zip(seeds, chosen.itertuples(index=False)):
+        for pid in (step.a, step.b):
+            values = {p: float(points.loc[pid, p]) for p in data.varied}
+            row, _ = run_job(setup, ctx, (int(pid), int(seed), values))
+            rows.append({"point_id": int(pid), "seed": int(seed), "status": row["status"],
+                         **{k: row.get(k, math.nan) for k in data.metrics}})
+    table = pd.DataFrame(rows)
+    good = table[table.status == "ok"]
+    ee_sd: dict[str, dict[str, float]] = {}
+    count = 0
+    for metric in data.metrics:
+        new = _effects(chosen, good, metric).groupby(["a", "b"]).ee.first()
+        old = _effects(chosen, data.ok, metric).groupby(["a", "b"]).ee.mean()
+        d = (new - old).dropna().to_numpy()
+        count = max(count, len(d))
+        ee_sd[metric] = {POOLED: float(np.sqrt(np.mean(d**2) / 2.0)) if len(d) >= 2 else math.nan}
+    if count < 2:
+        return SeedNoise("", runs=table, note="fewer than two steps could be run again")
+    return SeedNoise("re-runs", ee_sd, count, runs=table)
+
+
+def seed_noise(data: SweepData, steps: int = NOISE_STEPS) -> SeedNoise:
+    """Return the seed noise of a Morris sweep's elementary effects: from its replications, else by re-running steps.
+
+    Only Morris sweeps are measured (with common seeds their dummy's mu* is zero by
+    construction); ``steps`` 0 re-runs nothing.
+    """
+    if data.design != "morris":
+        return SeedNoise("", note=f"the noise of a {data.design} design's own index is not measured")
+    noise = replication_noise(data)
+    if noise.method or steps <= 0:
+        return noise
+    return rerun_noise(data, steps)
+
+
+def noise_floor(data: SweepData, noise: SeedNoise, metric: str, parameter: str) -> float:
+    """Return a parameter's noise floor on Morris mu* for a metric (NaN if the noise is not measured)."""
+    sd = noise.sd(metric, parameter)
+    if data.design != "morris" or not noise.method or not np.isfinite(sd):
+        return math.nan
+    return morris_floor(sd, len(data.points) // (len(data.varied) + 1))
+
+
+def sensitivity(data: SweepData, noise: SeedNoise | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Return the sensitivity table (one row per metric × parameter, most important first) and notes.
+
+    ``noise`` (default: from the sweep's replications, if any) gives the noise floor of the
+    Morris mu*; without it a parameter is only compared with zero (a dummy's mu* and Sobol'
+    indices are zero with common seeds).
+    """
+    if noise is None:
+        noise = replication_noise(data) if data.design == "morris" else SeedNoise("")
     columns = {"saltelli": ["S1", "S1_conf", "ST", "ST_conf"],
                "morris": ["mu_star", "mu_star_conf", "mu", "sigma"]}.get(data.design, [])
     columns += ["srrc", "srrc_conf", "srrc_r2"]
@@ -305,6 +504,7 @@ def sensitivity(data: SweepData) -> tuple[pd.DataFrame, list[str]]:
         y = data.means[metric].to_numpy(dtype=float)
         table = pd.DataFrame(index=pd.Index(data.varied, name="parameter"), columns=columns, dtype=float)
         finite = y[np.isfinite(y)]
+        floor = pd.Series(math.nan, index=table.index)
         if len(finite) < 2 or np.ptp(finite) == 0:
             value = f" (always {finite[0]:.4g})" if len(finite) else ""
             notes.append(f"{metric}: does not vary over the sweep{value}; no sensitivity to measure.")
@@ -315,6 +515,7 @@ def sensitivity(data: SweepData) -> tuple[pd.DataFrame, list[str]]:
                 notes.append(note)
             if own is not None:
                 table.update(own)
+                floor = pd.Series({p: noise_floor(data, noise, metric, p) for p in data.varied})
             coeffs, r2 = srrc(data.means[data.varied], y, seed=data.seed + k)
             table.update(coeffs)
             table["srrc_r2"] = r2
@@ -323,12 +524,14 @@ def sensitivity(data: SweepData) -> tuple[pd.DataFrame, list[str]]:
             table["importance"] = table[primary].abs() if primary == "srrc" else table[primary]
         table.insert(0, "metric", metric)
         table.insert(1, "dummy", [p in data.dummies for p in data.varied])
+        table["noise_sd"] = [noise.sd(metric, p) if np.isfinite(floor[p]) else math.nan for p in data.varied]
+        table["noise_floor"] = floor.where(~table.dummy.to_numpy())
         tables.append(_noise_floor(table.reset_index()))
     if not tables:
         return pd.DataFrame(columns=["metric", "parameter", "dummy", *columns]), notes
     out = pd.concat(tables, ignore_index=True)
     lead = ["metric", "parameter", "dummy", "method", "importance", "rank", "status"]
-    return out[lead + [c for c in columns if c in out.columns]], notes
+    return out[lead + [c for c in [*columns, "noise_sd", "noise_floor"] if c in out.columns]], notes
 
 
 def _importance_conf(table: pd.DataFrame) -> pd.Series:
@@ -341,18 +544,30 @@ def _importance_conf(table: pd.DataFrame) -> pd.Series:
 def _noise_floor(table: pd.DataFrame) -> pd.DataFrame:
     """Sort one metric's rows by importance, rank them and mark them against the noise floor.
 
-    The floor is the top of the dummies' intervals (zero without a dummy); a parameter is
-    above it when the bottom of its own interval is.
+    With a measured floor (column ``noise_floor``: the seed noise's, for Morris mu*) a parameter
+    is above it when its index is; the floor already holds the spread of the mu* of a parameter
+    whose effects are only noise.  Otherwise, for SRRC, the floor is the top of the dummies'
+    intervals (zero without a dummy) and a parameter is above it when the bottom of its own
+    interval is; for Morris and Sobol' without a measured floor, the comparison is with zero.
     """
     table = table.sort_values("importance", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
     table["rank"] = np.arange(1, len(table) + 1)
+    method = table["method"].iloc[0] if len(table) else ""
+    floor = table["noise_floor"].astype(float) if "noise_floor" in table else pd.Series(np.nan, index=table.index)
     conf = _importance_conf(table)
     tops = (table.importance + conf)[table.dummy]
-    floor = float(tops.max()) if len(tops) and tops.notna().any() else 0.0
-    bottom = table.importance - conf
-    table["status"] = np.where(table.dummy, "dummy (noise floor)",
-                               np.where(table.importance.isna(), "",
-                                        np.where(bottom > floor, "above noise floor", "within noise")))
+    dummy_floor = float(tops.max()) if len(tops) and tops.notna().any() else 0.0
+    common = method in (INDEX_NAMES["ST"], INDEX_NAMES["mu_star"])
+    if floor.notna().any():
+        above = table.importance > floor
+        yes, no, dummy = ABOVE, WITHIN, "dummy (0 with common seeds; the floor is the seed noise's)"
+    elif common:  # common seeds: the dummy's index is 0, not the noise
+        above = (table.importance - conf) > dummy_floor
+        yes, no, dummy = ABOVE_ZERO, NOT_ABOVE_ZERO, "dummy (0 with common seeds: not a noise floor)"
+    else:
+        above = (table.importance - conf) > dummy_floor
+        yes, no, dummy = ABOVE, WITHIN, "dummy (noise floor)"
+    table["status"] = np.where(table.dummy, dummy, np.where(table.importance.isna(), "", np.where(above, yes, no)))
     return table
 
 
@@ -370,6 +585,8 @@ class Discovery:
     mass: float
     limits: pd.DataFrame
     trajectory: pd.DataFrame
+    #: the quasi-p a restriction must stay below to count (``prim_alpha``)
+    alpha: float = PRIM_LEVEL
 
     @property
     def restricted(self) -> pd.DataFrame:
@@ -412,6 +629,16 @@ def choose_step(trajectory: pd.DataFrame, density: float = PRIM_DENSITY) -> int:
     return int((reached.coverage * reached.density).idxmax())
 
 
+def prim_alpha(parameters: int, level: float = PRIM_LEVEL) -> float:
+    """Return the quasi-p a restriction must stay below: ``level`` over the 2 × parameters limits PRIM chose among.
+
+    At each peel PRIM picks the best of every parameter's two limits, so an uncorrected test
+    at 0.05 passes chance restrictions (a dummy's among them) far more often than 5 % of the
+    time; the Bonferroni correction bounds the chance of any false driver by ``level``.
+    """
+    return level / max(1, 2 * parameters)
+
+
 def discover(x: pd.DataFrame, y: np.ndarray, bounds: dict[str, tuple[float, float]] | None = None,
              target: str = "the row is a case of interest", density: float = PRIM_DENSITY,
              dummies: list[str] | None = None) -> Discovery:
@@ -426,6 +653,7 @@ def discover(x: pd.DataFrame, y: np.ndarray, bounds: dict[str, tuple[float, floa
     step = choose_step(traj, density)
     lims, init = box.box_lims[step], box.box_lims[0]
     qp = box.p_values[step] if step < len(box.p_values) else {}
+    alpha = prim_alpha(len(x.columns))
     rows = []
     for p in x.columns:
         lo, hi = float(lims.loc[0, p]), float(lims.loc[1, p])
@@ -433,16 +661,22 @@ def discover(x: pd.DataFrame, y: np.ndarray, bounds: dict[str, tuple[float, floa
         restricted = not (np.isclose(lo, init.loc[0, p]) and np.isclose(hi, init.loc[1, p]))
         q = [v if v is not None and v >= 0 else np.nan for v in qp.get(p, [np.nan, np.nan])]
         sides = [not np.isclose(lo, init.loc[0, p]), not np.isclose(hi, init.loc[1, p])]
-        chance = any(side and np.isfinite(v) and v >= 0.05 for side, v in zip(sides, q))
-        rows.append({"parameter": p, "dummy": p in (dummies or []), "low": lo, "high": hi,
+        # every restricted side must pass the test corrected for the candidates PRIM chose among
+        passed = all(np.isfinite(v) and v < alpha for side, v in zip(sides, q) if side)
+        dummy = p in (dummies or [])
+        significant = bool(restricted and passed and not dummy)
+        status = ("" if not restricted else "dummy: chance (never read by the model)" if dummy
+                  else "driver" if significant else "likely chance")
+        rows.append({"parameter": p, "dummy": dummy, "low": lo, "high": hi,
                      "range_low": r_lo, "range_high": r_hi, "restricted": restricted,
                      "restricts_low": bool(sides[0]), "restricts_high": bool(sides[1]),
-                     "qp_low": q[0], "qp_high": q[1], "significant": bool(restricted and not chance)})
+                     "qp_low": q[0], "qp_high": q[1], "significant": significant, "status": status})
     limits = pd.DataFrame(rows)
     chosen = traj.loc[step]
     return Discovery(target=target, n_runs=len(y), n_cases=int(y.sum()), step=step,
                      coverage=float(chosen.coverage), density=float(chosen.density), mass=float(chosen["mass"]),
-                     limits=limits, trajectory=traj[["id", "n", "k", "coverage", "density", "mass", "res_dim"]])
+                     limits=limits, trajectory=traj[["id", "n", "k", "coverage", "density", "mass", "res_dim"]],
+                     alpha=alpha)
 
 
 def discovery(data: SweepData) -> tuple[Discovery | None, str]:
@@ -460,27 +694,94 @@ def discovery(data: SweepData) -> tuple[Discovery | None, str]:
 
 
 # -- figures --------------------------------------------------------------------------------
-def metric_label(metric: str) -> str:
-    """Return a readable axis label of a metric (its meaning and unit)."""
+#: Russia's actions in words, for labels (``share_<action>``, ``mean_p_<action>``)
+ACTION_WORDS: dict[str, str] = {
+    "cooperate": "cooperation", "dialogue": "dialogue", "status_quo": "the status quo",
+    "cyber_attack": "a cyber attack", "election_interference": "election interference", "sabotage": "sabotage",
+    "energy_coercion": "energy coercion", "nuclear_signalling": "nuclear signalling",
+    "aggression_nonmember": "aggression against a non-member", "attack_member": "an attack on a member",
+}
+#: what a metric means for one run of a sweep, where ``sim.metrics`` describes the ensemble's version
+SWEEP_MEANINGS: dict[str, tuple[str, str]] = {
+    "months_to_thaw": (("months from the branching date until the relations index first reaches the thaw "
+                        "threshold (runs that never thaw count as the window plus one month)"), "months"),
+    "mean_p_hostile": ("Russia's mean monthly probability of a hostile action (coercion or force)", "probability"),
+    "mean_p_force": ("Russia's mean monthly probability of using force, against a member or a non-member",
+                     "probability"),
+}
+#: metrics whose meaning changes sign at a value: (centre, word for below it, word for above it)
+DIVERGING: dict[str, tuple[float, str, str]] = {
+    "relations_at_horizon": (0.0, "hostile", "cooperative"),
+    "relations_mean": (0.0, "hostile", "cooperative"),
+    "relations_change": (0.0, "worsened", "improved"),
+    "russia_trust_mean": (0.0, "distrust", "trust"),
+}
+#: one-signed metrics that are worse when higher (a yellow–red scale); the others use viridis
+HIGHER_IS_WORSE = ("max_escalation", "war_intensity", "war_intensity_mean", "war_months", "russia_strain",
+                   "threat_at_horizon", "threat_mean", "eastern_threat_at_horizon", "eastern_threat_mean",
+                   "mean_p_hostile", "mean_p_force")
+_HOSTILE = ("cyber_attack", "election_interference", "sabotage", "energy_coercion", "nuclear_signalling",
+            "aggression_nonmember", "attack_member")
+
+
+def _plain(text: str) -> str:
+    """Return a meaning without Markdown: a parenthesis naming a code identifier is dropped, other backticks removed."""
+    text = re.sub(r"\s*\(`[^`()]*`\)", "", text)
+    return text.replace("`", "").replace("between branch and horizon", "from the branching date to the horizon")
+
+
+def metric_meaning(metric: str) -> tuple[str, str]:
+    """Return a sweep metric's meaning in plain words and its unit (from ``sim.metrics.METRICS``)."""
+    if metric in SWEEP_MEANINGS:
+        return SWEEP_MEANINGS[metric]
     known = {m.name: m for m in METRICS}
+    for prefix, template in (("share_", "share_<action>"), ("mean_p_", "mean_p_<action>")):
+        action = metric.removeprefix(prefix)
+        if metric.startswith(prefix) and action in ACTION_WORDS:
+            unit = known[template].unit if template in known else "share"
+            if prefix == "share_":
+                return f"share of steps in which Russia chose {ACTION_WORDS[action]}", unit
+            return f"Russia's mean monthly probability of {ACTION_WORDS[action]}", unit
+    level = re.fullmatch(r"p_level_(\d+)", metric)
+    if level and int(level.group(1)) < len(ESCALATION_LEVELS):
+        n = int(level.group(1))
+        words = ESCALATION_LEVELS[n].replace("_", " ")
+        return f"share of runs whose escalation ladder reaches level {n} ({words}) or higher", "probability"
     if metric in known:
-        m = known[metric]
-        return f"{m.meaning[0].upper()}{m.meaning[1:]} ({m.unit})"
-    if metric.startswith("share_"):
-        return f"Share of steps Russia chose {metric.removeprefix('share_')} (0..1)"
-    return metric
+        return _plain(known[metric].meaning), known[metric].unit
+    return metric.replace("_", " "), ""
 
 
-def _cmap(metric: str, lo: float, hi: float) -> tuple[str, colors.Normalize]:
-    """Return a colour map and normalisation suited to a metric's range."""
-    if metric.startswith("relations") and lo < 0 < hi:  # symmetric: white is 0, equal shades equal distance
-        m = max(-lo, hi)
-        return "RdBu", colors.Normalize(-m, m)
-    if metric.startswith("relations"):
-        return "RdBu", colors.Normalize(lo, hi)
-    if metric in ("max_escalation", "war_intensity", "russia_strain") or metric.startswith("share_"):
-        return "YlOrRd", colors.Normalize(lo, hi)
-    return "viridis", colors.Normalize(lo, hi)
+def metric_label(metric: str) -> str:
+    """Return a readable label of a metric: its meaning in plain words and its unit, without the raw name."""
+    meaning, unit = metric_meaning(metric)
+    text = f"{meaning[0].upper()}{meaning[1:]}"
+    return f"{text} ({unit})" if unit else text
+
+
+@dataclass(frozen=True)
+class ColourScale:
+    """A heatmap's colour map and normalisation; ``ends`` names the colour bar's ends on a diverging scale."""
+
+    cmap: str
+    norm: colors.Normalize
+    ends: tuple[str, str] | None = None
+
+
+def colour_scale(metric: str, lo: float, hi: float) -> ColourScale:
+    """Return the colour scale of a metric's values in lo..hi.
+
+    A metric whose meaning changes sign (the relations index: hostile below 0, cooperative
+    above) gets a diverging red–blue scale centred there, symmetric so that equal shades are
+    equal distances from the centre: a hostile value is never blue.  One-signed metrics get a
+    sequential scale over the values shown (yellow–red when higher is worse, else viridis).
+    """
+    if metric in DIVERGING:
+        centre, below, above = DIVERGING[metric]
+        m = max(abs(lo - centre), abs(hi - centre)) or 1.0
+        return ColourScale("RdBu", colors.Normalize(centre - m, centre + m), (below, above))
+    worse = metric in HIGHER_IS_WORSE or any(metric in (f"share_{a}", f"mean_p_{a}") for a in _HOSTILE)
+    return ColourScale("YlOrRd" if worse else "viridis", colors.Normalize(lo, hi))
 
 
 @styled
@@ -511,7 +812,7 @@ def fan_chart(series: pd.DataFrame, data: SweepData, column: str = "relations_in
 
 def _axis_cells(values: pd.Series, design: pd.Series, bounds: tuple[float, float],
                 by_value: bool) -> tuple[pd.Series, list[str]]:
-    """Return each value's cell along a heatmap axis (a design level, or one of 6 bins) and the cells' labels."""
+    """Return each value's cell along a heatmap axis (a design level, or one of the equal bins) and the cells' labels."""
     if by_value:
         levels = np.sort(design.unique())
         return values.map({v: k for k, v in enumerate(levels)}), [f"{v:.3g}" for v in levels]
@@ -520,13 +821,15 @@ def _axis_cells(values: pd.Series, design: pd.Series, bounds: tuple[float, float
     return pd.Series(cells, index=values.index), [f"{a:.3g}–{b:.3g}" for a, b in itertools.pairwise(edges)]
 
 
+def by_value(data: SweepData, parameter: str) -> bool:
+    """Return whether a heatmap shows a parameter by its design values (a grid, or few levels) rather than in bins."""
+    return data.design == "grid" or data.points[parameter].nunique() <= CATEGORICAL_MAX
+
+
 def heatmap_cells(data: SweepData, metric: str, px: str, py: str) -> tuple[np.ndarray, list[str], list[str]]:
     """Return the mean of a metric per cell of two parameters (rows: py, columns: px) and the cell labels."""
     means = data.means[data.means[metric].notna()]
-    axes = []
-    for p in (px, py):
-        by_value = data.design == "grid" or data.points[p].nunique() <= CATEGORICAL_MAX
-        axes.append(_axis_cells(means[p], data.points[p], data.bounds[p], by_value))
+    axes = [_axis_cells(means[p], data.points[p], data.bounds[p], by_value(data, p)) for p in (px, py)]
     (cx, lx), (cy, ly) = axes
     grid = np.full((len(ly), len(lx)), np.nan)
     cell = pd.DataFrame({"x": cx.to_numpy(), "y": cy.to_numpy(), "v": means[metric].to_numpy(dtype=float)})
@@ -535,22 +838,37 @@ def heatmap_cells(data: SweepData, metric: str, px: str, py: str) -> tuple[np.nd
     return grid, lx, ly
 
 
+def heatmap_cells_text(data: SweepData, pairs: list[tuple[str, str]], shapes: list[tuple[int, int]]) -> str:
+    """Return how the heatmaps' cells are made, with the cells actually shown (e.g. ``4×4 cells: the design's levels``)."""
+    sizes = sorted({f"{rows}×{cols}" for rows, cols in shapes})
+    shown = " or ".join(sizes) + " cells"
+    if data.design == "grid":
+        return f"{shown}: one per combination of the grid's levels"
+    kinds = {by_value(data, p) for pair in pairs for p in pair}
+    if kinds == {True}:
+        return f"{shown}: one per combination of the design's levels"
+    if kinds == {False}:
+        return f"{shown}: design points in {HEATMAP_BINS} equal bins of each parameter's range"
+    return (f"{shown}: a parameter with at most {CATEGORICAL_MAX} values by value, the others in {HEATMAP_BINS} "
+            "equal bins of their range")
+
+
 @styled
 def heatmaps(data: SweepData, metric: str, pairs: list[tuple[str, str]]) -> Figure:
-    """Plot a metric's mean over pairs of parameters (grid cells, or 6×6 bins of a sample), one panel per pair."""
+    """Plot a metric's mean over pairs of parameters (grid cells, design levels or bins of a sample), one panel per pair."""
     cells = [heatmap_cells(data, metric, px, py) for px, py in pairs]
     finite = np.concatenate([c[0][np.isfinite(c[0])] for c in cells])
     lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
     if hi <= lo:
         lo, hi = lo - 0.5, hi + 0.5
-    cmap, norm = _cmap(metric, lo, hi)
+    scale = colour_scale(metric, lo, hi)
+    norm, cm = scale.norm, mpl_cmap(scale.cmap)
     decimals = max(0, min(4, math.ceil(-math.log10(hi - lo)) + 1)) if hi > lo else 2
     fig, axes = new_figure(1, len(pairs), figsize=(max(8.0, 4.6 * len(pairs) + 1.6), 5.0))
     axes = np.atleast_1d(axes)
     image = None
     for ax, (px, py), (grid, lx, ly) in zip(axes, pairs, cells):
         shown = np.ma.masked_invalid(grid)
-        cm = mpl_cmap(cmap)
         image = ax.imshow(shown, origin="lower", cmap=cm, norm=norm, aspect="auto")
         ax.set_facecolor("#f0f0f0")
         ax.set_xticks(range(len(lx)), lx, rotation=45 if max(map(len, lx)) > 5 else 0, ha="right"
@@ -569,11 +887,19 @@ def heatmaps(data: SweepData, metric: str, pairs: list[tuple[str, str]]) -> Figu
                 else:
                     ax.text(j, i, "–", ha="center", va="center", fontsize=7, color=GUIDE)
         ax.set_title(f"{py} × {px}", fontsize=10)
+    unit = metric_meaning(metric)[1]
     if image is not None:
-        fig.colorbar(image, ax=list(axes), shrink=0.9, label=f"{metric} (mean)")
-    how = "grid cells" if data.design == "grid" else f"design points binned {HEATMAP_BINS}×{HEATMAP_BINS}"
-    fig.suptitle(f"{textwrap.shorten(metric_label(metric), int(16 * fig.get_figwidth()), placeholder=' …')}\nMean over seeds and the other parameters ({how}; – no run); "
-                 "the most influential pairs", fontweight="bold", x=0.01, ha="left", fontsize=10)
+        bar = fig.colorbar(image, ax=list(axes), shrink=0.9,
+                           label=f"{unit}, mean over seeds" if unit else "mean over seeds")
+        if scale.ends is not None:  # say which way is which, at the bar's two ends
+            below, above = scale.ends
+            bar.ax.text(0.5, -0.02, below, transform=bar.ax.transAxes, ha="center", va="top", fontsize=8)
+            bar.ax.text(0.5, 1.02, above, transform=bar.ax.transAxes, ha="center", va="bottom", fontsize=8)
+    how = heatmap_cells_text(data, pairs, [c[0].shape for c in cells])
+    title = textwrap.shorten(metric_label(metric), int(16 * fig.get_figwidth()), placeholder=" …")
+    sub = textwrap.fill(f"Mean over seeds and the other parameters ({how}; – no run); the most influential pairs",
+                        int(16 * fig.get_figwidth()))
+    fig.suptitle(f"{title}\n{sub}", fontweight="bold", x=0.01, ha="left", fontsize=10)
     return fig
 
 
@@ -600,8 +926,16 @@ def _bars(ax: Any, rows: pd.DataFrame, value: str, conf: str | None, colour: str
             xerr=err, error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "#333333"})
 
 
-def _floor_line(ax: Any, rows: pd.DataFrame, value: str, conf: str | None) -> list[Any]:
-    """Mark the noise floor (the top of the dummies' intervals); return its legend handle."""
+def _floor_line(ax: Any, rows: pd.DataFrame, value: str, conf: str | None, measured: bool = False) -> list[Any]:
+    """Mark the noise floor (measured from the seed noise, else the top of the dummies' intervals); return its handle."""
+    floors = rows.noise_floor.dropna() if measured and "noise_floor" in rows else pd.Series(dtype=float)
+    label = "noise floor (seed noise: a parameter whose effects are noise stays below it)"
+    if len(floors) and floors.nunique() == 1:
+        return [ax.axvline(float(floors.iloc[0]), color=FLOOR_COLOUR, ls="--", lw=1.2, label=label)]
+    if len(floors):  # one floor per parameter (measured from the replications): a mark on each bar
+        ypos = np.arange(len(rows))
+        return [ax.scatter(rows.noise_floor.to_numpy(dtype=float), ypos, marker="|", s=260, color=FLOOR_COLOUR,
+                           zorder=4, label=label)]
     d = rows[rows.dummy]
     if not len(d):
         return []
@@ -630,7 +964,7 @@ def sensitivity_chart(table: pd.DataFrame, metric: str) -> Figure:
         _bars(ax, rows, "S1", "S1_conf", S1_COLOUR, -0.2, 0.38)
         handles = [Patch(color=ST_COLOUR, label="total index ST (with interactions)"),
                    Patch(color=S1_COLOUR, label="first-order S1 (alone)"), *dummy]
-        handles += _floor_line(ax, rows, "ST", "ST_conf")
+        handles += _floor_line(ax, rows, "ST", "ST_conf", measured=True)
         reach = np.concatenate([rows.ST - rows.ST_conf, rows.ST + rows.ST_conf, rows.S1 - rows.S1_conf,
                                 rows.S1 + rows.S1_conf]).astype(float)
         clipped = bool(np.nanmin(reach, initial=0.0) < SOBOL_AXIS[0] or np.nanmax(reach, initial=0.0) > SOBOL_AXIS[1])
@@ -646,8 +980,10 @@ def sensitivity_chart(table: pd.DataFrame, metric: str) -> Figure:
         handles = [Patch(color=ST_COLOUR, label="mu* (mean |elementary effect|)"),
                    Line2D([], [], marker="D", ls="", color=SIGMA_COLOUR,
                           label="sigma (spread: interactions, non-linearity)"), *dummy]
-        handles += _floor_line(ax, rows, "mu_star", "mu_star_conf")
-        ax.set_xlabel(f"Change of {metric} over the parameter's range (whiskers: 95 % CI)")
+        handles += _floor_line(ax, rows, "mu_star", "mu_star_conf", measured=True)
+        unit = metric_meaning(metric)[1]
+        ax.set_xlabel(f"Change of the metric over the parameter's range{f' ({unit})' if unit else ''}; "
+                      "whiskers: 95 % CI")
         ax.set_title("Morris screening")
     ax = axes[-1]
     sign = rows.srrc.to_numpy(dtype=float)
@@ -659,8 +995,8 @@ def sensitivity_chart(table: pd.DataFrame, metric: str) -> Figure:
     r2 = rows.srrc_r2.dropna()
     fit = f"R² of the ranks {r2.iloc[0]:.2f}" if len(r2) else "no fit"
     ax.set_title(f"SRRC {'cross-check' if two else ''} ({fit})".replace("  ", " "))
-    handles += [Patch(color=POSITIVE, label=f"SRRC > 0: raises {metric}"),
-                Patch(color=NEGATIVE, label=f"SRRC < 0: lowers {metric}")]
+    handles += [Patch(color=POSITIVE, label="SRRC > 0: raises the metric"),
+                Patch(color=NEGATIVE, label="SRRC < 0: lowers the metric")]
     if not two:
         handles += dummy + _floor_line(ax, rows.assign(srrc=rows.srrc.abs()), "srrc", "srrc_conf")
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4 if two else 2))
@@ -672,7 +1008,8 @@ def sensitivity_chart(table: pd.DataFrame, metric: str) -> Figure:
     hidden = int((~table[table.metric == metric].dummy).sum()) - int((~rows.dummy).sum())
     more = f" (top {MAX_BARS}; {hidden} more in sensitivity.csv)" if hidden > 0 else ""
     label = textwrap.shorten(metric_label(metric), 150 if two else 95, placeholder=" …")
-    fig.suptitle(f"Sensitivity of {metric}{more}\n{label}", fontweight="bold", x=0.01, ha="left", fontsize=10)
+    fig.suptitle(f"Sensitivity of: {label}\nRanked by {own or 'no index'}{more}", fontweight="bold", x=0.01,
+                 ha="left", fontsize=10)
     return fig
 
 
@@ -711,7 +1048,7 @@ def discovery_chart(result: Discovery) -> Figure:
     ax.grid(False, axis="y")
     ax.grid(True, axis="x")
     handles = [Patch(color=BOX_COLOUR, label="restricted by the box"),
-               Patch(color=CHANCE_COLOUR, label="restricted, likely chance (qp ≥ 0.05 or dummy)"),
+               Patch(color=CHANCE_COLOUR, label=f"restricted, likely chance (qp ≥ {result.alpha:.2g} or a dummy)"),
                Patch(color=FREE_COLOUR, label="not restricted"), Patch(color=RANGE_COLOUR, label="outside the box")]
     fig.legend(handles=handles, loc="outside lower center", ncols=4)
     ax.set_title(f"PRIM box: coverage {result.coverage:.0%}, density {result.density:.0%}, "
@@ -767,11 +1104,20 @@ def top_parameters(table: pd.DataFrame, metric: str, n: int = 3) -> str:
     rows = table[(table.metric == metric) & ~table.dummy & table.importance.notna()]
     if not len(rows):
         return "no sensitivity to measure"
-    parts = [f"**{r.parameter}** ({_index_text(r)})" if r.status == "above noise floor"
-             else f"{r.parameter} ({_index_text(r)}, within noise)" for _, r in rows.head(n).iterrows()]
-    above = int((rows.status == "above noise floor").sum())
-    floor = "the dummy's noise floor" if table[(table.metric == metric) & table.dummy].shape[0] else "zero"
-    return ", ".join(parts) + f"; {above} of {len(rows)} parameters clearly above {floor}"
+    clear = rows.status.isin([ABOVE, ABOVE_ZERO])
+    parts = [f"**{r.parameter}** ({_index_text(r)})" if c else f"{r.parameter} ({_index_text(r)}, {r.status})"
+             for (_, r), c in zip(rows.head(n).iterrows(), clear.head(n))]
+    floors = rows.noise_floor.dropna() if "noise_floor" in rows else pd.Series(dtype=float)
+    if len(floors):
+        floor = (f"the seed noise's floor ({floors.iloc[0]:.3g})" if floors.nunique() == 1 else
+                 f"the seed noise's floor (per parameter, {floors.min():.3g} … {floors.max():.3g})")
+    elif (rows.status.isin([ABOVE_ZERO, NOT_ABOVE_ZERO])).any():
+        floor = "zero (the seed noise is not measured: no floor)"
+    elif table[(table.metric == metric) & table.dummy].shape[0]:
+        floor = "the dummy's noise floor"
+    else:
+        floor = "zero"
+    return ", ".join(parts) + f"; {int(clear.sum())} of {len(rows)} parameters clearly above {floor}"
 
 
 def discovery_text(result: Discovery) -> str:
@@ -801,7 +1147,8 @@ def discovery_text(result: Discovery) -> str:
     if chance:
         these = "this restriction is" if len(chance) == 1 else "these restrictions are"
         text += (f" The box also restricts {', '.join(chance)}, but {these} likely chance "
-                 "(quasi-p ≥ 0.05, or a dummy the model never reads).")
+                 f"(quasi-p ≥ {result.alpha:.2g}, the 5 % level corrected for the {len(result.limits) * 2} limits "
+                 "PRIM chose among, or a dummy the model never reads).")
     return text
 
 
@@ -822,8 +1169,55 @@ def _sensitivity_markdown(table: pd.DataFrame, data: SweepData) -> str:
     return "\n".join(lines)
 
 
+def noise_text(data: SweepData, noise: SeedNoise, table: pd.DataFrame) -> list[str]:
+    """Return the report's lines on the noise floor: how the seed noise was measured, and each metric's floor."""
+    if data.design not in ("morris", "saltelli"):
+        return (["The dummy's SRRC is the noise floor: its coefficient measures chance correlation in the sample."]
+                if data.dummies else [("No dummy parameter: a parameter is above the floor when its SRRC interval "
+                                       "excludes zero. Add a dummy (`dummy: true`) to measure chance correlation.")])
+    index = "mu*" if data.design == "morris" else "ST and S1"
+    lines = [(f"Every point runs on the same seeds, so a dummy (never read by the model) has {index} exactly 0: it "
+              "cannot show the noise.")]
+    if data.design == "saltelli":
+        return [*lines, ("The seed noise of Sobol' indices is not measured: a parameter is only said to be above "
+                         "zero. Compare with the SRRC cross-check, or screen with `design: morris` first.")]
+    if not noise.method:
+        return [*lines, "", (f"**The seed noise was not measured** ({noise.note}), so a parameter is only said to be "
+                             "above zero, not above the noise. Run the sweep with `replications: 2` or more, or keep "
+                             f"the sweep file unchanged so that `natosim analyze` can re-run {NOISE_STEPS} Morris steps "
+                             "on new seeds.")]
+    if noise.method == "replications":
+        how = ("Measured from the sweep's own replications: each step's elementary effect is computed seed by seed "
+               "(both points of a step share the seed, as in the design), and its spread between the seeds, pooled "
+               f"over the parameter's steps, gives that parameter's noise ({noise.steps} steps), divided by √(seeds) "
+               "for the effect on point means.")
+    else:
+        how = (f"Measured by running {noise.steps} Morris steps again (both points of each step, {2 * noise.steps} "
+               "runs, `noise_runs.csv`), spread over the trajectories and parameters (dummies left out), each step "
+               "on one new seed the sweep does not use, with the sweep's own run function. A step's new elementary "
+               "effect minus the sweep's is two seeds' noise of an effect under common seeds: "
+               "sd² = mean(difference²) / 2, pooled over the steps (one floor for every parameter).")
+    rule = ("The floor is what mu* reaches for a parameter whose elementary effects are only this noise, "
+            f"N(0, sd²): the mean of |N(0, sd²)| over the trajectories plus {FLOOR_SDS:g} standard deviations, "
+            "sd·(√(2/π) + 2·√(1 − 2/π)/√r). A parameter above it moves the metric beyond the seeds' noise; one "
+            "within it may still matter, but this sweep cannot tell.")
+    lines += ["", how, "", rule, "", "| metric | noise SD of an elementary effect | noise floor on mu* |",
+              "|---|---|---|"]
+    for metric in data.metrics:
+        rows = table[(table.metric == metric) & ~table.dummy]
+        floor, sd = rows.noise_floor.dropna(), rows.noise_sd.dropna()
+        if not len(floor):
+            lines.append(f"| {metric} | {_fmt(noise.sd(metric, POOLED))} | (no variation) |")
+        elif floor.nunique() == 1:
+            lines.append(f"| {metric} | {_fmt(sd.iloc[0])} | {_fmt(floor.iloc[0])} |")
+        else:
+            lines.append(f"| {metric} | {_fmt(sd.min())} … {_fmt(sd.max())} (per parameter) | "
+                         f"{_fmt(floor.min())} … {_fmt(floor.max())} |")
+    return lines
+
+
 def _report(data: SweepData, table: pd.DataFrame, notes: list[str], result: Discovery | None, prim_note: str,
-            figures: list[str]) -> str:
+            figures: list[str], noise: SeedNoise | None = None) -> str:
     """Return the analysis report (markdown)."""
     m = data.manifest
     ok, failed = len(data.ok), int((data.runs.status != "ok").sum())
@@ -856,8 +1250,8 @@ def _report(data: SweepData, table: pd.DataFrame, notes: list[str], result: Disc
                                   "parameter raises or lowers the metric; their squares sum to about R² of the ranks.")
               + (" SRRC is given as a cross-check." if data.design in ("saltelli", "morris") else ""), ""]
     for metric in data.metrics:
-        lines.append(f"- **{metric}**: {top_parameters(table, metric)}.")
-    lines += [""]
+        lines.append(f"- **{metric_label(metric)}** (`{metric}`): {top_parameters(table, metric)}.")
+    lines += ["", "### The noise floor", "", *noise_text(data, noise or SeedNoise(""), table), ""]
     if notes:
         lines += ["Notes:", "", *[f"- {n}" for n in notes], ""]
     lines += ["The full tables are in `sensitivity.md` and `sensitivity.csv`.", ""]
@@ -867,9 +1261,12 @@ def _report(data: SweepData, table: pd.DataFrame, notes: list[str], result: Disc
     else:
         lines += [discovery_text(result), ""]
         shown = result.limits[["parameter", "dummy", "low", "high", "range_low", "range_high", "restricted",
-                               "qp_low", "qp_high", "significant"]]
+                               "qp_low", "qp_high", "significant", "status"]]
         lines += [markdown_table(shown), "",
-                  "qp: quasi-p-values of each restriction (small = the restriction is unlikely to be chance).", ""]
+                  (f"qp: quasi-p-values of each restriction (small = the restriction is unlikely to be chance); a "
+                   f"restriction is significant when every restricted side's qp is below {result.alpha:.2g} (5 % "
+                   f"over the {2 * len(result.limits)} limits PRIM chose among, Bonferroni). A dummy is never a "
+                   "driver: the model never reads it, so its restriction is chance by construction."), ""]
     lines += ["## Figures", ""]
     lines += [f"![{Path(f).stem}]({Path(f).name})" for f in figures]
     lines += [""]
@@ -885,8 +1282,12 @@ def _pairs(table: pd.DataFrame, metric: str, data: SweepData, n: int = 3) -> lis
     return [(ranked[j], ranked[i]) for i in range(len(ranked)) for j in range(i + 1, len(ranked))][:n]
 
 
-def analyze(folder: str | Path, out: str | Path | None = None) -> Path:
-    """Analyse a sweep folder (sensitivity, fan chart, heatmaps, PRIM) into ``out`` (default ``<folder>/analysis``)."""
+def analyze(folder: str | Path, out: str | Path | None = None, noise_steps: int = NOISE_STEPS) -> Path:
+    """Analyse a sweep folder (sensitivity, fan chart, heatmaps, PRIM) into ``out`` (default ``<folder>/analysis``).
+
+    A Morris or Saltelli sweep with one seed per point has its seed noise measured by
+    running ``noise_steps`` of its Morris steps again on new seeds (0: not measured).
+    """
     from sim.outputs import write_table, write_text
 
     require_extra()
@@ -903,7 +1304,10 @@ def analyze(folder: str | Path, out: str | Path | None = None) -> Path:
                    out / "analysis.md")
         return out
 
-    table, sens_notes = sensitivity(data)
+    noise = seed_noise(data, noise_steps)
+    if noise.runs is not None:
+        write_table(noise.runs, out / "noise_runs", formats=("csv",))
+    table, sens_notes = sensitivity(data, noise)
     notes += sens_notes
     write_table(table, out / "sensitivity", formats=("csv",))
     write_text(_sensitivity_markdown(table, data), out / "sensitivity.md")
@@ -936,19 +1340,27 @@ def analyze(folder: str | Path, out: str | Path | None = None) -> Path:
         write_table(result.trajectory, out / "discovery_trajectory", formats=("csv",))
         figures.append(save_figure(discovery_chart(result), out, "discovery"))
 
-    write_text(_report(data, table, notes, result, prim_note, figures), out / "analysis.md")
+    write_text(_report(data, table, notes, result, prim_note, figures, noise), out / "analysis.md")
     return out
 
 
 __all__ = [
+    "ColourScale",
     "Discovery",
+    "SeedNoise",
     "SweepData",
     "analyze",
     "case_of_interest",
+    "colour_scale",
     "discover",
     "discovery",
     "load",
+    "metric_label",
+    "metric_meaning",
+    "morris_floor",
     "morris_indices",
+    "morris_steps",
+    "seed_noise",
     "sensitivity",
     "sobol_indices",
     "srrc",
