@@ -53,7 +53,11 @@ TYPE_PRIORITY = {
     "forward_presence_commitment": 6,
     "spending_guideline": 5,
 }
+#: milestones of the record shown by the trust heatmap where the run covers them (2023-12: the record's end);
+#: the run's own last date is always added, and a run going years past the record gets dates in between
 HEATMAP_DATES = ("1992-01", "1997-06", "2002-06", "2008-09", "2014-06", "2022-06", "2023-12")
+#: most columns of the trust heatmap
+HEATMAP_MAX = 10
 
 MAIN = "#1f4e79"
 GUIDE = "#555555"
@@ -316,23 +320,60 @@ def event_score(etype: str, goldstein: float, n_targets: int) -> float:
     return base + abs(goldstein) / 10
 
 
+def own_event_ids(scenario: Any) -> set[str]:
+    """Return the ids of the events a scenario's own file schedules (not inherited), empty if it extends nothing.
+
+    Ids are read from the last file of the ``extends`` chain as the loader names them (``id``, else
+    ``<file stem>-<index>``); a file that cannot be read gives no ids.
+    """
+    import yaml
+
+    chain = list(getattr(scenario, "chain", None) or [])
+    if len(chain) < 2 or not getattr(scenario, "path", None):
+        return set()
+    path = Path(scenario.path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return set()
+    events = raw.get("events") if isinstance(raw, dict) else None
+    if not isinstance(events, list):
+        return set()
+    return {str(e.get("id") or f"{path.stem}-{k}") for k, e in enumerate(events) if isinstance(e, dict)}
+
+
+#: score added to a scenario's own events so that they take the label slots first
+OWN_BONUS = 100.0
+#: the text marker of labelled own events in ``_annotate_events``'s answer
+OWN = "own"
+#: label slots reserved for a scenario's own events, beyond the history's
+OWN_SLOTS = 8
+
+
 def key_events(result: RunResult) -> list[dict[str, Any]]:
-    """Return the scenario's main events (|Goldstein| ≥ 7 or key types), most important first."""
+    """Return the scenario's main events (|Goldstein| ≥ 7 or key types, and all its own), most important first.
+
+    In a scenario that extends another, the events of its own file come first (``own``: True), whatever
+    their type: they are what the user added.
+    """
     start, end = result.timeseries["date"].min(), result.timeseries["date"].max()
+    mine = own_event_ids(result.scenario)
     out: dict[pd.Timestamp, dict[str, Any]] = {}
     for e in result.scenario.events:
         when = pd.Timestamp(e.date)
         g = _goldstein(result, e.type)
+        own = getattr(e, "id", None) in mine
         if not (start <= when <= end + pd.Timedelta(days=31)):
             continue
-        if abs(g) < 7 and e.type not in KEY_EVENT_TYPES:
+        if abs(g) < 7 and e.type not in KEY_EVENT_TYPES and not own:
             continue
         item = {
             "date": when,
             "label": e.label or e.type.replace("_", " "),
             "type": e.type,
             "goldstein": g,
-            "score": event_score(e.type, g, len(e.targets)),
+            "score": event_score(e.type, g, len(e.targets)) + (OWN_BONUS if own else 0.0),
+            "own": own,
         }
         if when not in out or out[when]["score"] < item["score"]:  # one label per day
             out[when] = item
@@ -348,8 +389,10 @@ def _annotate_events(
     labelled event joins its label as a second line; otherwise it gets a label of its
     own, hanging from the top or standing on the bottom of the axes (whichever is
     further from the data there), right or left of its line, wherever it does not
-    overlap another label.  Events that find no free place are left out.  Returns the
-    colours used ({CONFLICT, COOPERATION} or a subset).
+    overlap another label.  Events that find no free place are left out.  A scenario's own
+    events (``key_events``) come first, in up to ``OWN_SLOTS`` slots of their own (the history
+    keeps its ``max_labels``), and are labelled in bold.  Returns the colours used
+    ({CONFLICT, COOPERATION} or a subset), with ``OWN`` added when an own event is labelled.
     """
     events = key_events(result)
     used: set[str] = set()
@@ -377,9 +420,12 @@ def _annotate_events(
         return (d, d + w) if side == "right" else (d - w, d)
 
     groups: list[dict[str, Any]] = []
-    n_labels = 0
+    # the scenario's own events have slots of their own (up to OWN_SLOTS) on top of the history's max_labels
+    n_labels, own_labels = 0, 0
     for ev in events:
-        if n_labels >= max_labels:
+        if ev.get("own") and own_labels >= OWN_SLOTS:
+            continue
+        if not ev.get("own") and n_labels >= max_labels:
             break
         d = day(ev["date"])
         near = [g for g in groups if abs(d - g["d"]) <= merge_days]
@@ -391,7 +437,8 @@ def _annotate_events(
             if free(x0, x1, g["region"], skip=g):
                 g["events"].append(ev)
                 g["x0"], g["x1"] = x0, x1
-                n_labels += 1
+                own_labels += bool(ev.get("own"))
+                n_labels += not ev.get("own")
             continue
         window = q.loc[ev["date"] - pd.Timedelta(days=180): ev["date"] + pd.Timedelta(days=180)]
         if window.empty:
@@ -408,7 +455,8 @@ def _annotate_events(
                 x0, x1 = extent(d, side, 1)
                 groups.append({"d": d, "date": ev["date"], "region": region, "side": side,
                                "x0": x0, "x1": x1, "room": room[region], "events": [ev]})
-                n_labels += 1
+                own_labels += bool(ev.get("own"))
+                n_labels += not ev.get("own")
                 break
 
     for g in groups:
@@ -417,15 +465,17 @@ def _annotate_events(
         for ev in sorted(g["events"], key=lambda e: e["date"]):
             colour = CONFLICT if ev["goldstein"] < 0 else COOPERATION
             used.add(colour)
-            ax.axvline(ev["date"], color=colour, lw=0.7, alpha=0.55, zorder=1)
+            if ev.get("own"):
+                used.add(OWN)
+            ax.axvline(ev["date"], color=colour, lw=1.1 if ev.get("own") else 0.7, alpha=0.55, zorder=1)
             text = ev["label"]
             if len(text) > max_chars:
                 text = text[: max_chars - 1].rstrip() + "…"
-            lines.append((text, colour))
+            lines.append((text, colour, "bold" if ev.get("own") else "normal"))
         top = g["region"] == "top"
         right = g["side"] == "right"
         # the first line sits next to the vertical line, the second one further out
-        for k, (text, colour) in enumerate(lines if right else lines[::-1]):
+        for k, (text, colour, weight) in enumerate(lines if right else lines[::-1]):
             offset = (1.5 + k * size * 1.3) * (1 if right else -1)
             ax.annotate(
                 text,
@@ -435,6 +485,7 @@ def _annotate_events(
                 rotation=90,
                 fontsize=size,
                 color=colour,
+                fontweight=weight,
                 ha="left" if right else "right",
                 va="top" if top else "bottom",
                 zorder=3,
@@ -470,49 +521,87 @@ def relations(result: RunResult, ax: Axes | None = None) -> Figure:
     labels += ["cooperative event (scheduled)", "conflictual event (scheduled)"]
     legend = ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3,
                        borderaxespad=0.0)
+    own = bool(own_event_ids(result.scenario))
+    if own:  # reserve the legend's room for the own-events entry before the labels are placed
+        handles.append(Line2D([], [], color="#444444", lw=1.1))
+        labels.append(f"bold label: {result.scenario.name}'s own event (not in {Path(result.scenario.chain[-2]).stem})")
+        legend.remove()
+        legend = ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3,
+                           borderaxespad=0.0)
     used = _annotate_events(ax, result, q)
-    if used != {CONFLICT, COOPERATION}:  # drop the legend entries of kinds not drawn
+    kinds = {CONFLICT, COOPERATION} | ({OWN} if own else set())
+    if used != kinds:  # drop the legend entries of kinds not drawn
         keep = [(h, lab) for h, lab in zip(handles, labels, strict=True)
-                if not isinstance(h, Line2D) or h.get_color() in used or h.get_lw() > 1]
+                if not isinstance(h, Line2D) or h.get_lw() > 1.2
+                or (h.get_color() in used if h.get_lw() < 1 else OWN in used)]
         legend.remove()
         ax.legend(*zip(*keep, strict=True), loc="upper center", bbox_to_anchor=(0.5, -0.1),
                   ncol=3, borderaxespad=0.0)
     return fig
 
 
+#: states drawn (and named) in the threat plot: the most threatened, mean over the run
+THREAT_NAMED = 8
+#: distinct colours of the named lines of the threat plot (one each, never reused)
+THREAT_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+def members_at_end(result: RunResult) -> list[str]:
+    """Return the states that are members at the run's last date in most seeds, roster order."""
+    st = result.states
+    end = st[st["date"] == st["date"].max()]
+    share = end.groupby("state")["member"].mean()
+    return [c for c in roster(result) if share.get(c, 0.0) >= 0.5]
+
+
+def fixed_members_mean(result: RunResult, column: str, codes: Sequence[str]) -> pd.DataFrame:
+    """Return, per date, the median over seeds (and 10–90 % band) of the mean of column over a fixed set of states."""
+    st = result.states[result.states["state"].isin(list(codes))]
+    per_seed = st.groupby(["seed", "date"])[column].mean().reset_index()
+    return quantiles(per_seed, column)
+
+
+def most_threatened(result: RunResult, n: int = THREAT_NAMED) -> list[str]:
+    """Return the n members and partners with the highest threat from Russia (median over seeds, mean over the run)."""
+    wide = state_medians(result, "threat_from_russia")
+    codes = [c for c in partners(result) if c in wide.columns]
+    return list(wide[codes].mean().sort_values(ascending=False, kind="stable").index[:n])
+
+
 @styled
 def threat(result: RunResult) -> Figure:
-    """Plot threat perception of Russia by state (median over seeds), eastern flank highlighted."""
+    """Plot threat from Russia: the most threatened states named, the others as a range, the members' mean.
+
+    The members' mean is over a fixed set, the members at the run's end, so that it does not jump when
+    the alliance enlarges (the timeseries' ``mean_threat_from_russia`` is over the members of the day).
+    """
     fig, ax = new_figure()
     wide = state_medians(result, "threat_from_russia")
-    colours = state_colours(result)
     codes = [c for c in partners(result) if c in wide.columns]
-    east = [c for c in highlighted(result) if c in wide.columns]
-    rest = [c for c in codes if c not in east]
-    for code in rest:
-        ax.plot(wide.index, wide[code], color="#b0b0b0", lw=0.7, alpha=0.8, zorder=1)
+    named = most_threatened(result)
+    rest = [c for c in codes if c not in named]
+    names = {c: s.get("name", c) for c, s in roster(result).items()}
+    if rest:
+        others = wide[rest]
+        ax.fill_between(wide.index, others.min(axis=1), others.max(axis=1), color="#d0d0d0", alpha=0.7, lw=0,
+                        zorder=1, label=f"the other {len(rest)} members and partners: lowest to highest")
     last: dict[str, tuple[float, str]] = {}
-    for code in east:
-        ax.plot(wide.index, wide[code], color=colours[code], lw=1.4, zorder=2)
+    for k, code in enumerate(named):
+        colour = THREAT_COLOURS[k % len(THREAT_COLOURS)]
+        ax.plot(wide.index, wide[code], color=colour, lw=1.5, zorder=2,
+                ls="-" if k < len(THREAT_COLOURS) else (0, (4, 2)), label=f"{code} {names.get(code, code)}")
         if (y := _last_valid(wide[code])) is not None:
-            last[code] = (y, colours[code])
-    mean = quantiles(result.timeseries, "mean_threat_from_russia")
-    ax.plot(mean.index, mean["median"], color="black", lw=2.2, ls="--", zorder=3)
+            last[code] = (y, colour)
+    fixed = members_at_end(result)
+    mean = fixed_members_mean(result, "threat_from_russia", fixed)
+    ax.plot(mean.index, mean["median"], color="black", lw=2.2, ls="--", zorder=3,
+            label=f"mean of the {len(fixed)} members at the end\n(the same states throughout)")
     ax.set_ylim(0, 1)
     date_axis(ax, wide.index.min(), wide.index.max())
     ax.set_ylabel("Threat perceived from Russia (0 none … 1 extreme)")
-    ax.set_title("Threat perception of Russia by state (median over seeds)")
-    handles = [
-        Line2D([], [], color=STRONG[0], lw=1.4),
-        Line2D([], [], color="#b0b0b0", lw=0.7),
-        Line2D([], [], color="black", lw=2.2, ls="--"),
-    ]
-    ax.legend(
-        handles,
-        ["eastern flank, Ukraine, Finland, Sweden\n(labelled at the line end)",
-         "other members and partners", "mean over NATO members"],
-        loc="upper left", bbox_to_anchor=(1.07, 1.0), borderaxespad=0.0,
-    )
+    ax.set_title(f"Threat from Russia: the {len(named)} most threatened states (highest mean over the run), "
+                 "the others' range, the members' mean\n(median over seeds)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.1, 1.0), borderaxespad=0.0)
     label_line_ends(ax, last, wide.index.max(), (0, 1))
     return fig
 
@@ -628,10 +717,32 @@ def escalation(result: RunResult) -> Figure:
     return fig
 
 
+def default_heatmap_dates(start: Any, end: Any) -> list[pd.Timestamp]:
+    """Return the heatmap's dates for a run from start to end: the record's milestones inside it, then its end.
+
+    A run that goes more than three years past the last milestone gets evenly spaced dates after it
+    (about one every four years), so a run to 2035 shows its future.
+    """
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    wanted = [d for d in (pd.Timestamp(m) for m in HEATMAP_DATES) if start <= d <= end]
+    last = wanted[-1] if wanted else start
+    years = (end - last).days / 365.25
+    if years > 3:
+        n = min(int(years // 4), HEATMAP_MAX - len(wanted) - 1)
+        wanted += [last + (end - last) * (k / (n + 1)) for k in range(1, n + 1)]
+    return [*wanted, end]
+
+
 def heatmap_dates(result: RunResult, dates: Iterable[Any] | None = None) -> list[pd.Timestamp]:
-    """Return the recorded dates nearest to (at or before) the wanted dates, clipped to the run."""
+    """Return the recorded dates nearest to (at or before) the wanted dates, clipped to the run.
+
+    By default the wanted dates are ``default_heatmap_dates`` of the run's own first and last dates.
+    """
     recorded = pd.DatetimeIndex(sorted(result.states["date"].unique()))
-    wanted = [pd.Timestamp(d) for d in (dates if dates is not None else HEATMAP_DATES)]
+    if dates is None:
+        wanted = default_heatmap_dates(recorded[0], recorded[-1])
+    else:
+        wanted = [pd.Timestamp(d) for d in dates]
     picked = []
     for d in wanted:
         d = min(max(d, recorded[0]), recorded[-1])
@@ -669,7 +780,9 @@ def trust_heatmap(result: RunResult, dates: Iterable[Any] | None = None) -> Figu
         values = table.to_numpy(dtype=float)
         image = ax.imshow(values, cmap=cmap, vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
         ax.set_xticks(range(len(cols)))
-        ax.set_xticklabels([f"{d:%Y-%m}" for d in cols], rotation=0)
+        many = len(cols) > 7  # ten labels side by side would overlap
+        ax.set_xticklabels([f"{d:%Y-%m}" for d in cols], rotation=45 if many else 0, ha="right" if many else "center",
+                           rotation_mode="anchor")
         ax.set_yticks(range(len(codes)))
         ax.set_yticklabels(codes, fontsize=7)
         ax.tick_params(axis="both", length=0)
@@ -698,8 +811,9 @@ def trust_heatmap(result: RunResult, dates: Iterable[Any] | None = None) -> Figu
     axes[0].set_ylabel("State (grouped by bloc)")
     cbar = fig.colorbar(image, ax=list(axes), shrink=0.6, pad=0.04)
     cbar.set_label("Trust (−1 distrust … +1 trust)")
-    fig.suptitle("Trust between Russia and each state at selected dates", fontweight="bold",
-                 x=0.01, ha="left")
+    run = pd.DatetimeIndex(result.states["date"].unique())
+    fig.suptitle(f"Trust between Russia and each state at selected dates of the run ({run.min():%Y-%m} – "
+                 f"{run.max():%Y-%m})", fontweight="bold", x=0.01, ha="left")
     return fig
 
 
@@ -770,21 +884,66 @@ def _compare_window(comparison: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
     return pd.Timestamp(start), pd.Timestamp(comparison.horizon)
 
 
+def _compare_quantiles(comparison: Any, column: str) -> list[pd.DataFrame]:
+    """Return each scenario's median and 10–90 % band of column over seeds, inside the plotting window."""
+    start, end = _compare_window(comparison)
+    out = []
+    for result in comparison.results:
+        ts = result.timeseries[(result.timeseries.date >= start) & (result.timeseries.date <= end)]
+        out.append(quantiles(ts, column))
+    return out
+
+
+def coinciding(series: Sequence[pd.DataFrame], names: Sequence[str]) -> dict[str, str]:
+    """Return, for each scenario whose median line equals an earlier one's everywhere, the earlier one's name."""
+    out: dict[str, str] = {}
+    for k in range(1, len(series)):
+        for j in range(k):
+            a, b = series[k]["median"], series[j]["median"]
+            if a.index.equals(b.index) and np.allclose(a.to_numpy(float), b.to_numpy(float), atol=1e-9,
+                                                       equal_nan=True):
+                out[names[k]] = out.get(names[j], names[j])
+                break
+    return out
+
+
+def _draw_scenarios(ax: Axes, qs: Sequence[pd.DataFrame], names: Sequence[str], bands: bool, lw: float,
+                    step: bool = False) -> dict[str, str]:
+    """Draw every scenario's median (and band); the first, the reference, dashed on top; return coincidences."""
+    same = coinciding(qs, names)
+    kw: dict[str, Any] = {"drawstyle": "steps-post"} if step else {}
+    for k, (q, name) in enumerate(zip(qs, names, strict=True)):
+        colour = COMPARE_COLOURS[k % len(COMPARE_COLOURS)]
+        label = name if name not in same else f"{name} (identical to {same[name]})"
+        if k == 0:  # the reference on top, dashed, so a scenario that equals it shows through
+            ax.plot(q.index, q["median"], color=colour, lw=lw * 0.8, ls=(0, (4, 2)), zorder=5, label=label, **kw)
+        else:
+            ax.plot(q.index, q["median"], color=colour, lw=lw, zorder=3, label=label, **kw)
+        twin = qs[names.index(same[name])] if name in same else None
+        if twin is not None and np.allclose(q[["lo", "hi"]].to_numpy(float), twin[["lo", "hi"]].to_numpy(float),
+                                            atol=1e-9, equal_nan=True):
+            continue  # the same band as the scenario it equals: drawn once
+        if bands:
+            ax.fill_between(q.index, q["lo"], q["hi"], color=colour, alpha=0.15, lw=0, zorder=1,
+                            step="post" if step else None)
+    return same
+
+
 @styled
 def compare_relations(comparison: Any) -> Figure:
     """Overlay the relations index of every scenario (median and band), with the branching date marked."""
     fig, ax = new_figure()
     start, end = _compare_window(comparison)
-    for k, result in enumerate(comparison.results):
-        ts = result.timeseries[(result.timeseries.date >= start) & (result.timeseries.date <= end)]
-        q = quantiles(ts, "relations_index")
-        colour = COMPARE_COLOURS[k % len(COMPARE_COLOURS)]
-        ax.plot(q.index, q["median"], color=colour, lw=2.2, label=result.scenario.name)
-        if n_seeds(result) > 1:
-            ax.fill_between(q.index, q["lo"], q["hi"], color=colour, alpha=0.15, lw=0)
+    qs = _compare_quantiles(comparison, "relations_index")
+    bands = n_seeds(comparison.results[0]) > 1
+    _draw_scenarios(ax, qs, comparison.names, bands, lw=2.2)
     ax.axvline(comparison.branch, color="black", lw=1.0, ls="--")
-    ax.annotate(f"branch {comparison.branch:%Y-%m}", (comparison.branch, 0.97), xycoords=("data", "axes fraction"),
-                xytext=(4, 0), textcoords="offset points", va="top", fontsize=9)
+    warned = bool(getattr(comparison, "warnings", None))
+    ax.annotate(f"branch {comparison.branch:%Y-%m}" + ("\n(the scenarios differ before it:\nsee metrics.md)"
+                                                        if warned else ""),
+                (comparison.branch, 0.97), xycoords=("data", "axes fraction"),
+                xytext=(4, 0), textcoords="offset points", va="top", fontsize=9,
+                color=CONFLICT if warned else "black")
     ax.axhline(0.0, color="#888888", lw=0.8)
     ax.set_ylim(-1, 1)
     ax.set_ylabel("Relations index (−1 hostile … +1 cooperative)")
@@ -792,40 +951,67 @@ def compare_relations(comparison: Any) -> Figure:
     ax.set_title(f"NATO–Russia relations by scenario (median, band 10th–90th percentile over {seeds} seeds)",
                  loc="left", fontweight="bold")
     date_axis(ax, start, end)
-    legend_outside(ax, title="scenario")
+    legend_outside(ax, title="scenario (first: reference, dashed)")
     return fig
 
 
-COMPARE_PANELS: tuple[tuple[str, str], ...] = (
-    ("escalation_level", "Escalation level (0 peace … 5 NATO–Russia war)"),
-    ("war_intensity_max", "Intensity of Russia's war (0..1)"),
-    ("mean_threat_from_russia", "Members' threat from Russia (0..1)"),
-    ("frontline_deterrence", "Eastern-flank deterrence credibility (0..1)"),
-    ("mean_defence_spending", "Members' mean defence spending (% GDP)"),
-    ("alliance_cohesion", "Alliance cohesion (0..1)"),
-    ("russia_economic_strain", "Russia's economic strain (0..1)"),
-    ("russia_encirclement", "Russia's perceived encirclement (0..1)"),
-    ("sanctions_level", "Western sanctions (0..1)"),
+#: the compare panels: column, title, the quantity's natural range (None: open) and the least y-span shown
+COMPARE_PANELS: tuple[tuple[str, str, float | None, float | None, float], ...] = (
+    ("escalation_level", "Escalation level (0 peace … 5 NATO–Russia war)", 0.0, 5.0, 5.0),
+    ("war_intensity_max", "Intensity of Russia's war (0..1)", 0.0, 1.0, 0.2),
+    ("mean_threat_from_russia", "Members' threat from Russia (0..1)", 0.0, 1.0, 0.2),
+    ("frontline_deterrence", "Eastern-flank deterrence credibility (0..1)", 0.0, 1.0, 0.2),
+    ("mean_defence_spending", "Members' mean defence spending (% GDP)", 0.0, None, 1.0),
+    ("alliance_cohesion", "Alliance cohesion (0..1)", 0.0, 1.0, 0.2),
+    ("russia_economic_strain", "Russia's economic strain (0..1)", 0.0, 1.0, 0.2),
+    ("russia_encirclement", "Russia's perceived encirclement (0..1)", 0.0, 1.0, 0.2),
+    ("sanctions_level", "Western sanctions (0..1)", 0.0, 1.0, 0.2),
 )
+
+
+def panel_limits(qs: Sequence[pd.DataFrame], low: float | None, high: float | None,
+                 min_span: float) -> tuple[float, float]:
+    """Return y-limits holding every median and band, at least min_span wide, inside the natural range."""
+    lo = min(float(np.nanmin(q[["median", "lo"]].to_numpy(float))) for q in qs)
+    hi = max(float(np.nanmax(q[["median", "hi"]].to_numpy(float))) for q in qs)
+    span = max(hi - lo, min_span)
+    mid = (lo + hi) / 2
+    a, b = mid - span / 2, mid + span / 2
+    if low is not None and a < low:
+        a, b = low, low + span
+    if high is not None and b > high:
+        a, b = max(high - span, low if low is not None else -np.inf), high
+    pad = 0.04 * (b - a)
+    return a - pad, b + pad
 
 
 @styled
 def compare_panels(comparison: Any) -> Figure:
-    """Small multiples of the headline outputs, one line per scenario (median over seeds)."""
+    """Small multiples of the headline outputs, one line and band per scenario, y-ranges that do not magnify."""
     fig, axes = new_figure(3, 3, figsize=(15, 10), sharex=True)
     start, end = _compare_window(comparison)
-    for ax, (column, title) in zip(axes.flat, COMPARE_PANELS):
-        for k, result in enumerate(comparison.results):
-            ts = result.timeseries[(result.timeseries.date >= start) & (result.timeseries.date <= end)]
-            q = quantiles(ts, column)
-            ax.plot(q.index, q["median"], color=COMPARE_COLOURS[k % len(COMPARE_COLOURS)], lw=1.6,
-                    label=result.scenario.name, drawstyle="steps-post" if column == "escalation_level" else None)
+    bands = n_seeds(comparison.results[0]) > 1
+    for ax, (column, title, low, high, min_span) in zip(axes.flat, COMPARE_PANELS):
+        qs = _compare_quantiles(comparison, column)
+        same = _draw_scenarios(ax, qs, comparison.names, bands, lw=1.6, step=column == "escalation_level")
         ax.axvline(comparison.branch, color="black", lw=0.8, ls="--")
         ax.set_title(title, loc="left", fontsize=10)
         date_axis(ax, start, end, label=False)
-    axes.flat[0].set_ylim(-0.2, 5.2)
+        a, b = panel_limits(qs, low, high, min_span)
+        ax.set_ylim(a, b)
+        notes = [f"{k} = {v}" for k, v in same.items()]
+        if low is not None and high is not None and (b - a) < 0.9 * (high - low):
+            notes.append(f"y-axis zoomed: {a:.2f}–{b:.2f} of {low:g}–{high:g}")
+        if notes:
+            ax.text(0.99, 0.02, "\n".join(notes), transform=ax.transAxes, ha="right", va="bottom", fontsize=7,
+                    color=GUIDE, zorder=6, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none",
+                                                 "alpha": 0.8})
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 6), title="scenario (median over seeds)")
-    fig.suptitle(f"Headline outputs by scenario (branch {comparison.branch:%Y-%m}, dashed)", fontweight="bold", x=0.01,
-                 ha="left")
+    labels = [lab.split(" (identical")[0] for lab in labels]  # coincidences differ by panel: said in each
+    what = "median, band 10th–90th percentile over seeds" if bands else "one seed"
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 6),
+               title=f"scenario ({what}; the first, the reference, dashed on top)")
+    warned = " — the scenarios differ before the branch: see metrics.md" if getattr(comparison, "warnings", None) else ""
+    fig.suptitle(f"Headline outputs by scenario (branch {comparison.branch:%Y-%m}, dashed){warned}",
+                 fontweight="bold", x=0.01, ha="left")
     return fig
