@@ -73,7 +73,7 @@ def test_morris_heatmap_title_says_the_cells_it_shows(morris_sweep: sa.SweepData
     fig = sa.heatmaps(morris_sweep, "relations_at_horizon", [("a", "b")])
     image = fig.axes[0].images[0]
     assert image.get_array().shape == (4, 4)
-    title = fig._suptitle.get_text()
+    title = fig._suptitle.get_text().replace("\n", " ")
     assert "4×4 cells" in title and "6×6" not in title and "relations_at_horizon" not in title and "`" not in title
     all_texts = texts(fig)
     assert "hostile" in all_texts and "cooperative" in all_texts

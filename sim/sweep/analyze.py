@@ -898,7 +898,7 @@ def heatmaps(data: SweepData, metric: str, pairs: list[tuple[str, str]]) -> Figu
     how = heatmap_cells_text(data, pairs, [c[0].shape for c in cells])
     title = textwrap.shorten(metric_label(metric), int(16 * fig.get_figwidth()), placeholder=" …")
     sub = textwrap.fill(f"Mean over seeds and the other parameters ({how}; – no run); the most influential pairs",
-                        int(16 * fig.get_figwidth()))
+                        int(13 * fig.get_figwidth()))
     fig.suptitle(f"{title}\n{sub}", fontweight="bold", x=0.01, ha="left", fontsize=10)
     return fig
 
