@@ -11,9 +11,8 @@ from typing import Annotated
 import typer
 import yaml
 
-from sim import parameters
 from sim.entry import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_INTERRUPTED
-from sim.scenario import SEED_MAX, ScenarioError, load_scenario
+from sim.inputs import SEED_MAX, ScenarioError
 
 app = typer.Typer(
     add_completion=False,
@@ -42,6 +41,8 @@ def _seed_range(first: int, n: int) -> range:
 
 def _parse_sets(items: list[str] | None) -> dict[str, float]:
     """Parse repeated ``--set name=value`` options into overrides (validated later)."""
+    from sim import parameters
+
     out: dict[str, float] = {}
     for item in items or []:
         if "=" not in item:
@@ -60,6 +61,8 @@ def _parse_sets(items: list[str] | None) -> dict[str, float]:
 
 def _load(path: str, calibration: str | None = None, posterior: bool | None = None,
           anchor_year: int | None = None):
+    from sim.scenario import load_scenario
+
     try:
         return load_scenario(path, calibration=calibration, posterior=posterior, anchor_year=anchor_year)
     except ScenarioError as exc:
@@ -312,6 +315,7 @@ def params_cmd(
 
 def _params_in_force(sc):
     """Return the registry table with `value` the value in force in sc (registry < calibration < scenario)."""
+    from sim import parameters
     df = parameters.table().rename(columns={"value": "registry_value"})
     in_force = {**sc.calibrated, **sc.parameters}
     df.insert(1, "value", [float(in_force.get(n, v)) for n, v in zip(df.name, df.registry_value, strict=True)])
@@ -382,7 +386,7 @@ def show(
 def _validate_sensitivity(sc, folder: Path, params: list[str] | None, trajectories: int, seeds: int, workers: int,
                           overrides: dict[str, float]) -> None:
     """Run the Morris screening of the six facts (``sim.fact_sensitivity``), print and write it."""
-    from sim import fact_sensitivity
+    from sim import fact_sensitivity, parameters
 
     names = list(params or fact_sensitivity.assumption_parameters())
     for name in names:
@@ -499,7 +503,7 @@ def questions(
     """Answer every hypothetical's question against its reference (exit 1 if an answer fails, 2 on bad input)."""
     from sim import questions as q
     from sim.runner import run_many
-    from sim.scenario import SCENARIO_DIR
+    from sim.scenario import SCENARIO_DIR, load_scenario
 
     calib = "none" if uncalibrated else None
     base = folder if folder.is_dir() else (SCENARIO_DIR if folder == Path("scenarios") else None)

@@ -38,18 +38,8 @@ from sim import economic_paths, parameters, safe_yaml
 from sim.calendar import parse_step
 from sim.data import read_yaml
 from sim.events import GROUPS, Event, EventType
+from sim.inputs import FIRST_MONTH, LABEL_MAX, LAST_MONTH, MAX_MONTHS, SEED_MAX, ScenarioError
 from sim.setup import ModelSetup
-
-#: the largest seed a run takes (seeds are 0 .. 2**32 - 1, numpy's classic range; they are stored as int64)
-SEED_MAX = 2**32 - 1
-#: the earliest first month of a run (the model's dates are datetime64[ns], which end in 1677 and 2262)
-FIRST_MONTH = date(1900, 1, 1)
-#: the latest last month of a run: the record is 1991-2023 and the projections are not meant beyond the century
-LAST_MONTH = date(2100, 12, 1)
-#: the longest run, in months: 110 years (December 1991 .. December 2100 is 1309 months)
-MAX_MONTHS = 110 * 12
-#: the longest event label: labels are drawn on the plots, next to the events' markers
-LABEL_MAX = 40
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,14 +49,6 @@ if TYPE_CHECKING:
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 CALIBRATED_FILE = Path(__file__).resolve().parent / "data" / "calibrated.yaml"
-
-
-class ScenarioError(Exception):
-    """A scenario (or data) file is invalid; the message names file, field and what is allowed."""
-
-    def __init__(self, problems: list[tuple[str, str, str]]):
-        self.problems = problems
-        super().__init__("\n".join(f"{f}: {path}: {msg}" for f, path, msg in problems))
 
 
 def parse_date(value: Any) -> date:
