@@ -119,6 +119,8 @@ def test_an_armed_attack_on_an_ally_counts_as_one_on_the_member_in_proportion_to
     assert f(t, 2, ints(1), 0.4, 0.8, False, bools(F, T, T), solidarity) == approx(0.2)
     # the observer is not a member: no Article 5, 0.2
     assert f(t, 2, ints(1), 0.4, 0.8, True, bools(F, T, F), solidarity) == approx(0.2)
+    # the target is not a member: no Article 5 either, 0.2
+    assert f(t, 2, ints(1), 0.4, 0.8, True, bools(F, F, T), solidarity) == approx(0.2)
 
 
 # the gains and thresholds of the event tests: plain observers, then Russia's own
@@ -224,9 +226,14 @@ def test_an_actor_that_is_also_a_target_does_not_judge_itself(impl):
     t, h, m = eye_trust(3), np.zeros((3, 3)), np.zeros((3, 3))
     # 0 and 1 act together against 1 and 2: actor 1 would have salience 1 as a target, but
     # actors come last and get 0; target 2 has salience 1
-    _event(f, t, h, m, ints(0, 1), ints(1, 2), -0.5, enmity=0.0)
+    _event(f, t, h, m, ints(0, 1), ints(1, 2), -0.5)
     assert t[1, 0] == 0.0 and h[1, 0] == 0.0
     assert t[2, 0] == approx(-0.2) and t[2, 1] == approx(-0.2)  # 0 + 1 * (-0.5 * 1 * 0.4)
+    # enmity toward every target other than the actor itself: (0 + 1) * 0.5 * 0.2 = 0.1 of trust,
+    # a grudge of 0.5 * 0.2 * 0.5 = 0.05; none of actor 1 against itself
+    assert t[0, 1] == approx(-0.1) and t[0, 2] == approx(-0.1) and t[1, 2] == approx(-0.1)
+    assert m[0, 1] == approx(0.05) and m[0, 2] == approx(0.05) and m[1, 2] == approx(0.05)
+    assert m[1, 1] == 0.0 and m[0, 0] == 0.0
     assert t[0, 0] == t[1, 1] == 1.0
 
 
@@ -688,6 +695,12 @@ def test_presence_is_capped_at_one_and_without_members_nobody_is_willing(impl):
     f(presence, floats(0.0, 2.0), floats(0.0, 0.5), floats(0.0, 1.0), bools(F, T),
       floats(1.0, 1.0), 0.4, 0.6, 2.0, 1.0, floats(0.0, 0.0))
     assert presence[1] == 1.0
+    # a smaller commitment 0.2 of the one member: 0.2 * (0.5 + 1 * 1 / 1) = 0.3 (threat 0.5 is
+    # below the surge threshold 0.6)
+    presence = floats(0.0, 0.0)
+    f(presence, floats(0.0, 0.2), floats(0.0, 0.5), floats(0.0, 1.0), bools(F, T),
+      floats(1.0, 1.0), 0.4, 0.6, 2.0, 1.0, floats(0.0, 0.0))
+    assert presence[1] == approx(0.2 * (0.5 + min(0.5 / 0.4, 1.0) * 1.0 / 1))
     # no member at all: willing = 0 / max(0, 1) = 0 and every target is 0
     presence = floats(0.5, 0.5)
     f(presence, floats(1.0, 1.0), floats(0.9, 0.9), floats(1.0, 1.0), bools(F, F),
