@@ -12,7 +12,7 @@ from .conftest import ROOT, TEST_SCENARIOS
 
 #: issue 12's open gap: the relations peak falls in 2003 (the first full year of the NATO-Russia Council) in every
 #: seed; the record's strain of 2003 (the Iraq war) involves a state outside the roster (docs/validation.md)
-PEAK_GAP = pytest.mark.xfail(strict=True, reason="relations peak in 2003, not inside 1997-2002 (issue 12, open)")
+PEAK_GAP = pytest.mark.xfail(strict=True, reason="relations peak in 2003, not inside 1997-2002 (issue 12: blocked, see docs/validation.md)")
 
 
 @pytest.mark.parametrize("check", [pytest.param(c, marks=PEAK_GAP) if c is stylized.fact_warming_peak else c

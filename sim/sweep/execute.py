@@ -395,11 +395,13 @@ def _require(module: str, what: str) -> None:
         raise missing_package(module, what)
 
 
-def sweep_bytes(runs: int, steps: int, series: int) -> int:
-    """Return a generous estimate of the bytes a sweep's runs take on disk (a row, its series), at least 16 MB."""
+def disk_needed(sweep: Sweep, jobs: int, workers: int | None) -> int:
+    """Return the bytes the runs still to do need on disk: twice the sweep's estimate for them, at least 16 MB."""
     from sim.outputs import MIN_FREE_BYTES
+    from sim.sweep import design
 
-    return max(MIN_FREE_BYTES, 2 * runs * (500 + 16 * steps * series))
+    whole = design.estimate(sweep, workers)
+    return max(MIN_FREE_BYTES, int(2 * whole.disk_bytes * jobs / max(1, whole.runs)))
 
 
 def connect(address: str, timeout: float = DASK_CONNECT_TIMEOUT) -> Any:
@@ -579,7 +581,7 @@ def _run_sweep(sweep: Sweep, out: Path, workers: int, dask: str | None, resume: 
     if sweep.apply == "from_branch":
         # seed by seed, so that the runs of a chunk share one simulated history
         jobs.sort(key=lambda job: (job[1], job[0]))
-    check_output_folder(out, sweep_bytes(len(jobs), branch_step(setup, ctx.horizon) + 1, len(ctx.series)))
+    check_output_folder(out, disk_needed(sweep, len(jobs), workers))
     try:
         write_table(pts, out / "points", formats=("parquet",))
         backend = f"dask:{dask}" if dask else "local"
