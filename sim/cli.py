@@ -70,6 +70,26 @@ def _load(path: str, calibration: str | None = None, posterior: bool | None = No
         _fail(f"invalid scenario\n{lines}")
 
 
+PLOTS_HELP = ("Which plots to draw: all (default) or some of relations, threat, spending, deterrence, escalation, "
+              "trust_heatmap, russia_actions, comma-separated; drawn by the --workers processes at once.")
+
+
+def _plot_names(plots: str, no_plots: bool) -> list[str]:
+    """Return the plots asked for on the command line (none with --no-plots); refuse unknown names (exit 2)."""
+    if no_plots:
+        return []
+    from sim.plots import plot_names
+
+    try:
+        return plot_names(plots)
+    except ValueError as exc:
+        _fail(f"--plots {plots!r}: {exc}")
+
+
+def _plot_progress(name: str, done: int, total: int) -> None:
+    typer.echo(f"plot {done}/{total}: {name}", err=True)
+
+
 def _progress(total: int):
     """Return a progress callback drawing a bar on a terminal, or None."""
     if total < 2 or not sys.stderr.isatty():
@@ -95,7 +115,8 @@ def run(
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default results/NAME-TIMESTAMP).")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes for the ensemble.")] = 1,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE (repeatable).")] = None,
-    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the plots.")] = True,
+    plots: Annotated[str, typer.Option("--plots", help=PLOTS_HELP)] = "all",
+    no_plots: Annotated[bool, typer.Option("--no-plots", help="Write no plot (tables, summary and manifest only).")] = False,
     uncalibrated: Annotated[bool, typer.Option("--uncalibrated", help=UNCALIBRATED_HELP)] = False,
     posterior: Annotated[bool | None, typer.Option("--posterior/--no-posterior", help=POSTERIOR_HELP)] = None,
 ) -> None:
@@ -105,6 +126,7 @@ def run(
     if uncalibrated and posterior:
         _fail("--uncalibrated and --posterior exclude each other (the posterior is the calibration's)")
     overrides = _parse_sets(set_)
+    wanted = _plot_names(plots, no_plots)
     sc = _load(scenario, "none" if uncalibrated else None, posterior)
     first = sc.seed if seed is None else seed
     seed_list = list(_seed_range(first, seeds))
@@ -114,7 +136,7 @@ def run(
     from sim.outputs import check_output_folder, clear_new_folder, run_bytes
 
     months = (sc.end.year - sc.start.year) * 12 + sc.end.month - sc.start.month + 1
-    created = check_output_folder(folder, run_bytes(len(seed_list), months, plots))  # before any run
+    created = check_output_folder(folder, run_bytes(len(seed_list), months, bool(wanted)))  # before any run
     bar, callback = _progress(len(seed_list))
     try:
         try:
@@ -124,7 +146,7 @@ def run(
         finally:
             if bar is not None:
                 bar.stop()
-        path = result.save(str(folder), plots=plots)
+        path = result.save(str(folder), plots=wanted, workers=workers, progress=_plot_progress)
     except BaseException as exc:  # nothing half-written is left to block a rerun with the same --out
         clear_new_folder(folder, created)
         if isinstance(exc, KeyboardInterrupt):

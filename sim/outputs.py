@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -439,8 +439,13 @@ def summary(result: RunResult) -> str:
 
 
 # -- all together ---------------------------------------------------------------------
-def save(result: RunResult, folder: str | os.PathLike[str], plots: bool = True) -> str:
-    """Write tables, manifest, summary and (optionally) plots into folder; return the folder."""
+def save(result: RunResult, folder: str | os.PathLike[str], plots: bool | str | list[str] = True,
+         workers: int = 1, progress: Callable[[str, int, int], None] | None = None) -> str:
+    """Write tables, manifest, summary and plots into folder; return the folder.
+
+    ``plots``: True or "all" for every plot, False for none, or the names of some (``sim.plots.PLOTS``);
+    ``workers`` processes draw them, ``progress(name, done, total)`` hears of each.
+    """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
@@ -455,7 +460,8 @@ def save(result: RunResult, folder: str | os.PathLike[str], plots: bool = True) 
         if plots:
             from sim import plots as plotting
 
-            for png in plotting.all_plots(result, str(out)):
+            names = None if plots is True else plots
+            for png in plotting.all_plots(result, str(out), names, workers=workers, progress=progress):
                 written += [png, str(Path(png).with_suffix(".svg"))]
     except Exception as exc:  # record the failure in the manifest, then re-raise
         error = f"plots failed: {type(exc).__name__}: {exc}"

@@ -861,16 +861,69 @@ PLOTS: dict[str, Callable[[RunResult], Figure]] = {
 }
 
 
-def all_plots(result: RunResult, folder: str | os.PathLike[str]) -> list[str]:
-    """Write every standard plot as PNG and SVG into folder; return the PNG paths."""
-    paths = []
-    for name, make in PLOTS.items():
-        fig = make(result)
+#: the result the plotting worker processes draw from (set in each worker by ``_hold``)
+_WORKER_RESULT: dict[str, Any] = {}
+
+
+def _hold(result: RunResult) -> None:
+    _WORKER_RESULT["result"] = result
+
+
+def _draw(name: str, folder: str) -> str:
+    """Draw and save one plot of the worker's result; return its PNG path."""
+    fig = PLOTS[name](_WORKER_RESULT["result"])
+    try:
+        return save_figure(fig, folder, name)
+    finally:
+        fig.clear()
+
+
+def plot_names(requested: str | Iterable[str] | None) -> list[str]:
+    """Return the plots asked for ("all", a comma-separated list or names), in the standard order; raise on unknown."""
+    if requested is None or requested == "all":
+        return list(PLOTS)
+    names = [n.strip() for n in (requested.split(",") if isinstance(requested, str) else requested) if n.strip()]
+    unknown = [n for n in names if n not in PLOTS]
+    if unknown:
+        raise ValueError(f"unknown plot(s) {', '.join(unknown)}; the plots are: {', '.join(PLOTS)} (or all)")
+    return [n for n in PLOTS if n in names]
+
+
+def all_plots(result: RunResult, folder: str | os.PathLike[str], names: Iterable[str] | None = None,
+              workers: int = 1, progress: Callable[[str, int, int], None] | None = None) -> list[str]:
+    """Write the standard plots (``names``: some of them) as PNG and SVG into folder; return the PNG paths.
+
+    With ``workers`` > 1 the plots are drawn in that many processes at once (matplotlib draws on one core);
+    ``progress(name, done, total)`` is called as each is written.
+    """
+    names = plot_names(None if names is None else list(names))
+    paths: dict[str, str] = {}
+    if workers > 1 and len(names) > 1:
+        from concurrent.futures import as_completed
+
+        from sim.runner import start_workers, stop_workers
+
+        pool = start_workers(min(workers, len(names)), ["sim.plots"], _hold, (result,))
         try:
-            paths.append(save_figure(fig, folder, name))
+            futures = {pool.submit(_draw, name, str(folder)): name for name in names}
+            for future in as_completed(futures):
+                paths[futures[future]] = future.result()
+                if progress is not None:
+                    progress(futures[future], len(paths), len(names))
+        except BaseException:
+            stop_workers(pool)
+            raise
+        pool.shutdown()
+    else:
+        _hold(result)
+        try:
+            for name in names:
+                paths[name] = _draw(name, str(folder))
+                if progress is not None:
+                    progress(name, len(paths), len(names))
         finally:
-            fig.clear()
-    return paths
+            _WORKER_RESULT.clear()
+    return [paths[n] for n in names]
 
 
 # -- scenario comparison -------------------------------------------------------------------

@@ -139,11 +139,12 @@ class RunResult:
     #: point values they replace); None otherwise
     draws: pd.DataFrame | None = None
 
-    def save(self, folder: str, plots: bool = True) -> str:
-        """Write tables, manifest, summary and (optionally) plots into folder; return it."""
+    def save(self, folder: str, plots: bool | str | list[str] = True, workers: int = 1,
+             progress: Callable[[str, int, int], None] | None = None) -> str:
+        """Write tables, manifest, summary and plots (all, none or some by name) into folder; return it."""
         from sim import outputs
 
-        return outputs.save(self, folder, plots=plots)
+        return outputs.save(self, folder, plots=plots, workers=workers, progress=progress)
 
     def plot_relations(self, ax: Any = None) -> Any:
         """Plot the relations index (median and band over seeds) with events annotated."""
