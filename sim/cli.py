@@ -242,7 +242,13 @@ def sweep(
     from sim.sweep import design
 
     total = design.size(loaded) * loaded.replications  # by arithmetic: the design is drawn once, by run_sweep
-    typer.echo(design.estimate(loaded, workers if dask in (None, "local") else None).describe(), err=True)
+    estimate = design.estimate(loaded, workers if dask in (None, "local") else None)
+    if resume and (folder / "runs").is_dir():  # what is left, not the whole design
+        from sim.sweep.execute import read_runs
+
+        written = read_runs(folder)
+        estimate = estimate.resumed(len(written.drop_duplicates(["point_id", "seed"])) if len(written) else 0)
+    typer.echo(estimate.describe(), err=True)
     bar, callback = _progress(total)
     try:
         path = run_sweep(loaded, folder, workers=workers, dask=dask, resume=resume, progress=callback,

@@ -136,6 +136,7 @@ def test_killed_at_random_moments_a_part_lost_and_two_resumes_at_once_give_every
     assert 0 < len(written) < 240
     rnd.choice(parts()).unlink()  # a part lost (a disk error, a careless rm)
     assert len(read_runs(out)) < len(written)
+    left = 240 - len(read_runs(out))
 
     first = subprocess.Popen(cmd + ["--resume"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     def holder() -> int | None:
@@ -151,6 +152,7 @@ def test_killed_at_random_moments_a_part_lost_and_two_resumes_at_once_give_every
     second = subprocess.run(cmd + ["--resume"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     _, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
+    assert f"{left:,} still to run ({240 - left:,} written)" in err  # the estimate is for what is left
     assert second.returncode == 2, second.stderr
     assert "is being written by another natosim sweep" in second.stderr and "Traceback" not in second.stderr
     runs = read_runs(out)

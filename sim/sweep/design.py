@@ -103,11 +103,21 @@ class Estimate:
     workers: int | None
     #: with ``apply: from_branch``, the months each run simulates after the shared history
     months_after_branch: int | None = None
+    #: runs already written (a ``--resume``): the time and disk are for the others
+    done: int = 0
 
     @property
     def runs(self) -> int:
         """Return the number of runs (points x replications)."""
         return self.points * self.replications
+
+    def resumed(self, done: int) -> Estimate:
+        """Return the estimate of what is left when ``done`` runs are written already."""
+        from dataclasses import replace
+
+        done = min(max(0, int(done)), self.runs)
+        left = (self.runs - done) / max(1, self.runs)
+        return replace(self, cpu_seconds=self.cpu_seconds * left, disk_bytes=int(self.disk_bytes * left), done=done)
 
     def describe(self) -> str:
         """Return the estimate as one line of text, labelled as an estimate."""
@@ -119,7 +129,8 @@ class Estimate:
         months = f"{self.months} months each"
         if self.months_after_branch is not None:
             months += f", {self.months_after_branch} of them after the shared history"
-        return (f"estimate: {self.runs:,} runs ({self.points:,} points x {self.replications} seeds, {months}), {time}, about {_bytes(self.disk_bytes)} on disk (from figures measured on a "
+        todo = f", {self.runs - self.done:,} still to run ({self.done:,} written)" if self.done else ""
+        return (f"estimate: {self.runs:,} runs ({self.points:,} points x {self.replications} seeds, {months}){todo}, {time}, about {_bytes(self.disk_bytes)} on disk (from figures measured on a "
                 "2-core machine; a guide, not a promise)")
 
 
