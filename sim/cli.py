@@ -278,6 +278,9 @@ def sweep(
 def analyze(
     folder: Annotated[Path, typer.Argument(help="A sweep folder (results/sweeps/NAME).")],
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default FOLDER/analysis).")] = None,
+    noise_steps: Annotated[int, typer.Option("--noise-steps", min=0, max=1000, help=(
+        "A Morris sweep with one seed per point: how many of its steps to run again on new seeds to measure the "
+        "seed noise (its floor in the report); 0 skips it."))] = 8,
 ) -> None:
     """Analyse a sweep: Sobol/Morris/delta sensitivity, fan chart, heatmaps, PRIM scenario discovery."""
     if not (folder / "manifest.json").exists():
@@ -290,7 +293,7 @@ def analyze(
     except ImportError as exc:
         _fail(f"natosim analyze needs the sweep extra, and the package {exc.name or '?'!r} cannot be imported "
               f"({exc}); install it with: pip install -e \".[sweep]\"", EXIT_ENVIRONMENT)
-    path = run_analysis(folder, out=out)
+    path = run_analysis(folder, out=out, noise_steps=noise_steps)
     report = Path(path) / "analysis.md"
     if report.exists():
         typer.echo(report.read_text(encoding="utf-8"))
