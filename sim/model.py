@@ -492,6 +492,8 @@ class NatoRussiaModel(mesa.Model):
         k = self.steps - 1
         w, p, months, rng = self.world, self.p, self.months, self.streams
         self.date = self.dates[k]
+        if self.standing:
+            self._end_holds()
         for ev in self.scheduled.get(k, ()):
             self.apply_event(ev)
 
@@ -561,15 +563,17 @@ class NatoRussiaModel(mesa.Model):
             last = max((k for k, d in enumerate(self.dates) if (d.year, d.month) <= (y, m)), default=-1)
         self.standing.append((directive, last))
 
-    def _in_force(self) -> list[Any]:
-        """Return the directives in force this step: a seminar turn's and the standing holds not yet over."""
+    def _end_holds(self) -> None:
+        """End the standing holds whose last month has passed (their ``end``, e.g. a ratification released)."""
         k = self.steps - 1
-        if self.standing:
-            for directive, last in [h for h in self.standing if h[1] < k]:
-                end = getattr(directive, "end", None)
-                if end is not None:
-                    end(self)
-            self.standing = [h for h in self.standing if h[1] >= k]
+        for directive, last in [h for h in self.standing if h[1] < k]:
+            end = getattr(directive, "end", None)
+            if end is not None:
+                end(self)
+        self.standing = [h for h in self.standing if h[1] >= k]
+
+    def _in_force(self) -> list[Any]:
+        """Return the directives in force this step: a seminar turn's and the standing holds."""
         return [*self.directives, *(d for d, _ in self.standing)] if self.standing else self.directives
 
     def decided(self, etype: str, actor: str, targets: list[str], label: str, source: str,

@@ -137,8 +137,11 @@ class SessionRecord:
         }
 
     def save(self) -> Path:
-        """Write the session file atomically (its last version kept as the backup); return its path."""
-        session_file.save(json.dumps(self.to_dict(), indent=1, ensure_ascii=False, default=_plain) + "\n", self.path)
+        """Write the session file atomically (its last version kept as the backup); return its path.
+
+        The record holds what it read from the file, plain JSON; ``Session`` converts the model's numbers first.
+        """
+        session_file.save(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", self.path)
         return self.path
 
     # -- moving about the tree (each saves) ----------------------------------------------------------
@@ -313,12 +316,3 @@ class SessionRecord:
         """Return the turn records along a branch (the start excluded)."""
         head = self.tree.branches[branch] if branch else self.tree.head
         return [self.tree.nodes[nid].to_dict() for nid in self.tree.path(head)[1:]]
-
-
-def _plain(value: Any) -> Any:
-    """JSON for what a model run leaves in a record: numpy scalars and arrays."""
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
