@@ -487,16 +487,37 @@ class NatoRussiaModel(mesa.Model):
                                origin=origin))
 
     # -- the step --------------------------------------------------------------
+    #: the phases of one step, in order (methods of the model); ``sim.lockstep`` runs each phase for
+    #: every run of an ensemble before the next, so a phase reads and writes only its own run's state
+    PHASES: tuple[str, ...] = (
+        "_phase_events",
+        "_phase_russia",
+        "_phase_allied_response",
+        "_phase_spending",
+        "_phase_enlargement",
+        "_phase_economy",
+        "_phase_trust",
+        "_phase_war",
+        "_phase_record",
+    )
+
     def step(self) -> None:
         """Advance the world by one calendar period."""
+        for phase in self.PHASES:
+            getattr(self, phase)()
+
+    def _phase_events(self) -> None:
+        """Set the date, end the holds that have run out, and apply the period's scheduled events."""
         k = self.steps - 1
-        w, p, months, rng = self.world, self.p, self.months, self.streams
         self.date = self.dates[k]
         if self.standing:
             self._end_holds()
         for ev in self.scheduled.get(k, ()):
             self.apply_event(ev)
 
+    def _phase_russia(self) -> None:
+        """Russia chooses its action (or a directive chooses it) and the action's event is emitted."""
+        w, p = self.world, self.p
         self.russia.step()
         self.russia_origin = ("emergent", "model: Russia's decision")  # a directive may claim the choice
         self._direct("russia")
@@ -512,6 +533,9 @@ class NatoRussiaModel(mesa.Model):
             params = {"level": p.emergent_nuclear_level} if etype == "nuclear_signalling" else None
             self.emit(etype, "RUS", codes, w.action.replace("_", " "), source, origin, params)
 
+    def _phase_allied_response(self) -> None:
+        """Collective defence, sanctions and military aid: the allies' answers to what Russia did."""
+        w, p, months = self.world, self.p, self.months
         for etype, actor, targets, label, params in collective_defence.respond(w, p):
             self.decided(etype, actor, targets, label, "model: collective defence (Article 5)", params)
         for spec in member_decisions.sanctions(w, p, months):
@@ -519,13 +543,23 @@ class NatoRussiaModel(mesa.Model):
         self.aid_received, aid_events = member_decisions.aid(w, p, months)
         for spec in aid_events:
             self.decided(*spec, "model: allied decision")
+
+    def _phase_spending(self) -> None:
+        """Economies grow; allies set defence spending and forward presence; the allies' directives apply."""
+        k = self.steps - 1
+        w, p, months = self.world, self.p, self.months
         year = self.date.year
         defence_spending.grow(w, p, months, w.growth[:, year - w.growth_year0])
         if self.date.month == 1 or k == 0:
             w.reweigh()
-        defence_spending.update(w, p, months, year + (self.date.month - 1) / 12.0, rng.spending)
+        defence_spending.update(w, p, months, year + (self.date.month - 1) / 12.0, self.streams.spending)
         member_decisions.presence(w, p, months)
         self._direct("allies")
+
+    def _phase_enlargement(self) -> None:
+        """Applications, bargaining and ratifications; the dialogue channel and the institutions."""
+        k = self.steps - 1
+        w, p, months, rng = self.world, self.p, self.months, self.streams
         for spec in enlargement.applications(w, p, k, months, rng.applications):
             self.decided(*spec, "model: state's decision")
         for spec in enlargement.bargain(w, p, months):
@@ -535,19 +569,34 @@ class NatoRussiaModel(mesa.Model):
         for spec in institutions.update(w, p, months, rng.institutions):
             self.decided(*spec, "model: alliance decision")
         self._direct("institutions")
+
+    def _phase_economy(self) -> None:
+        """Russia's economy and energy leverage, its revisionist ambition, and allied solidarity move."""
+        w, p, months = self.world, self.p, self.months
         economy.update(w, p, months)
         security_dilemma.update_ambition(w, p, months)
         alliance.update_solidarity(w, p, months)
 
+    def _phase_trust(self) -> None:
+        """Trust: war pressure, the cooperation dividend, relaxation to baseline, consultation."""
+        w, p, months = self.world, self.p, self.months
         trust.war_pressure(w, p, months)
         trust.cooperation_dividend(w, p, months, institutions.dividend_strength(w, p))
         trust.relax(w, p, months)
         trust.consult(w, p, months)
         trust.clip(w)
-        for spec in war.conduct(w, p, months, rng.war):
+
+    def _phase_war(self) -> None:
+        """Wars go on or end; the escalation ladder moves; forces are committed to deterrence."""
+        w, p, months = self.world, self.p, self.months
+        for spec in war.conduct(w, p, months, self.streams.war):
             self.decided(*spec, "model: war termination")
-        escalation.update(w, p, months, rng.escalation)
+        escalation.update(w, p, months, self.streams.escalation)
         deterrence.commit_forces(w, p, months)
+
+    def _phase_record(self) -> None:
+        """Recompute the derived quantities and record the step's outputs."""
+        k = self.steps - 1
         self._derive()
         self._record(k)
         if self.mesa_collect:

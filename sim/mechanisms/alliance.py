@@ -29,9 +29,20 @@ def _rally(solidarity, solidarity0, threat, rally, adjust):
         solidarity[i] = min(max(solidarity[i] + (target - solidarity[i]) * adjust, 0.0), 1.0)
 
 
+@njit(cache=True)
+def _rally_runs(solidarity, solidarity0, threat, rally, adjust):
+    for q in range(solidarity.shape[0]):
+        _rally(solidarity[q], solidarity0[q], threat[q], rally[q], adjust[q])
+
+
 def update_solidarity(w: World, p, months: int) -> None:
     """Move each state's solidarity toward its baseline, raised by the threat it perceives."""
     _rally(w.solidarity, w.solidarity0, w.threat_from_russia, p.solidarity_rally, rate(p.solidarity_rate, months))
+
+
+def update_solidarity_runs(W, P, months: int) -> None:
+    """``update_solidarity`` for every run of a lockstep ensemble."""
+    _rally_runs(W.solidarity, W.solidarity0, W.threat_from_russia, P.solidarity_rally, rate(P.solidarity_rate, months))
 
 
 @njit(cache=True)

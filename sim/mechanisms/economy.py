@@ -45,21 +45,48 @@ def _dependence_and_stocks(dependence, commercial, coerced, stocks, threat, aid,
         stocks[i] = min(max(s, 0.05), 1.0)
 
 
+@njit(cache=True)
+def _dependence_and_stocks_runs(dependence, commercial, coerced, stocks, threat, aid, spend, diversification,
+                                threshold, months, return_rate, coercion_keep, depletion, replenish):
+    for q in range(dependence.shape[0]):
+        _dependence_and_stocks(dependence[q], commercial[q], coerced[q], stocks[q], threat[q], aid[q], spend[q],
+                               diversification[q], threshold[q], months, return_rate[q], coercion_keep[q],
+                               depletion[q], replenish[q])
+
+
 def update(w: World, p, months: int) -> None:
     """Update strain, leverage, dependence and stocks for one step."""
-    pressure = float(w.sanctions @ w.west_weights)
-    relief = min(1.0, float(np.maximum(w.trust[:, w.r], 0.0) @ w.partner_weights) + w.partner_support)
+    pressure = float((w.sanctions * w.west_weights).sum())
+    relief = min(1.0, float((np.maximum(w.trust[:, w.r], 0.0) * w.partner_weights).sum()) + w.partner_support)
     target = (
         p.sanctions_strain_weight * pressure * (1.0 - p.partner_relief_weight * relief)
         + p.war_strain_weight * float(w.war.sum())
     )
     w.strain += rate(p.strain_adjustment_rate, months) * (min(1.0, target) - w.strain)
-    w.leverage = float(w.dependence @ w.west_weights)
+    w.leverage = float((w.dependence * w.west_weights).sum())
     _dependence_and_stocks(
         w.dependence, w.dependence0, w.coerced, w.stocks, w.threat_from_russia, w.aid, w.spend, p.diversification_rate,
         p.diversification_threshold, months, rate(p.gas_return_rate, months),
         1.0 - rate(p.coercion_memory_decay, months), p.aid_stock_depletion * months,
         p.stock_replenish_rate * months / 2.0,
+    )
+
+
+def update_runs(W, P, months: int) -> None:
+    """``update`` for every run of a lockstep ensemble (``W`` its world arrays, ``P`` its parameter arrays)."""
+    pressure = (W.sanctions * W.west_weights).sum(axis=1)
+    relief = np.minimum(1.0, (np.maximum(W.trust[:, :, W.r], 0.0) * W.partner_weights).sum(axis=1) + W.partner_support)
+    target = (
+        P.sanctions_strain_weight * pressure * (1.0 - P.partner_relief_weight * relief)
+        + P.war_strain_weight * W.war.sum(axis=1)
+    )
+    W.strain += rate(P.strain_adjustment_rate, months) * (np.minimum(1.0, target) - W.strain)
+    W.leverage = (W.dependence * W.west_weights).sum(axis=1)
+    _dependence_and_stocks_runs(
+        W.dependence, W.dependence0, W.coerced, W.stocks, W.threat_from_russia, W.aid, W.spend, P.diversification_rate,
+        P.diversification_threshold, months, rate(P.gas_return_rate, months),
+        1.0 - rate(P.coercion_memory_decay, months), P.aid_stock_depletion * months,
+        P.stock_replenish_rate * months / 2.0,
     )
 
 

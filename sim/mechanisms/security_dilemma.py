@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from sim.mechanisms.trust import rate
@@ -81,3 +82,15 @@ def update_ambition(w: World, p, months: int) -> None:
     )
     w.revisionism += rate(p.revisionism_adjustment_rate, months) * (target - w.revisionism)
     w.revisionism = min(1.0, max(0.0, float(w.revisionism)))
+
+
+def update_ambition_runs(W, P, months: int) -> None:
+    """``update_ambition`` for every run of a lockstep ensemble."""
+    target = (
+        W.revisionism_anchor
+        + P.revisionism_encirclement_weight * W.encirclement
+        + P.revisionism_hostility_weight * W.hostility
+        - P.revisionism_strain_weight * W.strain
+    )
+    W.revisionism += rate(P.revisionism_adjustment_rate, months) * (target - W.revisionism)
+    W.revisionism = np.minimum(1.0, np.maximum(0.0, W.revisionism))

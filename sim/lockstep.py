@@ -1,0 +1,274 @@
+"""Lockstep ensembles: the runs of one scenario advanced together, phase by phase.
+
+An ensemble of R runs (seeds, or the points of a sweep) keeps one model object
+per run, with its own calendar, scheduled events, generators, event log and
+records, but the numbers of every run's world live in one set of arrays with a
+leading run axis (``WorldArrays``); each model sees its own run through a
+``WorldView``, which reads and writes its row of those arrays.  A step is the
+model's ``PHASES`` in order; each phase runs for every run before the next
+begins.  A phase with a batched form (``sim.phases``) runs once over all runs;
+the others run model by model on the views.  Either way each run does the same
+arithmetic in the same order and draws from its own generators in its own
+order, so a run's results do not depend on the ensemble it is part of.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from sim.model import NatoRussiaModel
+from sim.setup import ModelSetup
+from sim.world import World
+
+#: world attributes that the roster alone fixes: the same object in every run of an ensemble
+SHARED: frozenset[str] = frozenset(
+    {"codes", "names", "_index", "_rows", "r", "us", "growth_year0", "bloc", "proximity_class", "not_r",
+     "west", "partners", "eligible", "eye", "diag", "west_nr", "partner_idx"}
+)
+#: world attributes a view keeps for its run alone (caches of the world's own methods)
+PRIVATE: frozenset[str] = frozenset({"_members"})
+#: float attributes that may be None (held as NaN in the arrays)
+OPTIONAL: frozenset[str] = frozenset({"trust_seen"})
+
+
+class WorldArrays:
+    """Every run's world state as arrays with a leading run axis (``arrays[name][q]`` is run q's)."""
+
+    def __init__(self, worlds: Sequence[World]):
+        """Stack the worlds of R runs of one roster (their shapes must agree)."""
+        if not worlds:
+            raise ValueError("an ensemble needs at least one run")
+        first = vars(worlds[0])
+        self.runs = len(worlds)
+        self.shared = {name: first[name] for name in SHARED if name in first}
+        self.arrays: dict[str, np.ndarray] = {}
+        self.scalars: set[str] = set()
+        for name, value in first.items():
+            if name in SHARED or name in PRIVATE:
+                continue
+            values = [vars(w)[name] for w in worlds]
+            if isinstance(value, np.ndarray):
+                self.arrays[name] = np.stack(values)
+                continue
+            self.scalars.add(name)
+            if name in OPTIONAL:
+                self.arrays[name] = np.array([math.nan if v is None else v for v in values], float)
+            elif isinstance(value, str):
+                self.arrays[name] = np.array(values, dtype=object)
+            elif isinstance(value, bool | np.bool_):
+                self.arrays[name] = np.array(values, dtype=bool)
+            elif isinstance(value, int | np.integer):
+                self.arrays[name] = np.array(values, dtype=np.int64)
+            elif isinstance(value, float | np.floating):
+                self.arrays[name] = np.array(values, dtype=float)
+            else:
+                raise TypeError(f"world attribute {name!r}: no run axis for a {type(value).__name__}")
+        self._view_class = _view_class(tuple(sorted(self.arrays)), frozenset(self.scalars))
+
+    def view(self, q: int) -> WorldView:
+        """Return run q's world: an object like ``World`` whose attributes are run q's rows."""
+        return self._view_class(self, q)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        arrays = self.__dict__.get("arrays")
+        if arrays is not None and name in arrays:
+            arrays[name][...] = value  # in place: every view reads this array
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        try:
+            return self.__dict__["arrays"][name]
+        except KeyError:
+            try:
+                return self.__dict__["shared"][name]
+            except KeyError:
+                raise AttributeError(name) from None
+
+
+class WorldView(World):
+    """One run's world inside ``WorldArrays``: reads and writes go to that run's rows."""
+
+    def __init__(self, arrays: WorldArrays, q: int):
+        vars(self).update(arrays.shared)
+        self._arrays = arrays.arrays
+        self._q = q
+        self._members = None
+
+    def __repr__(self) -> str:
+        return f"<WorldView run {self._q} of {len(next(iter(self._arrays.values())))}>"
+
+
+def _array_property(name: str) -> property:
+    def get(self):
+        return self._arrays[name][self._q]
+
+    def put(self, value):
+        self._arrays[name][self._q] = value
+
+    return property(get, put, doc=f"run's {name}")
+
+
+def _scalar_property(name: str, optional: bool) -> property:
+    if optional:
+        def get(self):
+            x = self._arrays[name][self._q].item()
+            return None if math.isnan(x) else x
+
+        def put(self, value):
+            self._arrays[name][self._q] = math.nan if value is None else value
+    else:
+        def get(self):
+            x = self._arrays[name][self._q]
+            return x.item() if isinstance(x, np.generic) else x
+
+        def put(self, value):
+            self._arrays[name][self._q] = value
+
+    return property(get, put, doc=f"run's {name}")
+
+
+_VIEW_CLASSES: dict[tuple, type] = {}
+
+
+def _view_class(names: tuple[str, ...], scalars: frozenset[str]) -> type:
+    """Return the view class whose properties are these batched attributes (made once per set of names)."""
+    key = (names, scalars)
+    cls = _VIEW_CLASSES.get(key)
+    if cls is None:
+        props = {
+            name: _scalar_property(name, name in OPTIONAL) if name in scalars else _array_property(name)
+            for name in names
+        }
+        cls = type("WorldView", (WorldView,), props)
+        _VIEW_CLASSES[key] = cls
+    return cls
+
+
+#: batched forms of the phases: phase name -> function(ensemble) (``batched_phase``; the forms: ``sim.phases``)
+BATCHED: dict[str, Callable[[Lockstep], None]] = {}
+
+
+def batched_phase(phase: str) -> Callable[[Callable[[Lockstep], None]], Callable[[Lockstep], None]]:
+    """Register a function as the batched form of one of ``NatoRussiaModel.PHASES``."""
+    if phase not in NatoRussiaModel.PHASES:
+        raise ValueError(f"no phase {phase!r}; phases: {', '.join(NatoRussiaModel.PHASES)}")
+
+    def register(fn: Callable[[Lockstep], None]) -> Callable[[Lockstep], None]:
+        BATCHED[phase] = fn
+        return fn
+
+    return register
+
+
+class RunParams:
+    """Every run's parameter values as arrays over runs (``P.trust_relax_rate[q]`` is run q's)."""
+
+    def __init__(self, models: Sequence[NatoRussiaModel]):
+        """Read the values in force in each run's ``model.p``."""
+        names = vars(models[0].p)
+        self.__dict__.update({name: np.array([getattr(m.p, name) for m in models], dtype=float)
+                              for name in names})
+
+
+class Lockstep:
+    """R runs of one setup, stepped together (one seed, and optionally parameter values, per run)."""
+
+    def __init__(self, setup: ModelSetup, seeds: Iterable[int],
+                 params: Sequence[dict[str, float]] | None = None, batched: bool | Iterable[str] = True):
+        """Build one model per seed (with ``params[q]`` overriding run q's parameters) and stack their worlds.
+
+        ``batched=False`` runs every phase model by model (the reference the batched forms are tested
+        against); a collection of phase names batches only those.
+        """
+        seeds = list(seeds)
+        params = list(params) if params is not None else [{}] * len(seeds)
+        if len(params) != len(seeds):
+            raise ValueError(f"{len(seeds)} seeds but {len(params)} parameter sets")
+        self.seeds = seeds
+        self.models = [NatoRussiaModel(setup, rng=seed, mesa_collect=False, **values)
+                       for seed, values in zip(seeds, params, strict=True)]
+        self.world = WorldArrays([m.world for m in self.models])
+        self.state_records = np.stack([m.state_records for m in self.models])
+        self.scalar_records = np.stack([m.scalar_records for m in self.models])
+        for q, m in enumerate(self.models):
+            m.world = self.world.view(q)
+            m.state_records = self.state_records[q]
+            m.scalar_records = self.scalar_records[q]
+        wanted = set(NatoRussiaModel.PHASES) if batched is True else set() if batched is False else set(batched)
+        self.phases = [(phase, BATCHED.get(phase) if phase in wanted else None) for phase in NatoRussiaModel.PHASES]
+        self.months = setup.months_per_step
+        #: the runs' parameter values, as arrays over runs (rebuilt after a step's events change them)
+        self.p = RunParams(self.models)
+        #: steps whose scheduled events set a parameter (``p`` is read again after their events)
+        self._reparam = {k for k, evs in self.models[0].scheduled.items()
+                         if any(ev.type == "set_parameter" for ev in evs)}
+
+    @property
+    def runs(self) -> int:
+        """Number of runs."""
+        return len(self.models)
+
+    @property
+    def running(self) -> bool:
+        """Whether the runs have steps left (they share one calendar)."""
+        return self.models[0].running
+
+    def step(self) -> None:
+        """Advance every run by one step, one phase at a time."""
+        models = self.models
+        for m in models:
+            m.steps += 1
+        k = models[0].steps - 1
+        for phase, batched in self.phases:
+            if batched is not None:
+                batched(self)
+            else:
+                for m in models:
+                    getattr(m, phase)()
+            if phase == "_phase_events" and k in self._reparam:
+                self.p = RunParams(models)
+
+    @property
+    def k(self) -> int:
+        """Index of the step being played (the runs share one calendar)."""
+        return self.models[0].steps - 1
+
+    def direct(self, phase: str) -> None:
+        """Apply, in each run that has any, the outside decisions in force for a phase (as ``model._direct``)."""
+        for m in self.models:
+            if m.directives or m.standing:
+                m._direct(phase)
+
+    def run(self) -> Lockstep:
+        """Run every step to the scenario's end; return self."""
+        while self.running:
+            self.step()
+        return self
+
+
+def chunks(n: int, size: int) -> list[range]:
+    """Split n runs into consecutive chunks of at most ``size``."""
+    return [range(a, min(a + size, n)) for a in range(0, n, max(1, size))]
+
+
+def run_lockstep(setup: ModelSetup, seeds: Sequence[int], params: Sequence[dict[str, float]] | None = None,
+                 chunk: int = 128) -> list[NatoRussiaModel]:
+    """Run the seeds in lockstep chunks of ``chunk`` runs; return one finished model per seed, in order."""
+    out: list[NatoRussiaModel] = []
+    for part in chunks(len(seeds), chunk):
+        ensemble = Lockstep(setup, [seeds[i] for i in part], None if params is None else [params[i] for i in part])
+        out.extend(ensemble.run().models)
+    return out
+
+
+def describe() -> dict[str, Any]:
+    """Return which phases run batched (for benchmarks and docs)."""
+    return {phase: phase in BATCHED for phase in NatoRussiaModel.PHASES}
+
+
+import sim.phases  # noqa: F401 - registers the batched phases (they import this module's ``batched_phase``)
