@@ -1,9 +1,10 @@
 """Running scenarios: single runs and seed ensembles, and the result object.
 
-``run(scenario, seeds)`` builds one model per seed, runs it to the scenario's
-end and gathers the recorded arrays into three tables (``timeseries``,
-``states``, ``events``).  Seeds are independent, so ensembles can run in
-worker processes; results are identical whatever the number of workers.
+``run(scenario, seeds)`` builds one model per seed, runs the seeds to the
+scenario's end in lockstep chunks (``sim.lockstep``) and gathers the recorded
+arrays into three tables (``timeseries``, ``states``, ``events``).  Seeds are
+independent, so chunks can run in worker processes; results are identical
+whatever the number of workers and the chunk size.
 
 A scenario loaded with its calibration's posterior (``posterior: true``,
 ``--posterior``) runs each seed on its own particle, drawn from the seed alone
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.lockstep import Lockstep, chunks
 from sim.model import MODEL_OUTPUTS, STATE_OUTPUTS, NatoRussiaModel
 from sim.scenario import Scenario
 from sim.setup import ModelSetup
@@ -159,9 +161,21 @@ class RunResult:
         return plots.all_plots(self, folder)
 
 
-def _run_job(args: tuple[ModelSetup, int, bool, dict[str, float]]) -> RunRecord:
-    setup, seed, states, drawn = args
-    return simulate(setup.with_params(**drawn) if drawn else setup, seed, states=states)
+#: the most runs of one scenario a process advances together in one lockstep ensemble (``sim.lockstep``);
+#: 128 runs of the 45-state roster hold about 60 MB of world and records
+LOCKSTEP_CHUNK = 128
+
+
+def lockstep_chunk(runs: int, workers: int) -> int:
+    """Return the chunk size for ``runs`` runs on ``workers`` processes: every process busy, at most LOCKSTEP_CHUNK."""
+    return max(1, min(LOCKSTEP_CHUNK, -(-runs // max(1, workers))))
+
+
+def _run_chunk(args: tuple[ModelSetup, list[int], bool, list[dict[str, float]]]) -> list[RunRecord]:
+    """Run a chunk of seeds of one setup in lockstep; return their records, in seed order."""
+    setup, seeds, states, drawn = args
+    ensemble = Lockstep(setup, seeds, params=drawn).run()
+    return [RunRecord.of(model, seed, states) for model, seed in zip(ensemble.models, seeds, strict=True)]
 
 
 def process_context(preload: list[str]) -> multiprocessing.context.BaseContext:
@@ -260,34 +274,44 @@ def run_many(
     setups = [sc.setup(**overrides) for sc in scenarios]
     draws = [sc.draws(seed_lists[k], overrides) for k, sc in enumerate(scenarios)]
     drawn = [_values_by_seed(d) for d in draws]
-    jobs = [(k, (setup, s, states, drawn[k].get(s, {}))) for k, setup in enumerate(setups) for s in seed_lists[k]]
+    total = sum(len(s) for s in seed_lists)
+    size = lockstep_chunk(total, workers)
+    # each scenario's seeds in lockstep chunks (a run's result does not depend on its chunk)
+    jobs = [(k, (setup, [seed_lists[k][i] for i in part], states, [drawn[k].get(seed_lists[k][i], {}) for i in part]))
+            for k, setup in enumerate(setups) for part in chunks(len(seed_lists[k]), size)]
     began = time.perf_counter()
-    parts: list[dict[str, pd.DataFrame]] = []
+    parts: list[tuple[int, dict[str, pd.DataFrame]]] = []
+    done = 0
+
+    def take(owner: int, records: list[RunRecord]) -> None:
+        nonlocal done
+        for record in records:
+            parts.append((owner, record.tables()))
+            done += 1
+            if progress:
+                progress(done, total)
+
     if workers > 1 and len(jobs) > 1:
         pool = _pool(workers)
         try:
             # workers send arrays back; the tables are built here (far cheaper to pickle)
-            for done, record in enumerate(pool.map(_run_job, [job for _, job in jobs], chunksize=2)):
-                parts.append(record.tables())
-                if progress:
-                    progress(done + 1, len(jobs))
+            for (owner, _), records in zip(jobs, pool.map(_run_chunk, [job for _, job in jobs]), strict=True):
+                take(owner, records)
         except BrokenProcessPool:
             stop_workers(pool)
-            raise worker_died(f"{len(parts)} of {len(jobs)} runs had finished and nothing was written; run the "
+            raise worker_died(f"{done} of {total} runs had finished and nothing was written; run the "
                               "command again (with fewer --workers if the machine is short of memory)") from None
         except BaseException:  # Ctrl-C, or a failure here: do not wait for the runs still queued
             stop_workers(pool)
             raise
         pool.shutdown()
     else:
-        for done, (_, job) in enumerate(jobs):
-            parts.append(_run_job(job).tables())
-            if progress:
-                progress(done + 1, len(jobs))
+        for owner, job in jobs:
+            take(owner, _run_chunk(job))
     wall = time.perf_counter() - began
     results = []
     for k, sc in enumerate(scenarios):
-        mine = [part for (owner, _), part in zip(jobs, parts) if owner == k]
+        mine = [part for owner, part in parts if owner == k]
         tables = {key: pd.concat([m[key] for m in mine], ignore_index=True) for key in mine[0]}
         results.append(
             RunResult(
