@@ -31,6 +31,14 @@ def commit_forces(w: World, p, months: int) -> None:
         w.committed += rate(p.reconstitution_rate, months) * (target - w.committed)
 
 
+def commit_forces_runs(W, P, months: int) -> None:
+    """``commit_forces`` for every run of a lockstep ensemble (``W`` its world arrays, ``P`` its parameter arrays)."""
+    target = np.minimum(P.max_war_commitment, P.war_commitment * W.war.sum(axis=1))
+    committed = W.committed
+    W.committed = np.where(target >= committed, target,
+                           committed + rate(P.reconstitution_rate, months) * (target - committed))
+
+
 def russian_local_power(w: World, p) -> np.ndarray:
     """Return the capability Russia can bring against each state (US$ bn equivalent)."""
     return w.cap[w.r] * (1.0 - w.committed) * w.prox_r
@@ -44,7 +52,7 @@ def reinforcement(w: World, p, capacity: np.ndarray | None = None) -> float:
     ready = w.cap * w.stocks if capacity is None else capacity * w.solidarity
     if capacity is None:
         ready *= w.solidarity
-    pool = float(ready @ w.members().f)
+    pool = float((ready * w.members().f).sum())  # a sum, not a BLAS dot: the same bits in a lockstep ensemble
     us = w.us
     if us >= 0 and w.member[us]:
         pool -= (1.0 - p.us_commitment) * float(ready[us])
@@ -68,6 +76,14 @@ def _credibility(capacity, aid_received, russian_power, member, presence, resolv
     return cred
 
 
+@njit(cache=True)
+def _credibility_runs(capacity, aid_received, russian_power, member, presence, resolve, r, local_weight,
+                      intercept, article5, presence_weight, resolve_weight, out):
+    for q in range(capacity.shape[0]):
+        out[q] = _credibility(capacity[q], aid_received[q], russian_power[q], member[q], presence[q], resolve[q], r,
+                              local_weight[q], intercept[q], article5[q], presence_weight[q], resolve_weight[q])
+
+
 def update(w: World, p, aid_received: np.ndarray) -> None:
     """Recompute the deterrence credibility of every state against Russia."""
     capacity = w.cap * w.stocks
@@ -77,3 +93,23 @@ def update(w: World, p, aid_received: np.ndarray) -> None:
         p.det_article5_weight * w.cohesion * reinforcement(w, p, capacity),
         p.deterrence_presence_weight, p.det_resolve_weight,
     )
+
+
+def reinforcement_runs(W, P, capacity: np.ndarray) -> np.ndarray:
+    """``reinforcement(w, p, capacity)`` for every run of a lockstep ensemble (``capacity`` is ``W.cap * W.stocks``)."""
+    ready = capacity * W.solidarity
+    pool = (ready * W.member.astype(float)).sum(axis=1)
+    us = W.us
+    if us >= 0:
+        pool = np.where(W.member[:, us], pool - (1.0 - P.us_commitment) * ready[:, us], pool)
+    return np.minimum(1.0, pool / (P.reinforcement_ratio_ref * W.cap[:, W.r] + 1e-9))
+
+
+def update_runs(W, P, aid_received: np.ndarray) -> None:
+    """``update`` for every run of a lockstep ensemble (``aid_received`` the runs' rows, shape (R, n))."""
+    capacity = W.cap * W.stocks
+    r = W.r
+    power = W.cap[:, r, None] * (1.0 - W.committed)[:, None] * W.prox_r
+    article5 = P.det_article5_weight * W.cohesion * reinforcement_runs(W, P, capacity)
+    _credibility_runs(capacity, aid_received, power, W.member, W.presence, W.resolve, r, P.det_local_weight,
+                      P.det_intercept, article5, P.deterrence_presence_weight, P.det_resolve_weight, W.deterrence)
