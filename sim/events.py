@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from sim.mechanisms import economy, enlargement, institutions, trust, war
 from sim.world import World
@@ -307,3 +308,99 @@ EFFECTS: dict[str, Effect] = {
     "state_change": _state_change,
     "hold_policy": _hold_policy,
 }
+
+
+# -- the same, for several runs of a lockstep ensemble at once ------------------------------------------------------
+
+@njit(cache=True)
+def _apply_event_runs(trust_, hostile, memory, runs, actors, targets, c, reading, has_reading, r, negative_gain,
+                      positive_gain, betrayal_at, memory_gain, audience, ally, russia_negative_gain,
+                      russia_positive_gain, russia_betrayal_at, enmity, collective, member, solidarity):
+    for k in range(len(runs)):
+        q = runs[k]
+        trust._apply_event(trust_[q], hostile[q], memory[q], actors, targets, c[k], reading[k], has_reading, r,
+                           negative_gain[k], positive_gain[k], betrayal_at[k], memory_gain[k], audience[k], ally[k],
+                           russia_negative_gain[k], russia_positive_gain[k], russia_betrayal_at[k], enmity[k],
+                           collective, member[q], solidarity[q])
+
+
+def _trust_runs(W, P, runs: np.ndarray, actors: np.ndarray, targets: np.ndarray, goldstein: float,
+                reading: np.ndarray | None, collective: bool, scale: float) -> None:
+    """``trust.apply_event`` in each of ``runs`` (one event, the same rows in every run; readings per run)."""
+    if len(actors) == 0 or goldstein == 0.0 and reading is None:
+        return
+    exps = P.severity_exponent[runs].tolist()
+    has_reading = reading is not None
+    c = np.array([trust.severity(goldstein, e) * scale for e in exps])
+    read = (np.array([trust.severity(x, e) * scale for x, e in zip(reading.tolist(), exps, strict=True)])
+            if has_reading else np.zeros(len(runs)))
+    betrayal = np.array([-trust.severity(b, e) for b, e in zip(P.betrayal_threshold[runs].tolist(), exps, strict=True)])
+    russia_betrayal = np.array([-trust.severity(b, e)
+                                for b, e in zip(P.russia_betrayal_threshold[runs].tolist(), exps, strict=True)])
+    _apply_event_runs(
+        W.trust, W.hostile, W.memory, runs, actors, targets, c, read, has_reading, W.r,
+        P.trust_negative_gain[runs], P.trust_positive_gain[runs], betrayal, P.betrayal_memory_gain[runs],
+        P.trust_audience_salience[runs], P.trust_ally_salience[runs], P.russia_trust_negative_gain[runs],
+        P.russia_trust_positive_gain[runs], russia_betrayal, P.aggressor_enmity[runs], collective, W.member,
+        W.solidarity,
+    )
+
+
+def _sanctions_runs(W, P, runs, event, actors, targets) -> bool:
+    if W.r in targets:
+        level = float(event.params["level"]) if "level" in event.params else P.sanctions_package[runs][:, None]
+        cells = np.ix_(runs, actors)
+        W.sanctions[cells] = np.minimum(1.0, np.maximum(W.sanctions[cells], level))
+    return True
+
+
+def _aid_runs(W, P, runs, event, actors, targets) -> bool:
+    level = event.params.get("level")
+    if W.r in targets:
+        return False  # a partner arming Russia: run by run
+    if level is not None:
+        cells = np.ix_(runs, actors)
+        W.aid[cells] = np.maximum(W.aid[cells], float(level))
+    return True
+
+
+def _perspective_runs(W, P, runs, event, actors, targets) -> bool:
+    if event.params.get("membership_perspective", False):
+        W.prospective[np.ix_(runs, targets)] = True
+    return True
+
+
+#: effects with a form over runs (those of the decisions taken in almost every step); a form returns False
+#: when this event needs the effect run by run after all
+EFFECTS_RUNS: dict[str, Callable[..., bool]] = {
+    "impose_sanctions": _sanctions_runs,
+    "provide_military_aid": _aid_runs,
+    "diplomatic_cooperation": _perspective_runs,
+}
+
+
+def apply_runs(W, P, worlds: list, params: list, runs: np.ndarray, event: Event, etype: EventType, step: int,
+               actors: np.ndarray, targets: np.ndarray) -> None:
+    """``apply`` one event in several runs of a lockstep ensemble whose actors and targets are the same rows.
+
+    ``W``, ``P`` are the ensemble's world and parameter arrays; ``worlds[q]`` and ``params[q]`` run q's own
+    world view and parameters, for the effects that have no form over runs.
+    """
+    r = W.r
+    reading = None
+    if etype.perceived_by_russia_param and r not in actors and r not in targets:
+        ambition = 1.0 + P.russia_reading_ambition[runs] * np.maximum(0.0, W.revisionism[runs]
+                                                                      - P.initial_revisionism[runs])
+        reading = -np.minimum(10.0, getattr(P, etype.perceived_by_russia_param)[runs] * ambition)
+    scale = float(event.params.get("level", 1.0)) if etype.name in GRADED_ACTS else 1.0
+    _trust_runs(W, P, runs, actors, targets, etype.goldstein, reading, etype.name in ARMED_ATTACKS, scale)
+    if r in actors and len(targets) and r not in targets:
+        W.conciliation[runs] = np.minimum(1.0, np.maximum(0.0, W.conciliation[runs] + etype.goldstein / 10.0))
+    effect = EFFECTS.get(etype.name)
+    if effect is None:
+        return
+    batched = EFFECTS_RUNS.get(etype.name)
+    if batched is not None and batched(W, P, runs, event, actors, targets):
+        return
+    for q in runs.tolist():
+        effect(worlds[q], params[q], event, actors, targets, step)

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from sim import events
+from sim.events import Event, EventType
 from sim.model import NatoRussiaModel
 from sim.setup import ModelSetup
 from sim.world import World
@@ -200,6 +202,8 @@ class Lockstep:
             m.state_records = self.state_records[q]
             m.scalar_records = self.scalar_records[q]
         wanted = set(NatoRussiaModel.PHASES) if batched is True else set() if batched is False else set(batched)
+        self._views = [m.world for m in self.models]
+        self._params = [m.p for m in self.models]
         self.phases = [(phase, BATCHED.get(phase) if phase in wanted else None) for phase in NatoRussiaModel.PHASES]
         self.months = setup.months_per_step
         #: the runs' parameter values, as arrays over runs (rebuilt after a step's events change them)
@@ -237,6 +241,81 @@ class Lockstep:
     def k(self) -> int:
         """Index of the step being played (the runs share one calendar)."""
         return self.models[0].steps - 1
+
+    def decide(self, specs: Sequence[Sequence[tuple]], source: str) -> None:
+        """Emit every run's decided events, as ``model.decided`` does run by run (identical events at once).
+
+        ``specs[q]`` lists run q's events in the order they are decided, each ``(etype, actor, targets,
+        label[, params])``; ``source`` names the decision.  A run's events are applied in its order, so each
+        sees the effects of the ones before it; runs with directives, holds or vetoes go through their model.
+        """
+        self._emit([[(s[0], s[1], tuple(s[2]), s[3], source, "emergent", s[4] if len(s) > 4 else None)
+                     for s in run] for run in specs], decided=True)
+
+    def emit(self, items: Sequence[Sequence[tuple]]) -> None:
+        """Emit every run's events, as ``model.emit`` does run by run: ``items[q]`` lists run q's events,
+        each ``(etype, actor, targets, label, source, origin, params)``."""
+        self._emit([[(i[0], i[1], tuple(i[2]), *i[3:]) for i in run] for run in items], decided=False)
+
+    def apply_scheduled(self, events: Sequence[Event]) -> None:
+        """Apply scheduled events to every run, in order, as ``model.apply_event`` does run by run."""
+        for ev in events:
+            self._apply_groups(ev, range(self.runs), self.models[0].event_types[ev.type])
+
+    def _emit(self, items: list[list[tuple]], decided: bool) -> None:
+        models = self.models
+        for i in range(max((len(run) for run in items), default=0)):
+            groups: dict[tuple, list[int]] = {}
+            for q, run in enumerate(items):
+                if len(run) <= i:
+                    continue
+                item = run[i]
+                m = models[q]
+                if m.directives or m.standing or m.vetoed:  # the model's own way: directives may suppress it
+                    etype, actor, targets, label, source, origin, params = item
+                    if decided:
+                        m.decided(etype, actor, list(targets), label, source, params)
+                    else:
+                        m.emit(etype, actor, list(targets), label, source, origin, params)
+                    continue
+                params = item[6]
+                key = item[:6] + (tuple(sorted(params.items())) if params else (),)
+                groups.setdefault(key, []).append(q)
+            for key, runs in groups.items():
+                etype, actor, targets, label, source, origin, _ = key
+                q0 = runs[0]
+                params = items[q0][i][6]
+                event = Event(models[q0].date, etype, actor, targets, label, source, dict(params or {}),
+                              origin=origin)
+                self._apply_groups(event, runs, models[q0].event_types[etype])
+
+    def _apply_groups(self, event: Event, runs: Sequence[int], etype: EventType) -> None:
+        """Apply one event in ``runs``: together where the codes it names are the same rows, and log it."""
+        models = self.models
+        if event.type == "hold_policy":  # it starts a hold in the run's model: run by run
+            for q in runs:
+                models[q].apply_event(event)
+            return
+        codes = (event.actor, *event.targets)
+        if "NATO" in codes:  # the members: the same rows in the runs whose membership is the same
+            by_members: dict[bytes, list[int]] = {}
+            member = self.world.arrays["member"]
+            for q in runs:
+                by_members.setdefault(member[q].tobytes(), []).append(q)
+            parts = list(by_members.values())
+        else:
+            parts = [list(runs)]
+        step = self.k
+        for part in parts:
+            view = models[part[0]].world
+            actors = events.resolve_codes(view, (event.actor,))
+            targets = events.resolve_codes(view, event.targets)
+            events.apply_runs(self.world, self.p, self._views, self._params, np.array(part), event, etype, step,
+                              actors, targets)
+        entry = (event.date, event.actor, ",".join(event.targets), event.type, etype.goldstein, event.origin,
+                 event.label, event.source, event.id)
+        for q in runs:
+            models[q].event_log.append(entry)
 
     def direct(self, phase: str) -> None:
         """Apply, in each run that has any, the outside decisions in force for a phase (as ``model._direct``)."""
