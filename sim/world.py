@@ -218,3 +218,12 @@ class World:
         )
         self._members = cached
         return cached
+
+
+def reweigh_runs(W) -> None:
+    """``World.reweigh`` for every run of a lockstep ensemble (``W`` its world arrays; the views' caches apart)."""
+    gdp_west = np.where(W.west_nr, W.gdp, 0.0)
+    W.west_weights = gdp_west / np.maximum(gdp_west.sum(axis=1), 1e-9)[:, None]
+    gdp_part = np.where(W.partners & W.not_r, W.gdp, 0.0)
+    W.partner_weights = gdp_part / np.maximum(gdp_part.sum(axis=1), 1e-9)[:, None]
+    W.sqrt_gdp = np.sqrt(W.gdp)

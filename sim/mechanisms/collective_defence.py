@@ -52,11 +52,7 @@ def respond(w: World, p) -> list[Decision]:
     if not victims.any():
         if w.article5:
             # the war on the alliance is over: the reinforcements stay as standing commitments
-            raised = w.reinforcement > w.presence_commit  # a commitment is only ever raised
-            for level in np.unique(w.reinforcement[raised]):
-                hosts = [w.codes[j] for j in (raised & (w.reinforcement == level)).nonzero()[0]]
-                emitted.append(("forward_presence_commitment", "NATO", hosts, "reinforcements made permanent",
-                                {"hosts": hosts, "level": float(level)}))
+            emitted.extend(_made_permanent(w.codes, w.reinforcement, w.presence_commit))
         w.article5 = False
         w.contribution[:] = 0.0
         w.reinforcement[:] = 0.0
@@ -70,16 +66,83 @@ def respond(w: World, p) -> list[Decision]:
         emitted.append(("withhold_support", w.codes[i], names, "hesitates over Article 5", {}))
     w.hesitant = hesitating | w.hesitant
     weights = np.where(w.member & ~victims, w.gdp, 0.0)
-    willing = float(weights[~hesitating].sum()) / max(float(weights.sum()), 1e-9)
+    # sums over every state (zeros kept in place), so that one run and a lockstep ensemble give the same bits
+    willing = float(np.where(hesitating, 0.0, weights).sum()) / max(float(weights.sum()), 1e-9)
     if not w.article5 and willing >= p.article5_quorum:
         w.article5 = True
         emitted.append(("invoke_article_5", "NATO", ["RUS"], "Article 5 invoked: " + ", ".join(names), {}))
     if w.article5:
         # reinforcement: the members' mean contribution (weighted by their weight), full on the attacked state
-        level = float(c @ weights) / max(float(weights.sum()), 1e-9)
+        level = float((c * weights).sum()) / max(float(weights.sum()), 1e-9)
         flank = w.member & np.isin(w.proximity_class, ("border", "frontline"))
         w.reinforcement = np.where(victims, level, np.where(flank, p.flank_reinforcement * level, 0.0))
     return emitted
+
+
+def _made_permanent(codes: list[str], reinforcement: np.ndarray, commit: np.ndarray) -> list[Decision]:
+    """Return the events that keep a run's Article 5 reinforcements as standing commitments (war over)."""
+    raised = reinforcement > commit  # a commitment is only ever raised
+    emitted: list[Decision] = []
+    for level in np.unique(reinforcement[raised]):
+        hosts = [codes[j] for j in (raised & (reinforcement == level)).nonzero()[0]]
+        emitted.append(("forward_presence_commitment", "NATO", hosts, "reinforcements made permanent",
+                        {"hosts": hosts, "level": float(level)}))
+    return emitted
+
+
+def respond_runs(W, P) -> list[tuple[int, list[Decision]]]:
+    """``respond`` for every run of a lockstep ensemble; return (run, its events) for the runs that emit any."""
+    codes = W.codes
+    victims = W.member & (W.war > P.conflict_level_threshold[:, None])
+    at_war = victims.any(axis=1)
+    out: list[tuple[int, list[Decision]]] = []
+    calm = ~at_war
+    if calm.any():
+        for q in np.flatnonzero(calm & W.article5).tolist():
+            emitted = _made_permanent(codes, W.reinforcement[q], W.presence_commit[q])
+            if emitted:
+                out.append((q, emitted))
+        W.article5[calm] = False
+        W.contribution[calm] = 0.0
+        W.reinforcement[calm] = 0.0
+        W.hesitant[calm] = False
+    runs = np.flatnonzero(at_war)
+    if not len(runs):
+        return out
+    v, member = victims[runs], W.member[runs]
+    c = W.solidarity[runs] * np.minimum(1.0, W.threat_from_russia[runs] / P.presence_threat_reference[runs, None])
+    c = np.where(member, c, 0.0)
+    if W.us >= 0:
+        c[:, W.us] *= P.us_commitment[runs]
+    W.contribution[runs] = c
+    hesitating = member & (c < P.article5_hesitation[runs, None]) & ~v
+    hesitant = W.hesitant[runs]
+    newly = hesitating & ~hesitant
+    W.hesitant[runs] = hesitating | hesitant
+    weights = np.where(member & ~v, W.gdp[runs], 0.0)
+    total = np.maximum(weights.sum(axis=1), 1e-9)
+    willing = np.where(hesitating, 0.0, weights).sum(axis=1) / total
+    before = W.article5[runs]
+    invoked = ~before & (willing >= P.article5_quorum[runs])
+    in_force = before | invoked
+    W.article5[runs] = in_force
+    level = ((c * weights).sum(axis=1) / total)[:, None]
+    flank = member & np.isin(W.proximity_class, ("border", "frontline"))
+    reinforcement = np.where(v, level, np.where(flank, P.flank_reinforcement[runs, None] * level, 0.0))
+    W.reinforcement[runs] = np.where(in_force[:, None], reinforcement, W.reinforcement[runs])
+    for a in np.flatnonzero(newly.any(axis=1) | invoked).tolist():
+        names = [codes[j] for j in v[a].nonzero()[0]]
+        emitted = [("withhold_support", codes[i], names, "hesitates over Article 5", {}) for i in newly[a].nonzero()[0]]
+        if invoked[a]:
+            emitted.append(("invoke_article_5", "NATO", ["RUS"], "Article 5 invoked: " + ", ".join(names), {}))
+        out.append((int(runs[a]), emitted))
+    out.sort(key=lambda item: item[0])
+    return out
+
+
+def war_on_members_runs(W) -> np.ndarray:
+    """``war_on_members`` for every run of a lockstep ensemble."""
+    return np.where(W.member.any(axis=1), np.where(W.member, W.war, 0.0).max(axis=1), 0.0)
 
 
 def war_on_members(w: World) -> float:

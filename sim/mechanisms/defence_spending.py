@@ -97,12 +97,40 @@ def _adjust(spend, cap, target, gdp, cap_factor, noise, r, rise, fall, partner_c
         cap[i] += (milex - cap[i]) * adjust
 
 
+@njit(cache=True)
+def _targets_runs(spend, threat, russia_threat, war, base, resolve, prox, solidarity, member, forces, stress, r,
+                  response, threshold, austerity, guideline, pull, urgency, threat_reference, russia_response,
+                  russia_ambition, revisionism, war_spending, contribution, alliance_war, out):
+    terms = np.empty((5, spend.shape[1]))
+    for q in range(spend.shape[0]):
+        out[q] = _targets(spend[q], threat[q], russia_threat[q], war[q], base[q], resolve[q], prox[q], solidarity[q],
+                          member[q], forces[q], stress[q], r, response[q], threshold[q], austerity[q], guideline[q],
+                          pull[q], urgency[q], threat_reference[q], russia_response[q], russia_ambition[q],
+                          revisionism[q], war_spending[q], contribution[q], alliance_war[q], terms)
+
+
+@njit(cache=True)
+def _adjust_runs(spend, cap, target, gdp, cap_factor, noise, r, rise, fall, partner_capability, adjust):
+    for q in range(spend.shape[0]):
+        _adjust(spend[q], cap[q], target[q], gdp[q], cap_factor[q], noise[q], r, rise[q], fall[q],
+                partner_capability[q], adjust[q])
+
+
 def pledge_urgency(w: World, p, year: float) -> float:
     """Return how hard the spending pledge presses now, 0..1: growing toward its horizon, full for a floor."""
     if w.pledge_floor or w.pledge_horizon <= w.pledge_since:
         return 1.0
     elapsed = (year - w.pledge_since) / (w.pledge_horizon - w.pledge_since)
     return p.pledge_early_urgency + (1.0 - p.pledge_early_urgency) * min(max(elapsed, 0.0), 1.0)
+
+
+def pledge_urgency_runs(W, P, year: float) -> np.ndarray:
+    """``pledge_urgency`` for every run of a lockstep ensemble (``W`` its world arrays, ``P`` its parameter arrays)."""
+    full = W.pledge_floor | (W.pledge_horizon <= W.pledge_since)
+    span = np.where(full, 1.0, W.pledge_horizon - W.pledge_since)
+    elapsed = (year - W.pledge_since) / span
+    urgency = P.pledge_early_urgency + (1.0 - P.pledge_early_urgency) * np.minimum(np.maximum(elapsed, 0.0), 1.0)
+    return np.where(full, 1.0, urgency)
 
 
 #: the terms of a spending target, in the order ``_targets`` writes them
@@ -122,6 +150,21 @@ def targets(w: World, p, year: float, terms: np.ndarray | None = None) -> np.nda
         w.contribution,
         p.alliance_war_spending * collective_defence.war_on_members(w) * w.article5, terms,
     )
+
+
+def targets_runs(W, P, year: float) -> np.ndarray:
+    """``targets`` for every run of a lockstep ensemble: every state's spending target (% GDP), one row per run."""
+    pull = W.pledge * P.pledge_pull * (1.0 + P.burden_sharing_weight * (1.0 - P.us_commitment))
+    out = np.empty(W.spend.shape)
+    _targets_runs(
+        W.spend, W.threat_from_russia, W.russia_threat, W.war, W.spend_base, W.resolve, W.prox_r, W.solidarity,
+        W.member, W.armed_forces, W.fiscal_stress, W.r, P.spending_threat_response, P.spending_threat_threshold,
+        P.austerity_weight, W.guideline_pct, pull, pledge_urgency_runs(W, P, year), P.pledge_threat_reference,
+        P.russia_spending_threat_response, P.russia_ambition_spending, W.revisionism, P.russia_war_spending,
+        W.contribution,
+        P.alliance_war_spending * collective_defence.war_on_members_runs(W) * W.article5, out,
+    )
+    return out
 
 
 def target_terms(w: World, p, year: float) -> dict[str, np.ndarray]:
@@ -144,6 +187,20 @@ def update(w: World, p, months: int, year: float, rng: np.random.Generator) -> N
     )
 
 
+def update_runs(W, P, months: int, year: float, rngs: list[np.random.Generator]) -> None:
+    """``update`` for every run of a lockstep ensemble (``rngs[q]``: run q's spending stream)."""
+    root = math.sqrt(months)
+    noise = np.empty(W.spend.shape)
+    n = noise.shape[1]
+    for q, (rng, sd) in enumerate(zip(rngs, P.spending_noise.tolist(), strict=True)):
+        noise[q] = rng.normal(0.0, sd * root, n)
+    _adjust_runs(
+        W.spend, W.cap, targets_runs(W, P, year), W.gdp, W.cap_factor, noise, W.r,
+        rate(P.spending_rise_rate, months), rate(P.spending_fall_rate, months), W.partner_capability,
+        rate(P.capability_adjustment_rate, months),
+    )
+
+
 def grow(w: World, p, months: int, growth: np.ndarray) -> None:
     """Move real GDP by this year's growth (fraction a year); budgets set in money shift the shares; fiscal stress.
 
@@ -156,3 +213,12 @@ def grow(w: World, p, months: int, growth: np.ndarray) -> None:
     w.spend /= ((1.0 + growth) / (1.0 + normal)) ** (p.budget_stickiness * months / 12.0)
     shortfall = np.maximum(p.normal_growth - 100.0 * growth, 0.0)
     w.fiscal_stress += rate(p.fiscal_stress_rate, months) * (shortfall - w.fiscal_stress)
+
+
+def grow_runs(W, P, months: int, growth: np.ndarray) -> None:
+    """``grow`` for every run of a lockstep ensemble (``growth``: this year's growth, one row per run)."""
+    normal = P.normal_growth / 100.0
+    W.gdp *= (1.0 + growth) ** (months / 12.0)
+    W.spend /= ((1.0 + growth) / (1.0 + normal[:, None])) ** (P.budget_stickiness * months / 12.0)[:, None]
+    shortfall = np.maximum(P.normal_growth[:, None] - 100.0 * growth, 0.0)
+    W.fiscal_stress += rate(P.fiscal_stress_rate, months)[:, None] * (shortfall - W.fiscal_stress)

@@ -59,6 +59,28 @@ def presence(w: World, p, months: int) -> None:
 
 
 @njit(cache=True)
+def _presence_runs(active, presence, commit, threat, solidarity, member, ceiling, threat_reference, surge_threshold,
+                   surge_gain, adjust, reinforcement):
+    for q in range(presence.shape[0]):
+        if active[q]:
+            _presence(presence[q], commit[q], threat[q], solidarity[q], member[q], ceiling[q], threat_reference[q],
+                      surge_threshold[q], surge_gain[q], adjust[q], reinforcement[q])
+
+
+def presence_runs(W, P, months: int) -> None:
+    """``presence`` for every run of a lockstep ensemble (``W`` its world arrays, ``P`` its parameter arrays)."""
+    commit = P.air_policing_weight[:, None] * W.air_commit
+    commit += W.presence_commit
+    active = commit.any(axis=1) | W.presence.any(axis=1) | W.reinforcement.any(axis=1)
+    if not active.any():
+        return
+    ceiling = np.where(W.founding_act[:, None] & W.new_member, P.founding_act_presence_cap[:, None], 1.0)
+    _presence_runs(active, W.presence, commit, W.threat_from_russia, W.solidarity, W.member, ceiling,
+                   P.presence_threat_reference, P.presence_surge_threshold, P.presence_surge,
+                   rate(P.presence_adjustment_rate, months), W.reinforcement)
+
+
+@njit(cache=True)
 def _sanctions(sanctions, hostile, war, solidarity, dependence, trust, west, west_weights, r, hostility_weight,
                drive, energy_cost, coordination, trust_threshold, package, lift):
     n = len(sanctions)
@@ -90,6 +112,32 @@ def sanctions(w: World, p, months: int) -> list[Emitted]:
         p.sanctions_trust_threshold, p.sanctions_package, rate(p.sanctions_lift_rate, months),
     )
     return [("impose_sanctions", w.codes[i], ["RUS"], "sanctions package") for i in jump.nonzero()[0]]
+
+
+@njit(cache=True)
+def _sanctions_runs(sanctions, hostile, war, solidarity, dependence, trust, west, west_weights, r, hostility_weight,
+                    drive, energy_cost, coordination, trust_threshold, package, lift, new, jump):
+    for q in range(sanctions.shape[0]):
+        new_q, jump_q = _sanctions(sanctions[q], hostile[q], war[q], solidarity[q], dependence[q], trust[q], west,
+                                   west_weights[q], r, hostility_weight[q], drive[q], energy_cost[q], coordination[q],
+                                   trust_threshold[q], package[q], lift[q])
+        new[q] = new_q
+        jump[q] = jump_q
+
+
+def sanctions_runs(W, P, months: int) -> list[tuple[int, list[Emitted]]]:
+    """``sanctions`` for every run of a lockstep ensemble; return (run, its events) for the runs that emit any."""
+    new = np.empty(W.sanctions.shape)
+    jump = np.empty(W.sanctions.shape, dtype=np.bool_)
+    _sanctions_runs(
+        W.sanctions, W.hostile, W.war, W.solidarity, W.dependence, W.trust, W.west_nr, W.west_weights, W.r,
+        P.sanctions_hostility_weight, P.sanctions_drive, P.sanctions_energy_cost, P.sanctions_coordination,
+        P.sanctions_trust_threshold, P.sanctions_package, rate(P.sanctions_lift_rate, months), new, jump,
+    )
+    W.sanctions = new
+    codes = W.codes
+    return [(q, [("impose_sanctions", codes[i], ["RUS"], "sanctions package") for i in jump[q].nonzero()[0]])
+            for q in np.flatnonzero(jump.any(axis=1)).tolist()]
 
 
 def victim(w: World) -> int:
@@ -124,4 +172,41 @@ def aid(w: World, p, months: int) -> tuple[np.ndarray, list[Emitted]]:
         ("provide_military_aid", w.codes[i], [w.codes[k]], "military aid") for i in started.nonzero()[0]
     ]
     received[k] = float((w.aid * w.cap).sum()) * p.aid_capability_share
+    return received, emitted
+
+
+def aid_runs(W, P, months: int) -> tuple[np.ndarray, list[tuple[int, list[Emitted]]]]:
+    """``aid`` for every run of a lockstep ensemble: aid received (one row per run), (run, its events) where any."""
+    runs, n = W.aid.shape
+    received = np.zeros((runs, n))
+    war = np.where(W.member, 0.0, W.war)
+    k = war.argmax(axis=1)
+    at = np.arange(runs)
+    active = (war[at, k] > 0.0) & ~(W.war[at, k] < P.aid_war_threshold)
+    winding = ~active & W.aid.any(axis=1)  # aid winds down (nothing to do once it is gone)
+    if winding.any():
+        aid = W.aid[winding]
+        W.aid[winding] = aid + rate(P.aid_adjustment_rate[winding], months)[:, None] * (0.0 - aid)
+    q = np.flatnonzero(active)
+    if not len(q):
+        return received, []
+    kq, at = k[q], np.arange(len(q))
+    distrust = (1.0 - W.trust[q, :, W.r]) / 2.0
+    readiness = np.minimum(1.0, W.stocks[q] / P.aid_stock_floor[q, None])
+    target = (P.aid_drive[q] * W.war[q, kq])[:, None] * W.solidarity[q] * distrust * readiness
+    target *= (1.0 - P.nuclear_aid_restraint[q] * W.nuclear_fear[q])[:, None]  # self-deterrence after nuclear signals
+    np.clip(target, 0.0, 1.0, out=target)
+    target = np.where(W.west_nr, target, 0.0)
+    target[at, kq] = 0.0
+    before = W.aid[q]
+    after = before + rate(P.aid_adjustment_rate[q], months)[:, None] * (target - before)
+    W.aid[q] = after
+    threshold = P.aid_event_threshold[q, None]
+    started = (before < threshold) & (after >= threshold)
+    received[q, kq] = (after * W.cap[q]).sum(axis=1) * P.aid_capability_share[q]
+    codes = W.codes
+    emitted = [
+        (int(q[a]), [("provide_military_aid", codes[i], [codes[kq[a]]], "military aid") for i in started[a].nonzero()[0]])
+        for a in np.flatnonzero(started.any(axis=1)).tolist()
+    ]
     return received, emitted
