@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from sim.mechanisms.trust import rate
@@ -57,6 +58,13 @@ def _cohesion(solidarity, views, spread_weight):
     return min(1.0, max(0.0, mean_solidarity * (1.0 - spread_weight * spread)))
 
 
+@njit(cache=True)
+def _cohesion_runs(solidarity, trust, member, r, spread_weight, out):
+    for q in range(member.shape[0]):
+        idx = np.flatnonzero(member[q])
+        out[q] = _cohesion(solidarity[q][idx], trust[q][idx, r], spread_weight[q]) if len(idx) else 0.0
+
+
 def cohesion(w: World, p) -> None:
     """Recompute the cohesion index: members' mean solidarity less their disagreement on Russia."""
     ms = w.members()
@@ -64,3 +72,8 @@ def cohesion(w: World, p) -> None:
         w.cohesion = 0.0
         return
     w.cohesion = _cohesion(w.solidarity[ms.idx], w.trust[ms.idx, w.r], p.cohesion_spread_weight)
+
+
+def cohesion_runs(W, P) -> None:
+    """``cohesion`` for every run of a lockstep ensemble."""
+    _cohesion_runs(W.solidarity, W.trust, W.member, W.r, P.cohesion_spread_weight, W.cohesion)

@@ -43,6 +43,22 @@ def _exposure(closeness, member, presence, aid, red_line, applicant):
     return members, forward, 1.0 if crossed else 0.0, aid_total / k if k else 0.0
 
 
+@njit(cache=True)
+def _exposure_runs(closeness, member, presence, aid, red_line, applicant, enlargement_weight, presence_weight,
+                   red_line_weight, aid_weight, encirclement, crossed):
+    """``_exposure`` run by run, and the encirclement it makes (``encirclement``'s formula, ``math.exp``)."""
+    for q in range(member.shape[0]):
+        members, forward, crossed[q], aid_mean = _exposure(closeness[q], member[q], presence[q], aid[q], red_line[q],
+                                                           applicant[q])
+        raw = (
+            enlargement_weight[q] * members
+            + presence_weight[q] * forward
+            + red_line_weight[q] * crossed[q]
+            + aid_weight[q] * aid_mean
+        )
+        encirclement[q] = 1.0 - math.exp(-max(0.0, raw))
+
+
 def encirclement(w: World, p) -> float:
     """Return Russia's perceived encirclement (0..1) from enlargement, presence, red lines, aid."""
     members, presence, w.red_line_violation, aid = _exposure(
@@ -63,13 +79,24 @@ def hostility(w: World) -> float:
     ms = w.members()
     if ms.k == 0:
         return 0.0
-    return min(1.0, max(0.0, -float(w.trust[w.r] @ ms.f) / ms.k))
+    # a sum, not a BLAS dot: the same bits in one run and in a lockstep ensemble
+    return min(1.0, max(0.0, -float((w.trust[w.r] * ms.f).sum()) / ms.k))
 
 
 def perceive(w: World, p) -> None:
     """Recompute Russia's perceived encirclement and its hostility to the alliance."""
     w.encirclement = encirclement(w, p)
     w.hostility = hostility(w)
+
+
+def perceive_runs(W, P) -> None:
+    """``perceive`` for every run of a lockstep ensemble (``W`` its world arrays, ``P`` its parameter arrays)."""
+    _exposure_runs(W.closeness_share, W.member, W.presence, W.aid, W.red_line, W.applicant,
+                   P.encirclement_enlargement_weight, P.spiral_presence_sensitivity, P.encirclement_red_line_weight,
+                   P.encirclement_aid_weight, W.encirclement, W.red_line_violation)
+    k = W.member.sum(axis=1)
+    total = (W.trust[:, W.r, :] * W.member.astype(float)).sum(axis=1)
+    W.hostility = np.where(k == 0, 0.0, np.minimum(1.0, np.maximum(0.0, -total / np.maximum(k, 1))))
 
 
 def update_ambition(w: World, p, months: int) -> None:

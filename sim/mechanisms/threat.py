@@ -72,6 +72,18 @@ def _slices(cap, prox, trust, hostile, war, member, solidarity, r, *weights):
     return from_russia, of_russia
 
 
+@njit(cache=True)
+def _slices_runs(cap, prox, trust, hostile, war, member, solidarity, r, capability_weight, distrust_weight,
+                 hostile_weight, war_weight, alliance_war_weight, armed_attack, exponent, encirclement_pressure,
+                 from_russia, of_russia):
+    for q in range(cap.shape[0]):
+        from_russia[q], of_russia[q] = _slices(
+            cap[q], prox[q], trust[q], hostile[q], war[q], member[q], solidarity[q], r, capability_weight[q],
+            distrust_weight[q], hostile_weight[q], war_weight[q], alliance_war_weight[q], armed_attack[q],
+            exponent[q], encirclement_pressure[q],
+        )
+
+
 def _arguments(w: World, p) -> tuple:
     return (w.cap, w.prox, w.trust, w.hostile, w.war, w.member, w.solidarity, w.r, p.threat_capability_weight,
             p.threat_distrust_weight, p.threat_hostile_weight, p.threat_war_weight, p.threat_alliance_war_weight,
@@ -90,6 +102,14 @@ def update(w: World, p) -> None:
     looking at Russia (Russia's column) and Russia looking at each state (its row).
     """
     w.threat_from_russia, w.russia_threat = _slices(*_arguments(w, p))
+
+
+def update_runs(W, P) -> None:
+    """``update`` for every run of a lockstep ensemble (``W`` its world arrays, ``P`` its parameter arrays)."""
+    _slices_runs(W.cap, W.prox, W.trust, W.hostile, W.war, W.member, W.solidarity, W.r, P.threat_capability_weight,
+                 P.threat_distrust_weight, P.threat_hostile_weight, P.threat_war_weight, P.threat_alliance_war_weight,
+                 P.conflict_level_threshold, P.severity_exponent, P.threat_encirclement_weight * W.encirclement,
+                 W.threat_from_russia, W.russia_threat)
 
 
 def from_russia(w: World) -> np.ndarray:

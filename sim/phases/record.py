@@ -1,0 +1,78 @@
+"""Batched ``_phase_record``: the derived quantities (threat, deterrence, indices) and the step's records."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.lockstep import Lockstep, batched_phase
+from sim.mechanisms import alliance, deterrence, relations, security_dilemma, threat
+from sim.model import SCALARS
+from sim.world import CHANNEL_STATES
+
+
+def derive_runs(ens: Lockstep) -> None:
+    """Recompute every run's threat, deterrence and indices (``NatoRussiaModel._derive`` on the world arrays)."""
+    W, P = ens.world, ens.p
+    security_dilemma.perceive_runs(W, P)
+    threat.update_runs(W, P)
+    alliance.cohesion_runs(W, P)
+    deterrence.update_runs(W, P, np.stack([m.aid_received for m in ens.models]))
+    W.relations = relations.index_runs(W, P)
+
+
+def record_runs(ens: Lockstep, k: int) -> None:
+    """Store step k's state rows and scalars of every run in the ensemble's records (``NatoRussiaModel._record``)."""
+    W = ens.world
+    r = W.r
+    # the per-state rows, in STATE_OUTPUTS order
+    np.stack(
+        (
+            W.member, W.applicant, W.spend, W.trust[:, :, r], W.trust[:, r, :],
+            W.threat_from_russia, W.russia_threat, W.deterrence,
+            W.presence, W.sanctions, W.aid, W.stocks,
+            W.dependence, W.cap, W.solidarity, W.war, W.prospective, W.contribution,
+        ),
+        axis=1,
+        out=ens.state_records[:, k],
+    )
+    ens.state_records[:, k, 7, r] = np.nan
+    X = ens.scalar_records[:, k]
+    np.stack(
+        (
+            W.escalation, W.cohesion, W.revisionism, W.encirclement, W.hostility, W.strain, W.leverage,
+            W.red_line_violation, W.founding_act, W.areas.sum(axis=1), W.relations, W.article5, W.conciliation,
+            W.trust_trend, W.nuclear_fear,
+        ),
+        axis=1,
+        out=X[:, :SCALARS],
+    )
+    X[:, SCALARS:] = W.action_probs
+
+
+@batched_phase("_phase_record")
+def record_phase(ens: Lockstep) -> None:
+    """Derive and record every run's step; end the runs at the calendar's end (``NatoRussiaModel._phase_record``)."""
+    k = ens.k
+    W = ens.world
+    derive_runs(ens)
+    record_runs(ens, k)
+    relations_index = W.relations.tolist()
+    escalation = W.escalation.tolist()
+    members = W.member.sum(axis=1).tolist()
+    action = W.action.tolist()
+    target = W.action_target.tolist()
+    channel = [CHANNEL_STATES[c] for c in W.channel.tolist()]
+    last = k + 1 >= len(ens.models[0].dates)
+    # the models' own attributes and record lists: the one loop over runs
+    for q, m in enumerate(ens.models):
+        m.relations_index = relations_index[q]
+        m.escalation_level = escalation[q]
+        m.nato_members = members[q]
+        m.russia_action = action[q]
+        m.action_records.append(action[q])
+        m.target_records.append(target[q])
+        m.channel_records.append(channel[q])
+        if m.mesa_collect:
+            m.datacollector.collect(m)
+        if last:
+            m.running = False
