@@ -1,0 +1,35 @@
+"""Batched ``_phase_allied_response``: collective defence, sanctions and military aid in every run."""
+
+from __future__ import annotations
+
+from sim.lockstep import Lockstep, batched_phase
+from sim.mechanisms import collective_defence, member_decisions
+
+ARTICLE5 = "model: collective defence (Article 5)"
+ALLIED = "model: allied decision"
+
+
+def _decide(ens: Lockstep, emitted: list[tuple[int, list[tuple]]]) -> None:
+    """Emit the events of the runs that decided any (``(run, its events)``), grouped across runs."""
+    if not emitted:
+        return
+    specs: list[list[tuple]] = [[] for _ in range(ens.runs)]
+    for q, events in emitted:
+        specs[q] = events
+    ens.decide(specs, ALLIED)
+
+
+@batched_phase("_phase_allied_response")
+def allied_response_phase(ens: Lockstep) -> None:
+    """Every run's allies answer what Russia did (``NatoRussiaModel._phase_allied_response``)."""
+    W, P, months, models = ens.world, ens.p, ens.months, ens.models
+    # each part's events are applied before the next part reads the world, as in one run
+    for q, events in collective_defence.respond_runs(W, P):
+        m = models[q]
+        for etype, actor, targets, label, params in events:
+            m.decided(etype, actor, targets, label, ARTICLE5, params)
+    _decide(ens, member_decisions.sanctions_runs(W, P, months))
+    received, aid_events = member_decisions.aid_runs(W, P, months)
+    for q, m in enumerate(models):
+        m.aid_received = received[q]
+    _decide(ens, aid_events)
