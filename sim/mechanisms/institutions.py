@@ -39,6 +39,14 @@ def channel_strength(w: World, p) -> float:
     return 0.0
 
 
+def channel_strength_runs(W, P) -> np.ndarray:
+    """``channel_strength`` of every run of a lockstep ensemble (``W`` its world arrays, ``P`` its parameter arrays)."""
+    ch = W.channel
+    return np.where(ch == ACTIVE, P.channel_strength_act + (1.0 - P.channel_strength_act) * W.nrc,
+                    np.where(ch == NONE, P.channel_strength_none,
+                             np.where(ch == SUSPENDED, P.channel_strength_suspended, 0.0)))
+
+
 def open_institution(w: World, name: str | None, areas: list[str]) -> None:
     """Apply a signed agreement: create an institution and open cooperation areas."""
     if name == "founding_act":
@@ -122,3 +130,7 @@ def presence_cap(w: World, p) -> np.ndarray:
     if w.founding_act:
         cap[w.new_member] = p.founding_act_presence_cap
     return cap
+
+def dividend_strength_runs(W, P) -> np.ndarray:
+    """``dividend_strength`` of every run of a lockstep ensemble."""
+    return np.where(W.channel == ACTIVE, W.areas.mean(axis=1) * channel_strength_runs(W, P), 0.0)

@@ -21,14 +21,21 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.numerics import pairwise_sum
 from sim.world import World
 
 #: the ceiling of the hostility memory (``hostile``), in accumulated severity
 HOSTILE_MAX = 3.0
 
 
-def rate(per_month: float, months: int) -> float:
-    """Convert a monthly rate into the rate of one step of ``months`` months."""
+def rate(per_month: float | np.ndarray, months: int) -> float | np.ndarray:
+    """Convert a monthly rate into the rate of one step of ``months`` months (also each run's, from an array).
+
+    An array's power is taken value by value as a float's is: numpy's vectorised power may
+    differ from the scalar one in the last bit, and a run must get the rate it gets alone.
+    """
+    if months != 1 and isinstance(per_month, np.ndarray):
+        return 1.0 - np.array([(1.0 - x) ** months for x in per_month.ravel().tolist()]).reshape(per_month.shape)
     return 1.0 - (1.0 - per_month) ** months
 
 
@@ -181,6 +188,20 @@ def _war_pressure(trust, war, member, solidarity, r, audience, ally, pressure, m
             trust[r, k] -= pressure * months * war[k] * russia_negative_gain * (1.0 + trust[r, k])
 
 
+@njit(cache=True)
+def _war_pressure_runs(trust, war, member, solidarity, r, audience, ally, pressure, months, negative_gain,
+                       russia_negative_gain):
+    for q in range(trust.shape[0]):
+        at_war = False
+        for k in range(war.shape[1]):
+            if war[q, k] != 0.0:
+                at_war = True
+                break
+        if at_war:
+            _war_pressure(trust[q], war[q], member[q], solidarity[q], r, audience[q], ally[q], pressure[q],
+                          months, negative_gain[q], russia_negative_gain[q])
+
+
 def war_pressure(w: World, p, months: int) -> None:
     """Lower every observer's trust in Russia, and Russia's in its victims, while Russia's wars go on."""
     if not w.war.any():
@@ -188,6 +209,13 @@ def war_pressure(w: World, p, months: int) -> None:
     _war_pressure(w.trust, w.war, w.member, w.solidarity, w.r, p.trust_audience_salience,
                   p.trust_ally_salience, p.war_trust_pressure, float(months), p.trust_negative_gain,
                   p.russia_trust_negative_gain)
+
+
+def war_pressure_runs(W, P, months: int) -> None:
+    """``war_pressure`` for every run of a lockstep ensemble (``W`` its world arrays, ``P`` its parameter arrays)."""
+    _war_pressure_runs(W.trust, W.war, W.member, W.solidarity, W.r, P.trust_audience_salience,
+                       P.trust_ally_salience, P.war_trust_pressure, float(months), P.trust_negative_gain,
+                       P.russia_trust_negative_gain)
 
 
 @njit(cache=True)
@@ -223,11 +251,28 @@ def _relax(trust, memory, hostile, base, recovery, slowdown, decay, memory_keep,
             hostile[i, j] *= hostile_keep
 
 
+@njit(cache=True)
+def _relax_runs(trust, memory, hostile, trust_base, member, r, memory_weight, spiral, recovery, slowdown, decay,
+                memory_keep, hostile_keep):
+    for q in range(trust.shape[0]):
+        base = _baseline(trust_base[q], memory[q], member[q], r, memory_weight[q], spiral[q])
+        _relax(trust[q], memory[q], hostile[q], base, recovery[q], slowdown[q], decay[q], memory_keep[q],
+               hostile_keep[q])
+
+
 def relax(w: World, p, months: int) -> None:
     """Relax trust toward its baseline: slowly upward after betrayals, faster downward."""
     _relax(w.trust, w.memory, w.hostile, baseline(w, p),
            rate(p.trust_recovery_rate, months), p.betrayal_recovery_slowdown, rate(p.trust_decay_rate, months),
            1.0 - rate(p.betrayal_memory_decay, months), 1.0 - rate(p.hostile_memory_decay, months))
+
+
+def relax_runs(W, P, months: int) -> None:
+    """``relax`` (with ``baseline``) for every run of a lockstep ensemble."""
+    _relax_runs(W.trust, W.memory, W.hostile, W.trust_base, W.member, W.r, P.betrayal_baseline_weight,
+                P.spiral_trust_weight * W.encirclement,
+                rate(P.trust_recovery_rate, months), P.betrayal_recovery_slowdown, rate(P.trust_decay_rate, months),
+                1.0 - rate(P.betrayal_memory_decay, months), 1.0 - rate(P.hostile_memory_decay, months))
 
 
 @njit(cache=True)
@@ -245,12 +290,34 @@ def _consult(trust, idx, weights, weights_sum, solidarity, consultation):
         trust[i, i] = 1.0
 
 
+@njit(cache=True)
+def _consult_runs(trust, member, sqrt_gdp, solidarity, consultation):
+    n = member.shape[1]
+    idx = np.empty(n, dtype=np.int64)
+    weights = np.empty(n)
+    for q in range(trust.shape[0]):
+        k = 0  # the members' rows and square-root GDP weights, as ``World.members`` gives them
+        for i in range(n):
+            if member[q, i]:
+                idx[k] = i
+                weights[k] = sqrt_gdp[q, i]
+                k += 1
+        if k < 2:
+            continue
+        _consult(trust[q], idx[:k], weights[:k], pairwise_sum(weights, k), solidarity[q], consultation[q])
+
+
 def consult(w: World, p, months: int) -> None:
     """Pull members' trust rows toward the alliance mean, weighted by solidarity."""
     ms = w.members()
     if ms.k < 2:
         return
     _consult(w.trust, ms.idx, ms.gdp_weights, ms.gdp_weights_sum, w.solidarity, rate(p.consultation_rate, months))
+
+
+def consult_runs(W, P, months: int) -> None:
+    """``consult`` for every run of a lockstep ensemble."""
+    _consult_runs(W.trust, W.member, W.sqrt_gdp, W.solidarity, rate(P.consultation_rate, months))
 
 
 @njit(cache=True)
@@ -261,11 +328,23 @@ def _cooperation_dividend(trust, member, r, gain):
             trust[r, i] += gain * (1.0 - trust[r, i])
 
 
+@njit(cache=True)
+def _cooperation_dividend_runs(trust, member, r, gain, on):
+    for q in range(trust.shape[0]):
+        if on[q]:
+            _cooperation_dividend(trust[q], member[q], r, gain[q])
+
+
 def cooperation_dividend(w: World, p, months: int, strength: float) -> None:
     """Raise NATO–Russia trust a little while cooperation areas run in an active channel."""
     if strength <= 0.0:
         return
     _cooperation_dividend(w.trust, w.member, w.r, p.cooperation_dividend * strength * months)
+
+
+def cooperation_dividend_runs(W, P, months: int, strength: np.ndarray) -> None:
+    """``cooperation_dividend`` for every run of a lockstep ensemble (``strength`` each run's, as an array)."""
+    _cooperation_dividend_runs(W.trust, W.member, W.r, P.cooperation_dividend * strength * months, strength > 0.0)
 
 
 @njit(cache=True)
@@ -276,6 +355,17 @@ def _clip(trust):
             trust[i, j] = 1.0 if i == j else min(max(trust[i, j], -1.0), 1.0)
 
 
+@njit(cache=True)
+def _clip_runs(trust):
+    for q in range(trust.shape[0]):
+        _clip(trust[q])
+
+
 def clip(w: World) -> None:
     """Keep trust in [-1, 1] with full self-trust."""
     _clip(w.trust)
+
+
+def clip_runs(W) -> None:
+    """``clip`` for every run of a lockstep ensemble."""
+    _clip_runs(W.trust)
