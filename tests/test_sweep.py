@@ -151,6 +151,8 @@ def test_same_results_with_one_two_workers_and_dask(small_spec, tmp_path):
 
 
 def test_a_failing_run_is_recorded_not_fatal(small_spec, tmp_path, monkeypatch):
+    """A run that fails (in its lockstep chunk, then alone) is recorded as failed; the chunk's others are not."""
+    from sim import lockstep
     from sim.sweep import execute
 
     real = execute.NatoRussiaModel
@@ -161,6 +163,7 @@ def test_a_failing_run_is_recorded_not_fatal(small_spec, tmp_path, monkeypatch):
         return real(setup, rng=rng, **kw)
 
     monkeypatch.setattr(execute, "NatoRussiaModel", flaky)
+    monkeypatch.setattr(lockstep, "NatoRussiaModel", flaky)
     runs = read_runs(run_sweep(load_sweep(small_spec), tmp_path / "f", workers=1))
     failed = runs[runs.status == "failed"]
     assert len(runs) == 8 and len(failed) == 2

@@ -36,6 +36,7 @@ import pandas as pd
 
 from sim import calendar, metrics
 from sim.events import Event
+from sim.lockstep import Lockstep
 from sim.model import MODEL_OUTPUTS, NatoRussiaModel, Snapshot
 from sim.outputs import EnvironmentFailure, check_output_folder, clear_new_folder, os_reason
 from sim.runner import ignore_interrupts, start_workers, stop_workers, worker_died
@@ -121,12 +122,33 @@ def shared_history(setup: ModelSetup, branch: pd.Timestamp, seed: int) -> Snapsh
     return snap
 
 
-def run_job(setup: ModelSetup, ctx: Context, job: Job) -> tuple[dict[str, Any], pd.DataFrame | None]:
-    """Run one (point, seed): return its result row and, if asked, its series."""
+def _model_values(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
+    """Return a point's values that are model parameters (not the sweep's dummies)."""
+    return {k: v for k, v in values.items() if k not in ctx.dummies}
+
+
+def _result(ctx: Context, job: Job, model: NatoRussiaModel) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Return a finished run's result row and, if asked, its series."""
     point_id, seed, values = job
     row: dict[str, Any] = {"point_id": point_id, "seed": seed, **values}
+    outputs = model.outputs()
+    found = metrics.one_run(outputs, model.dates, model.action_records, ctx.branch, ctx.horizon, ctx.thaw)
+    row.update({m: found[m] for m in ctx.metrics})
+    row.update(status="ok", error="")
+    series = None
+    if ctx.series:
+        series = pd.DataFrame({"point_id": point_id, "seed": seed,
+                               "date": np.array(model.dates, dtype="datetime64[ns]")})
+        for name in ctx.series:
+            series[name] = outputs[name]
+    return row, series
+
+
+def run_job(setup: ModelSetup, ctx: Context, job: Job) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Run one (point, seed) alone: return its result row and, if asked, its series."""
+    point_id, seed, values = job
     try:
-        model_values = {k: v for k, v in values.items() if k not in ctx.dummies}
+        model_values = _model_values(ctx, values)
         if ctx.from_branch:  # the varied values take effect at the branching date, as scheduled events
             changes = [
                 Event(ctx.branch.date(), "set_parameter", "NSA", (), params={"parameter": k, "value": v}, id=f"sweep-{k}")
@@ -143,26 +165,28 @@ def run_job(setup: ModelSetup, ctx: Context, job: Job) -> tuple[dict[str, Any], 
                 model.restore(snap)
                 model.scheduled = own  # the point's own schedule: its values act from the branching step
         model.run()
-        outputs = model.outputs()
-        found = metrics.one_run(outputs, model.dates, model.action_records, ctx.branch, ctx.horizon, ctx.thaw)
-        row.update({m: found[m] for m in ctx.metrics})
-        row.update(status="ok", error="")
-        series = None
-        if ctx.series:
-            series = pd.DataFrame({"point_id": point_id, "seed": seed,
-                                   "date": np.array(model.dates, dtype="datetime64[ns]")})
-            for name in ctx.series:
-                series[name] = outputs[name]
-        return row, series
+        return _result(ctx, job, model)
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded, never fatal to the sweep
+        row: dict[str, Any] = {"point_id": point_id, "seed": seed, **values}
         row.update({m: float("nan") for m in ctx.metrics})
         row.update(status="failed", error=f"{type(exc).__name__}: {exc} | {traceback.format_exc(limit=3)}")
         return row, None
 
 
 def run_chunk(setup: ModelSetup, ctx: Context, jobs: list[Job]) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
-    """Run several jobs in one task (less scheduling overhead)."""
-    return [run_job(setup, ctx, job) for job in jobs]
+    """Run several jobs in one task: together in lockstep (``sim.lockstep``), or one by one where they cannot be.
+
+    Points whose values act from a branching date run one by one (each has its own schedule); a chunk
+    that fails in lockstep is run again job by job, so that the failure is recorded for its own run.
+    """
+    if ctx.from_branch or len(jobs) < 2:
+        return [run_job(setup, ctx, job) for job in jobs]
+    try:
+        ensemble = Lockstep(setup, [seed for _, seed, _ in jobs],
+                            params=[_model_values(ctx, values) for _, _, values in jobs]).run()
+    except Exception:  # noqa: BLE001 - each job again alone, to record which failed and why
+        return [run_job(setup, ctx, job) for job in jobs]
+    return [_result(ctx, job, model) for job, model in zip(jobs, ensemble.models, strict=True)]
 
 
 # --- worker state for the local process pool (the setup is sent once per worker) -------------
@@ -612,6 +636,8 @@ def _run_sweep(sweep: Sweep, out: Path, workers: int, dask: str | None, resume: 
     stopped: dict[str, str] | None = None  # why the sweep stopped before its runs were done
     cause: BaseException | None = None
     dask_errors = _dask_errors() if dask else ()
+    if not ctx.from_branch:  # runs advanced together in lockstep: chunks large enough to share each step's work
+        chunk = max(chunk, min(SWEEP_LOCKSTEP_CHUNK, -(-len(jobs) // (4 * max(1, workers)))))
     try:
         if not jobs:
             pass
@@ -710,6 +736,10 @@ def dask_chunk(jobs: int, workers: int, chunk: int) -> int:
     """Return the runs per Dask task: at least ``chunk``, and few enough tasks (about 16 per
     worker, at most 32 runs each) that the scheduler's per-task work stays small next to the runs."""
     return max(chunk, min(32, jobs // max(1, 16 * workers)))
+
+
+#: the most runs of a sweep one task advances together in lockstep (a killed task loses at most these)
+SWEEP_LOCKSTEP_CHUNK = 64
 
 
 def _run_dask(address: str, workers: int, setup: ModelSetup, ctx: Context, jobs: list[Job], chunk: int,
