@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import weakref
+
+import numpy as np
+
 from sim.lockstep import Lockstep, batched_phase
 from sim.mechanisms import collective_defence, member_decisions
 
 ARTICLE5 = "model: collective defence (Article 5)"
 ALLIED = "model: allied decision"
+
+#: per ensemble, the runs whose models were last given a non-zero ``aid_received`` (the others hold zeros)
+_PAID: weakref.WeakKeyDictionary[Lockstep, np.ndarray] = weakref.WeakKeyDictionary()
 
 
 def _decide(ens: Lockstep, emitted: list[tuple[int, list[tuple]]]) -> None:
@@ -30,6 +37,10 @@ def allied_response_phase(ens: Lockstep) -> None:
             m.decided(etype, actor, targets, label, ARTICLE5, params)
     _decide(ens, member_decisions.sanctions_runs(W, P, months))
     received, aid_events = member_decisions.aid_runs(W, P, months)
-    for q, m in enumerate(models):
-        m.aid_received = received[q]
+    # a run that receives no aid this step and received none the last keeps its zeros (the same values)
+    paid = received.any(axis=1)
+    last = _PAID.get(ens)
+    for q in (range(len(models)) if last is None else np.flatnonzero(paid | last).tolist()):
+        models[q].aid_received = received[q]
+    _PAID[ens] = paid
     _decide(ens, aid_events)
