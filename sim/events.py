@@ -324,19 +324,32 @@ def _apply_event_runs(trust_, hostile, memory, runs, actors, targets, c, reading
                            collective, member[q], solidarity[q])
 
 
+@njit(cache=True)
+def _severity_runs(goldstein, exponent):
+    """``trust.severity`` of each run's Goldstein score and exponent (the same arithmetic, compiled)."""
+    out = np.empty(len(goldstein))
+    for k in range(len(goldstein)):
+        x = goldstein[k] / 10.0
+        if x > 0.0:
+            out[k] = x ** exponent[k]
+        elif x < 0.0:
+            out[k] = -((-x) ** exponent[k])
+        else:
+            out[k] = 0.0
+    return out
+
+
 def _trust_runs(W, P, runs: np.ndarray, actors: np.ndarray, targets: np.ndarray, goldstein: float,
                 reading: np.ndarray | None, collective: bool, scale: float) -> None:
     """``trust.apply_event`` in each of ``runs`` (one event, the same rows in every run; readings per run)."""
     if len(actors) == 0 or goldstein == 0.0 and reading is None:
         return
-    exps = P.severity_exponent[runs].tolist()
+    exps = P.severity_exponent[runs]
     has_reading = reading is not None
-    c = np.array([trust.severity(goldstein, e) * scale for e in exps])
-    read = (np.array([trust.severity(x, e) * scale for x, e in zip(reading.tolist(), exps, strict=True)])
-            if has_reading else np.zeros(len(runs)))
-    betrayal = np.array([-trust.severity(b, e) for b, e in zip(P.betrayal_threshold[runs].tolist(), exps, strict=True)])
-    russia_betrayal = np.array([-trust.severity(b, e)
-                                for b, e in zip(P.russia_betrayal_threshold[runs].tolist(), exps, strict=True)])
+    c = _severity_runs(np.full(len(runs), goldstein), exps) * scale
+    read = _severity_runs(reading, exps) * scale if has_reading else np.zeros(len(runs))
+    betrayal = -_severity_runs(P.betrayal_threshold[runs], exps)
+    russia_betrayal = -_severity_runs(P.russia_betrayal_threshold[runs], exps)
     _apply_event_runs(
         W.trust, W.hostile, W.memory, runs, actors, targets, c, read, has_reading, W.r,
         P.trust_negative_gain[runs], P.trust_positive_gain[runs], betrayal, P.betrayal_memory_gain[runs],

@@ -278,8 +278,7 @@ class Lockstep:
                     else:
                         m.emit(etype, actor, list(targets), label, source, origin, params)
                     continue
-                params = item[6]
-                key = item[:6] + (tuple(sorted(params.items())) if params else (),)
+                key = item[:6] + (_params_key(item[6]),)
                 groups.setdefault(key, []).append(q)
             for key, runs in groups.items():
                 etype, actor, targets, label, source, origin, _ = key
@@ -328,6 +327,18 @@ class Lockstep:
         while self.running:
             self.step()
         return self
+
+
+def _params_key(params: dict[str, Any] | None) -> Any:
+    """Return a hashable key of an event's parameters (lists among them, e.g. hosts, included)."""
+    if not params:
+        return ()
+    try:
+        key = tuple(sorted(params.items()))
+        hash(key)
+        return key
+    except TypeError:
+        return repr(sorted(params.items()))
 
 
 def chunks(n: int, size: int) -> list[range]:
