@@ -66,47 +66,59 @@ class RunRecord:
         )
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Return the timeseries, states and events tables of this run.
+        """Return the timeseries, states and events tables of this run."""
+        return tables_of([self])
 
-        Each table is built in one go from its columns (in their final order and types),
-        which pandas does far faster than adding and converting columns one at a time.
-        """
-        dates, seed = self.dates, self.seed
-        outputs = self.outputs
-        columns: dict[str, Any] = {"seed": seed, "date": dates}
-        for name in MODEL_OUTPUTS:
-            values = outputs[name]
-            if name in INT_COLUMNS:
-                values = np.asarray(values).astype("int64")
-            elif name == "founding_act_in_force":
-                values = np.asarray(values).astype(bool)
-            columns[name] = values
-            if name == MODEL_OUTPUTS[0]:
-                columns["russia_action"] = self.actions
-                columns["russia_target"] = self.targets
-        columns["dialogue_channel"] = self.channels
-        ts = pd.DataFrame(columns)
-        n = len(self.codes)
-        t = 0 if self.state_records is None else len(dates)
-        values = (
-            np.zeros((0, len(STATE_OUTPUTS)))
-            if self.state_records is None
-            else self.state_records.transpose(0, 2, 1).reshape(t * n, len(STATE_OUTPUTS))
-        )
-        codes = np.array(self.codes, dtype=object)
-        state_columns: dict[str, Any] = {
-            "seed": seed,
-            "date": np.repeat(dates[:t], n),
-            # the codes as pandas infers them, repeated per date (faster than inferring 17,000 strings)
-            "state": pd.Series(codes).array.take(np.tile(np.arange(n), t)) if t else codes[:0],
-        }
-        for i, name in enumerate(STATE_OUTPUTS):
-            state_columns[name] = values[:, i].astype(bool) if name in ("member", "applicant") else values[:, i]
-        st = pd.DataFrame(state_columns, index=pd.RangeIndex(t * n))
-        ev = pd.DataFrame(self.event_log, columns=list(EVENT_COLUMNS[1:]))
-        ev.insert(0, "seed", seed)
-        ev["date"] = pd.to_datetime(ev["date"])
-        return {"timeseries": ts, "states": st, "events": ev}
+
+def tables_of(records: list[RunRecord]) -> dict[str, pd.DataFrame]:
+    """Return the timeseries, states and events tables of several runs of one scenario, seed by seed.
+
+    Each table is built in one go from its columns (in their final order and types),
+    which pandas does far faster than adding and converting columns one at a time, or
+    than building a table per run and concatenating them.
+    """
+    first = records[0]
+    dates = first.dates
+    steps = len(dates)
+    runs = len(records)
+    seeds = np.repeat(np.array([r.seed for r in records], dtype="int64"), steps)
+    columns: dict[str, Any] = {"seed": seeds, "date": np.tile(dates, runs)}
+    for name in MODEL_OUTPUTS:
+        values = np.concatenate([np.asarray(r.outputs[name]) for r in records])
+        if name in INT_COLUMNS:
+            values = values.astype("int64")
+        elif name == "founding_act_in_force":
+            values = values.astype(bool)
+        columns[name] = values
+        if name == MODEL_OUTPUTS[0]:
+            columns["russia_action"] = [a for r in records for a in r.actions]
+            columns["russia_target"] = [t for r in records for t in r.targets]
+    columns["dialogue_channel"] = [c for r in records for c in r.channels]
+    ts = pd.DataFrame(columns)
+    n = len(first.codes)
+    with_states = [r for r in records if r.state_records is not None]
+    t = steps * len(with_states)
+    values = (
+        np.zeros((0, len(STATE_OUTPUTS)))
+        if not with_states
+        else np.concatenate([r.state_records.transpose(0, 2, 1).reshape(steps * n, len(STATE_OUTPUTS))
+                             for r in with_states])
+    )
+    codes = np.array(first.codes, dtype=object)
+    state_columns: dict[str, Any] = {
+        "seed": np.repeat(np.array([r.seed for r in with_states], dtype="int64"), steps * n),
+        "date": np.tile(np.repeat(dates, n), len(with_states)),
+        # the codes as pandas infers them, repeated per date (faster than inferring 17,000 strings)
+        "state": pd.Series(codes).array.take(np.tile(np.arange(n), t)) if t else codes[:0],
+    }
+    for i, name in enumerate(STATE_OUTPUTS):
+        state_columns[name] = values[:, i].astype(bool) if name in ("member", "applicant") else values[:, i]
+    st = pd.DataFrame(state_columns, index=pd.RangeIndex(t * n))
+    ev = pd.DataFrame([e for r in records for e in r.event_log], columns=list(EVENT_COLUMNS[1:]))
+    ev.insert(0, "seed", np.repeat(np.array([r.seed for r in records], dtype="int64"),
+                                   [len(r.event_log) for r in records]))
+    ev["date"] = pd.to_datetime(ev["date"])
+    return {"timeseries": ts, "states": st, "events": ev}
 
 
 def frames(model: NatoRussiaModel, seed: int, states: bool = True) -> dict[str, pd.DataFrame]:
@@ -285,11 +297,10 @@ def run_many(
 
     def take(owner: int, records: list[RunRecord]) -> None:
         nonlocal done
-        for record in records:
-            parts.append((owner, record.tables()))
-            done += 1
-            if progress:
-                progress(done, total)
+        parts.append((owner, tables_of(records)))
+        done += len(records)
+        if progress:
+            progress(done, total)
 
     if workers > 1 and len(jobs) > 1:
         pool = _pool(workers)
