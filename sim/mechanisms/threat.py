@@ -23,7 +23,7 @@ from numba import njit
 from sim.world import World
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # inlined into the loops below: no call (and array refcounts) per pair
 def _threat(i, j, cap, prox, trust, hostile, war, member, solidarity, r, capability_weight, distrust_weight,
             hostile_weight, war_weight, alliance_war_weight, armed_attack, exponent, encirclement_pressure):
     """State i's perceived threat from state j: ``1 - exp(-z)``."""
@@ -52,23 +52,32 @@ def _threat(i, j, cap, prox, trust, hostile, war, member, solidarity, r, capabil
     return 1.0 - np.exp(-z)
 
 
+# the weights are named, not ``*weights``: a star-argument call is not inlined
 @njit(cache=True)
-def _matrix(cap, prox, trust, hostile, war, member, solidarity, r, *weights):
+def _matrix(cap, prox, trust, hostile, war, member, solidarity, r, capability_weight, distrust_weight,
+            hostile_weight, war_weight, alliance_war_weight, armed_attack, exponent, encirclement_pressure):
     n = len(cap)
     out = np.empty((n, n))
     for i in range(n):
         for j in range(n):
-            out[i, j] = _threat(i, j, cap, prox, trust, hostile, war, member, solidarity, r, *weights)
+            out[i, j] = _threat(i, j, cap, prox, trust, hostile, war, member, solidarity, r, capability_weight,
+                                distrust_weight, hostile_weight, war_weight, alliance_war_weight, armed_attack,
+                                exponent, encirclement_pressure)
     return out
 
 
 @njit(cache=True)
-def _slices(cap, prox, trust, hostile, war, member, solidarity, r, *weights):
+def _slices(cap, prox, trust, hostile, war, member, solidarity, r, capability_weight, distrust_weight,
+            hostile_weight, war_weight, alliance_war_weight, armed_attack, exponent, encirclement_pressure):
     n = len(cap)
     from_russia, of_russia = np.empty(n), np.empty(n)
     for i in range(n):
-        from_russia[i] = _threat(i, r, cap, prox, trust, hostile, war, member, solidarity, r, *weights)
-        of_russia[i] = _threat(r, i, cap, prox, trust, hostile, war, member, solidarity, r, *weights)
+        from_russia[i] = _threat(i, r, cap, prox, trust, hostile, war, member, solidarity, r, capability_weight,
+                                 distrust_weight, hostile_weight, war_weight, alliance_war_weight, armed_attack,
+                                 exponent, encirclement_pressure)
+        of_russia[i] = _threat(r, i, cap, prox, trust, hostile, war, member, solidarity, r, capability_weight,
+                               distrust_weight, hostile_weight, war_weight, alliance_war_weight, armed_attack,
+                               exponent, encirclement_pressure)
     return from_russia, of_russia
 
 
