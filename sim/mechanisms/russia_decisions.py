@@ -17,11 +17,16 @@ seeded generator.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numba import njit
 
 from sim.mechanisms.institutions import channel_strength
-from sim.world import ACTIONS, World
+from sim.world import ACTIONS, ACTIVE, NONE, SUSPENDED, World
+
+if TYPE_CHECKING:
+    from sim.lockstep import RunParams, WorldArrays
 
 COOPERATE, DIALOGUE, STATUS_QUO, CYBER, ELECTION, SABOTAGE, ENERGY, NUCLEAR, AGGRESSION, ATTACK = (
     range(len(ACTIONS))
@@ -61,6 +66,14 @@ def _stakes(prox_r, applicant, red_line, attraction):
     return stakes
 
 
+@njit(cache=True)
+def _stakes_runs(prox_r, applicant, red_line, attraction):
+    out = np.empty(prox_r.shape)
+    for q in range(prox_r.shape[0]):
+        out[q] = _stakes(prox_r[q], applicant[q], red_line[q], attraction[q])
+    return out
+
+
 def stakes(w: World, p) -> np.ndarray:
     """Return what force against each state is worth to Russia per unit of ambition (closeness, red lines)."""
     formal = w.applicant | w.member
@@ -80,6 +93,17 @@ def _force_utilities(candidates, member, stakes, deterrence, revisionism, strain
         cost = (c_attack if member[i] else c_aggression) + c_deterrence * deterrence[i]
         u[i] = gain - cost - c_strain * strain - c_at_war * at_war
     return u
+
+
+@njit(cache=True)
+def _force_utilities_runs(candidates, member, stakes, deterrence, revisionism, strain, at_war, u_aggression,
+                          u_attack, c_aggression, c_attack, c_deterrence, c_strain, c_at_war):
+    out = np.empty(stakes.shape)
+    for q in range(stakes.shape[0]):
+        out[q] = _force_utilities(candidates[q], member[q], stakes[q], deterrence[q], revisionism[q], strain[q],
+                                  at_war[q], u_aggression[q], u_attack[q], c_aggression[q], c_attack[q],
+                                  c_deterrence[q], c_strain[q], c_at_war[q])
+    return out
 
 
 def force_utilities(w: World, p) -> np.ndarray:
@@ -253,3 +277,168 @@ def decide(w: World, p, rng: np.random.Generator) -> tuple[int, list[int], np.nd
     if action in (AGGRESSION, ATTACK, CYBER, ELECTION, SABOTAGE, ENERGY) and not targets:
         action = STATUS_QUO
     return action, targets, probs
+
+
+# -- lockstep forms: every run of an ensemble at once ------------------------------------------------
+# Each does for the (R, ...) arrays of ``WorldArrays`` and ``RunParams`` what its per-run function above
+# does for one run, operation for operation, so that each run gets the bits it gets alone.
+
+#: the actions whose target is drawn (an action left without a target becomes the status quo)
+TARGETED: tuple[int, ...] = (AGGRESSION, ATTACK, CYBER, ELECTION, SABOTAGE, ENERGY)
+_TARGETED = np.isin(np.arange(len(ACTIONS)), TARGETED)
+_HYBRID = np.isin(np.arange(len(ACTIONS)), (CYBER, ELECTION, SABOTAGE))
+
+
+def _channel_strength_runs(W: WorldArrays, P: RunParams) -> np.ndarray:
+    """``channel_strength`` of every run."""
+    ch = W.channel
+    return np.where(ch == ACTIVE, P.channel_strength_act + (1.0 - P.channel_strength_act) * W.nrc,
+                    np.where(ch == NONE, P.channel_strength_none,
+                             np.where(ch == SUSPENDED, P.channel_strength_suspended, 0.0)))
+
+
+def force_utilities_runs(W: WorldArrays, P: RunParams) -> np.ndarray:
+    """``force_utilities`` of every run: an (R, n) array, -inf where a state is no candidate."""
+    reach = (W.prox_r >= P.aggression_min_proximity[:, None]) & (W.war <= P.conflict_level_threshold[:, None])
+    candidates = (W.eligible & ~W.member & reach) | (W.member & reach)
+    st = _stakes_runs(W.prox_r, W.applicant | W.member, W.red_line, P.red_line_attraction)
+    return _force_utilities_runs(
+        candidates, W.member, st, W.deterrence, W.revisionism, W.strain, W.war.max(axis=1),
+        P.u_aggression, P.u_attack, P.c_aggression, P.c_attack, P.c_deterrence, P.c_force_strain,
+        P.c_aggression_at_war,
+    )
+
+
+def inclusive_values_runs(u: np.ndarray, mask: np.ndarray, temperature: np.ndarray) -> np.ndarray:
+    """``inclusive_value`` of each run's utilities ``u[q][mask[q]]`` at its temperature (-inf where none).
+
+    A run's terms are summed as its own compacted array is (numpy's pairwise sum groups terms by their
+    count, so zeros in place of the others would change the last bit): runs with the same candidates
+    are taken together, their candidates' columns; past a few such groups, the rest are packed, their
+    terms first, and summed in groups of equal count.
+    """
+    out = np.full(len(u), -np.inf)
+    rest = np.flatnonzero(mask.any(axis=1))
+    for _ in range(_GROUPS):
+        if len(rest) == 0:
+            return out
+        same = (mask[rest] == mask[rest[0]]).all(axis=1)
+        rows, rest = rest[same], rest[~same]
+        t = temperature[rows]
+        finite = u[np.ix_(rows, np.flatnonzero(mask[rows[0]]))]
+        top = finite.max(axis=1)
+        out[rows] = top + t * np.log(np.exp((finite - top[:, None]) / t[:, None]).sum(axis=1))
+    if len(rest) == 0:
+        return out
+    u, mask, temperature = u[rest], mask[rest], temperature[rest]
+    counts = mask.sum(axis=1)
+    top = np.where(mask, u, -np.inf).max(axis=1)
+    packed = np.take_along_axis(u, np.argsort(~mask, axis=1, kind="stable"), axis=1)
+    # places past a run's count hold no term of it: set to its top (finite), then left out of its sum
+    packed = np.where(np.arange(u.shape[1]) < counts[:, None], packed, top[:, None])
+    terms = np.exp((packed - top[:, None]) / temperature[:, None])
+    sums = np.empty(len(rest))
+    for count in np.unique(counts):
+        runs = counts == count
+        sums[runs] = terms[runs, :count].sum(axis=1)
+    out[rest] = top + temperature * np.log(sums)
+    return out
+
+
+#: groups of runs with the same candidates that ``inclusive_values_runs`` takes one by one before packing
+_GROUPS = 4
+
+
+def utilities_runs(W: WorldArrays, P: RunParams, force: np.ndarray | None = None) -> np.ndarray:
+    """``utilities`` of every run: an (R, actions) array (``force``: ``force_utilities_runs``, if known)."""
+    chan = _channel_strength_runs(W, P)
+    drive = (
+        P.drive_revisionism * W.revisionism
+        + P.drive_hostility * W.hostility
+        + P.drive_encirclement * W.encirclement
+    )
+    war_max = W.war.max(axis=1)
+    if force is None:
+        force = force_utilities_runs(W, P)
+    hybrid = P.u_hybrid * drive - P.c_hybrid * (1.0 + chan)
+    u = np.empty((len(chan), len(ACTIONS)))
+    u[:, COOPERATE] = P.u_cooperate * chan * (1.0 - W.hostility) - P.c_cooperate_revisionism * W.revisionism \
+        - P.c_cooperate
+    u[:, DIALOGUE] = P.u_dialogue * chan * (0.5 + W.strain) - P.c_cooperate_revisionism * 0.5 * W.revisionism \
+        - P.c_cooperate
+    u[:, STATUS_QUO] = 0.0
+    u[:, CYBER] = hybrid + P.bias_cyber
+    u[:, ELECTION] = hybrid + P.bias_election
+    u[:, SABOTAGE] = hybrid + P.bias_sabotage
+    u[:, ENERGY] = P.u_energy * drive * W.leverage - P.c_energy * (1.0 + W.strain)
+    u[:, NUCLEAR] = P.u_nuclear * (W.encirclement + war_max + W.red_line_violation) - P.c_nuclear
+    finite = np.isfinite(force)
+    u[:, AGGRESSION] = inclusive_values_runs(force, finite & ~W.member, P.decision_temperature)
+    u[:, ATTACK] = inclusive_values_runs(force, finite & W.member, P.decision_temperature)
+    return u
+
+
+def probabilities_runs(u: np.ndarray, temperature: np.ndarray) -> np.ndarray:
+    """``probabilities`` of every run's utilities (rows of ``u``) at its temperature."""
+    z = u / temperature[:, None]
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def _pick_runs(uniform: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``_pick`` of every run: the index each row's uniform picks from its weights (-1 if none)."""
+    total = weights.sum(axis=1)
+    # weights >= 0: the cumulative sums are sorted, and searchsorted(side="right") counts those <= the value
+    k = (weights.cumsum(axis=1) <= (uniform * total)[:, None]).sum(axis=1)
+    return np.where(total <= 0.0, -1, k)
+
+
+def _focus_runs(weights: np.ndarray, focus: np.ndarray) -> np.ndarray:
+    """``np.where(weights > 0, weights ** focus, 0)`` per row, each run's exponent a Python float (as alone)."""
+    if (focus == focus[0]).all():  # an ensemble of seeds: one value (numpy's scalar power, as in one run)
+        powered = weights ** float(focus[0])
+    else:
+        powered = np.empty_like(weights)
+        for value in np.unique(focus):
+            rows = focus == value
+            powered[rows] = weights[rows] ** float(value)
+    return np.where(weights > 0.0, powered, 0.0)
+
+
+def target_weights_runs(W: WorldArrays, P: RunParams, action: np.ndarray, force: np.ndarray) -> np.ndarray:
+    """``choose_target``'s weights for each run's action: an (R, n) array, zeros for an untargeted action."""
+    weights = np.zeros(force.shape)
+    rows = np.flatnonzero((action == AGGRESSION) | (action == ATTACK))
+    if len(rows):
+        f = force[rows]
+        finite = np.isfinite(f)
+        appeal = np.zeros(f.shape)
+        appeal[finite] = np.exp((f / P.decision_temperature[rows, None])[finite])
+        own = np.where((action[rows] == ATTACK)[:, None], W.member[rows], ~W.member[rows])
+        weights[rows] = np.where(own, appeal, 0.0)
+    rows = np.flatnonzero(_HYBRID[action])
+    if len(rows):
+        exposure = np.where(
+            W.eligible,
+            W.prox_r[rows] * (1.0 - W.trust[rows, W.r]) * (1.0 + W.aid[rows] + W.applicant[rows]),
+            0.0,
+        )
+        weights[rows] = _focus_runs(exposure, P.target_focus[rows])
+    rows = np.flatnonzero(action == ENERGY)
+    if len(rows):
+        exposure = np.where(W.eligible, W.dependence[rows] * W.gdp[rows], 0.0)
+        weights[rows] = _focus_runs(exposure, P.target_focus[rows])
+    return weights
+
+
+def decide_runs(W: WorldArrays, P: RunParams, uniforms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``decide`` for every run; ``uniforms[q]`` are run q's two draws (the action's, the target's).
+
+    Return (action, target, probabilities): arrays over runs, target -1 for none (the alliance as a whole).
+    """
+    force = force_utilities_runs(W, P)
+    probs = probabilities_runs(utilities_runs(W, P, force), P.decision_temperature)
+    action = _pick_runs(uniforms[:, 0], probs)
+    target = _pick_runs(uniforms[:, 1], target_weights_runs(W, P, action, force))
+    action = np.where(_TARGETED[action] & (action >= 0) & (target < 0), STATUS_QUO, action)
+    return action, target, probs
