@@ -45,6 +45,7 @@ def russia_phase(ens: Lockstep) -> None:
     W.action_probs = probs
     W.action = _ACTIONS[action]
     W.action_target = chosen
+    items: list[list[tuple]] = [[] for _ in models]
     for q in np.flatnonzero(_HAS_EVENT[action]).tolist():
         m = models[q]
         a = int(action[q])
@@ -55,4 +56,5 @@ def russia_phase(ens: Lockstep) -> None:
         origin, source = m.russia_origin
         # Russia's own nuclear signal comes at the level the registry sets for it
         params = {"level": m.p.emergent_nuclear_level} if etype == "nuclear_signalling" else None
-        m.emit(etype, "RUS", names or ["NATO"], _LABEL[a], source, origin, params)
+        items[q].append((etype, "RUS", names or ["NATO"], _LABEL[a], source, origin, params))
+    ens.emit(items)  # the same events in the same runs, identical ones applied together
