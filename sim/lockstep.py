@@ -192,11 +192,22 @@ class Lockstep:
         if len(params) != len(seeds):
             raise ValueError(f"{len(seeds)} seeds but {len(params)} parameter sets")
         self.seeds = seeds
-        self.models = [NatoRussiaModel(setup, rng=seed, mesa_collect=False, **values)
-                       for seed, values in zip(seeds, params, strict=True)]
+        # one model built in full per set of parameter values; the others of the set start from its world
+        templates: dict[Any, NatoRussiaModel] = {}
+        self.models = []
+        for seed, values in zip(seeds, params, strict=True):
+            key = _params_key(values)
+            template = templates.get(key)
+            if template is None:
+                model = templates[key] = NatoRussiaModel(setup, rng=seed, mesa_collect=False, **values)
+            else:
+                model = NatoRussiaModel(template.setup, rng=seed, mesa_collect=False, template=template)
+            self.models.append(model)
         self.world = WorldArrays([m.world for m in self.models])
-        self.state_records = np.stack([m.state_records for m in self.models])
-        self.scalar_records = np.stack([m.scalar_records for m in self.models])
+        first = self.models[0]
+        # the records start empty (zeros, as in a model): allocated, not copied
+        self.state_records = np.zeros((len(seeds), *first.state_records.shape))
+        self.scalar_records = np.zeros((len(seeds), *first.scalar_records.shape))
         for q, m in enumerate(self.models):
             m.world = self.world.view(q)
             m.state_records = self.state_records[q]

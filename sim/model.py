@@ -323,13 +323,18 @@ class NatoRussiaModel(mesa.Model):
         setup: ModelSetup,
         rng: int | np.random.Generator | None = None,
         mesa_collect: bool = True,
+        template: NatoRussiaModel | None = None,
         **params: float,
     ):
         """Build the model from a setup; keyword arguments override parameter values.
 
         ``mesa_collect`` keeps Mesa's DataCollector gathering headline outputs each
         step (for ``mesa.batch_run`` and SolaraViz); the runner turns it off and
-        reads the record arrays instead, which hold every output.
+        reads the record arrays instead, which hold every output.  ``template``, a
+        model of the same setup and parameter values not yet stepped, lends its
+        calendar, schedule and initial world (the same objects, not copies) instead
+        of building them: ``sim.lockstep`` builds the runs of an ensemble so, and at
+        once gives each its own view of the ensemble's arrays.
         """
         super().__init__(rng=rng)
         root = int(self.rng.integers(0, 2**63 - 1))
@@ -337,26 +342,33 @@ class NatoRussiaModel(mesa.Model):
         self.streams = SimpleNamespace(
             **{name: np.random.default_rng([root, k]) for k, name in enumerate(STREAMS)}
         )
-        if params:
+        if template is not None:
+            if params or template.steps or template.setup is not setup:
+                raise ValueError("a template is a model of the same setup and parameter values, not yet stepped")
+            setup = template.setup
+        elif params:
             setup = setup.with_params(**params)
         self.setup = setup
         self.p = Params(**setup.params)
         self.months = setup.months_per_step
-        self.dates = calendar.step_dates(setup.start, setup.end, self.months)
-        self.world = build_world(setup, self.p)
         self.event_types = setup.event_types
-        self.scheduled: dict[int, list[Event]] = defaultdict(list)
-        for ev in sorted(setup.events, key=lambda e: e.date):
-            k = calendar.step_of(ev.date, setup.start, self.months)
-            if 0 <= k < len(self.dates):
-                self.scheduled[k].append(ev)
         self.event_log: list[tuple] = []
-        self.world.accession_scheduled = np.zeros(self.world.n, dtype=bool)
-        for ev in setup.events:
-            if ev.type == "accession" and 0 <= calendar.step_of(ev.date, setup.start, self.months) < len(self.dates):
-                for code in ev.targets:
-                    if code in self.world.codes:
-                        self.world.accession_scheduled[self.world.idx(code)] = True
+        if template is not None:
+            self.dates, self.world, self.scheduled = template.dates, template.world, template.scheduled
+        else:
+            self.dates = calendar.step_dates(setup.start, setup.end, self.months)
+            self.world = build_world(setup, self.p)
+            self.scheduled: dict[int, list[Event]] = defaultdict(list)
+            for ev in sorted(setup.events, key=lambda e: e.date):
+                k = calendar.step_of(ev.date, setup.start, self.months)
+                if 0 <= k < len(self.dates):
+                    self.scheduled[k].append(ev)
+            self.world.accession_scheduled = np.zeros(self.world.n, dtype=bool)
+            for ev in setup.events:
+                if ev.type == "accession" and 0 <= calendar.step_of(ev.date, setup.start, self.months) < len(self.dates):
+                    for code in ev.targets:
+                        if code in self.world.codes:
+                            self.world.accession_scheduled[self.world.idx(code)] = True
         self.states: dict[str, StateAgent] = {}
         for i, rec in enumerate(setup.roster):
             cls = RussiaAgent if rec["code"] == "RUS" else StateAgent
@@ -394,8 +406,12 @@ class NatoRussiaModel(mesa.Model):
                 "russia_action": "russia_action",
             }
         )
-        self._derive()
-        self.world.threat_opinion = self.world.threat_from_russia.copy()
+        if template is None:
+            self._derive()
+            self.world.threat_opinion = self.world.threat_from_russia.copy()
+        else:
+            for name in ("relations_index", "escalation_level", "nato_members", "russia_action"):
+                setattr(self, name, getattr(template, name))
 
     # -- events ----------------------------------------------------------------
     def apply_event(self, event: Event) -> None:

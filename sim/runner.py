@@ -174,7 +174,7 @@ class RunResult:
 
 
 #: the most runs of one scenario a process advances together in one lockstep ensemble (``sim.lockstep``);
-#: 128 runs of the 45-state roster hold about 60 MB of world and records
+#: 128 runs of the 45-state roster over 1991-2023 hold about 330 MB of records and 3 MB of world
 LOCKSTEP_CHUNK = 128
 
 
