@@ -251,13 +251,30 @@ def _relax(trust, memory, hostile, base, recovery, slowdown, decay, memory_keep,
             hostile[i, j] *= hostile_keep
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _relax_runs(trust, memory, hostile, trust_base, member, r, memory_weight, spiral, recovery, slowdown, decay,
                 memory_keep, hostile_keep):
+    # ``_baseline`` and ``_relax`` fused, pair by pair, with the same arithmetic: the baseline reads the
+    # memory before it fades, as there; both moves are computed and one kept (no branch, so the loop
+    # vectorises: the unused upward move is never a division by zero, memory and slowdown being >= 0)
+    n = trust.shape[1]
     for q in range(trust.shape[0]):
-        base = _baseline(trust_base[q], memory[q], member[q], r, memory_weight[q], spiral[q])
-        _relax(trust[q], memory[q], hostile[q], base, recovery[q], slowdown[q], decay[q], memory_keep[q],
-               hostile_keep[q])
+        t, m, h, tb = trust[q], memory[q], hostile[q], trust_base[q]
+        weight, sp, up_rate, slow = memory_weight[q], spiral[q], recovery[q], slowdown[q]
+        down_rate, m_keep, h_keep = decay[q], memory_keep[q], hostile_keep[q]
+        for i in range(n):
+            own = i == r
+            for j in range(n):
+                b = tb[i, j] - m[i, j] * weight
+                if own and member[q, j]:
+                    b -= sp
+                b = max(b, -1.0)
+                gap = b - t[i, j]
+                up = up_rate / (1.0 + m[i, j] * slow) * gap
+                down = down_rate * gap
+                t[i, j] += up if gap > 0.0 else down
+                m[i, j] *= m_keep
+                h[i, j] *= h_keep
 
 
 def relax(w: World, p, months: int) -> None:
@@ -290,11 +307,14 @@ def _consult(trust, idx, weights, weights_sum, solidarity, consultation):
         trust[i, i] = 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _consult_runs(trust, member, sqrt_gdp, solidarity, consultation):
+    # ``_consult`` for each run, with the same arithmetic: the alliance's view divided by the weights'
+    # sum once per state rather than once per member and state (the same quotient)
     n = member.shape[1]
     idx = np.empty(n, dtype=np.int64)
     weights = np.empty(n)
+    view = np.empty(n)
     for q in range(trust.shape[0]):
         k = 0  # the members' rows and square-root GDP weights, as ``World.members`` gives them
         for i in range(n):
@@ -304,7 +324,21 @@ def _consult_runs(trust, member, sqrt_gdp, solidarity, consultation):
                 k += 1
         if k < 2:
             continue
-        _consult(trust[q], idx[:k], weights[:k], pairwise_sum(weights, k), solidarity[q], consultation[q])
+        t = trust[q]
+        weights_sum = pairwise_sum(weights, k)
+        view[:] = 0.0
+        for a in range(k):
+            for j in range(n):
+                view[j] += weights[a] * t[idx[a], j]
+        for j in range(n):
+            view[j] = view[j] / weights_sum
+        pull = consultation[q]
+        for a in range(k):
+            i = idx[a]
+            share = pull * solidarity[q, i]
+            for j in range(n):
+                t[i, j] += (view[j] - t[i, j]) * share
+            t[i, i] = 1.0
 
 
 def consult(w: World, p, months: int) -> None:
