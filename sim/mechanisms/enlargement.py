@@ -24,9 +24,12 @@ instead: the alliance's timing of those waves is an exogenous shock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numba import njit
 
+from sim.draws import Uniforms
 from sim.mechanisms.institutions import Emitted
 from sim.mechanisms.trust import rate
 from sim.world import World
@@ -61,6 +64,20 @@ def _applications(draws, threat, opinion, eligible, member, applicant, neutralit
     return chosen
 
 
+@njit(cache=True)
+def _applications_runs(draws, threat, opinion, eligible, member, applicant, neutrality, trust, prox, red_line, aim,
+                       lag, neutrality_weight, threshold0, peer_weight, steepness, max_rate, months, restraint,
+                       full_war):
+    chosen = np.zeros(draws.shape, dtype=np.bool_)
+    for q in range(draws.shape[0]):
+        chosen[q] = _applications(
+            draws[q], threat[q], opinion[q], eligible, member[q], applicant[q], neutrality[q], trust[q], prox[q],
+            red_line[q], aim[q], lag[q], neutrality_weight[q], threshold0[q], peer_weight[q], steepness[q],
+            max_rate[q], months, restraint[q], full_war[q],
+        )
+    return chosen
+
+
 def applications(w: World, p, step: int, months: int, rng: np.random.Generator) -> list[Emitted]:
     """Let eligible non-members decide whether to apply for membership."""
     chosen = _applications(
@@ -73,6 +90,27 @@ def applications(w: World, p, step: int, months: int, rng: np.random.Generator) 
     w.applicant[new] = True
     w.applied_step[new] = step
     return [("membership_application", w.codes[i], ["NATO"], "applies to join NATO") for i in new]
+
+
+def applications_runs(W, P, step: int, months: int, draws: np.ndarray) -> list[tuple[int, list[Emitted]]]:
+    """``applications`` for every run of a lockstep ensemble (``draws``: each run's row of uniforms).
+
+    Return (run, events) for the runs where a state applies, in run order.
+    """
+    chosen = _applications_runs(
+        draws, W.threat_from_russia, W.threat_opinion, W.eligible, W.member, W.applicant,
+        W.neutrality, W.trust, W.prox, W.red_line, W.war_aim, rate(P.opinion_adjustment_rate, months),
+        P.application_neutrality_weight, P.application_threat_threshold, P.application_peer_weight,
+        P.application_steepness, P.application_max_rate, months, P.red_line_restraint, P.freeze_war_threshold,
+    )
+    if not chosen.any():
+        return []
+    W.applicant[chosen] = True
+    W.applied_step[chosen] = step
+    codes = W.codes
+    return [(q, [("membership_application", codes[i], ["NATO"], "applies to join NATO")
+                 for i in np.flatnonzero(chosen[q]).tolist()])
+            for q in np.flatnonzero(chosen.any(axis=1)).tolist()]
 
 
 @njit(cache=True)
@@ -103,9 +141,41 @@ def _ratify(draws, pending, applied_step, war, grievance, red_line, member, soli
     return complete
 
 
+@njit(cache=True)
+def _ratify_runs(draws, waiting, counts, runs, applied_step, war, grievance, red_line, member, solidarity, threat,
+                 ratified, withheld, step, delay_steps, conflict, base, solidarity_weight, threat_weight,
+                 grievance_weight, war_weight, red_line_weight, max_rate, months):
+    complete = np.zeros(waiting.shape, dtype=np.bool_)
+    for a in range(len(runs)):
+        q, c = runs[a], counts[a]
+        complete[a, :c] = _ratify(
+            draws[a, :c], waiting[a, :c], applied_step[q], war[q], grievance[q], red_line[q], member[q],
+            solidarity[q], threat[q], ratified[q], withheld[q], step, delay_steps[q], conflict[q], base[q],
+            solidarity_weight[q], threat_weight[q], grievance_weight[q], war_weight[q], red_line_weight[q],
+            max_rate[q], months,
+        )
+    return complete
+
+
 def pending(w: World) -> np.ndarray:
     """Return the rows of the candidates waiting for ratification (applied, not scheduled to join)."""
     return (w.applicant & ~(w.member | w.accession_scheduled)).nonzero()[0]
+
+
+def pending_runs(W) -> np.ndarray:
+    """``pending`` of every run of a lockstep ensemble, as a mask (runs x states)."""
+    return W.applicant & ~(W.member | W.accession_scheduled)
+
+
+def _by_run(runs: Sequence[int], events: Sequence[Emitted]) -> list[tuple[int, list[Emitted]]]:
+    """Group events, in order, by the run each is for (runs in ascending order)."""
+    out: list[tuple[int, list[Emitted]]] = []
+    for q, ev in zip(runs, events, strict=True):
+        if out and out[-1][0] == q:
+            out[-1][1].append(ev)
+        else:
+            out.append((q, [ev]))
+    return out
 
 
 def bargain(w: World, p, months: int) -> list[Emitted]:
@@ -131,6 +201,36 @@ def bargain(w: World, p, months: int) -> list[Emitted]:
     return emitted
 
 
+def bargain_runs(W, P, months: int) -> list[tuple[int, list[Emitted]]]:
+    """``bargain`` for every run of a lockstep ensemble; return (run, events) for the runs with concessions.
+
+    Only the (run, candidate) pairs pending are computed: a column of holders each.
+    """
+    qs, js = np.nonzero(pending_runs(W))
+    if len(qs) == 0:
+        return []
+    before = W.grievance[qs, :, js]  # (pairs, members): each pending candidate's grievances
+    holders = (before > 0.0) & W.member[qs] & ~W.ratified[qs, :, js]
+    some = holders.any(axis=1)
+    if not some.any():
+        return []
+    qs, js, before, holders = qs[some], js[some], before[some], holders[some]
+    base = (1.0 - rate(P.grievance_bargaining_rate, months))[qs].tolist()
+    # a float's power, pair by pair, as in one run (numpy's vectorised power may differ in the last bit)
+    keep = np.array([b ** t for b, t in zip(base, W.threat_from_russia[qs, js].tolist(), strict=True)])
+    after = before * keep[:, None]
+    W.grievance[qs, :, js] = np.where(holders, after, before)
+    initial = W.grievance0[qs, :, js]
+    halved = holders & (before > 0.5 * initial) & (after <= 0.5 * initial)
+    pairs, rows = np.nonzero(halved)  # in (run, candidate, holder) order, as each run emits them
+    if len(pairs) == 0:
+        return []
+    codes = W.codes
+    events = [("diplomatic_cooperation", codes[j], [codes[i]], f"concessions to {codes[i]}")
+              for j, i in zip(js[pairs].tolist(), rows.tolist(), strict=True)]
+    return _by_run(qs[pairs].tolist(), events)
+
+
 def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator) -> list[Emitted]:
     """Let each member ratify pending candidates; return the accession of a candidate all have ratified."""
     waiting = pending(w)
@@ -145,6 +245,41 @@ def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator)
     )
     # the accession event (applied next by the model) admits the state
     return [("accession", "NATO", [w.codes[j]], f"{w.codes[j]} joins NATO") for j in waiting[complete]]
+
+
+def ratifications_runs(W, P, step: int, months: int, rng: Uniforms) -> list[tuple[int, list[Emitted]]]:
+    """``ratifications`` for every run of a lockstep ensemble (``rng``: the runs' ratification streams).
+
+    Only the runs with a pending candidate draw (one number per candidate and state, as in one run).
+    Return (run, accession events) for the runs where a candidate has every ratification.
+    """
+    mask = pending_runs(W)
+    counts = mask.sum(axis=1)
+    runs = np.flatnonzero(counts)
+    if len(runs) == 0:
+        return []
+    counts = counts[runs]
+    n = mask.shape[1]
+    rows, cols = np.nonzero(mask[runs])
+    waiting = np.zeros((len(runs), counts.max()), dtype=np.int64)
+    waiting[rows, np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)] = cols
+    # run q's rng.random((candidates, states)), row by row, as the first values of its row here
+    draws = rng.rows(runs, counts * n, counts.max() * n)
+    draws = draws.reshape(len(runs), counts.max(), n)
+    complete = _ratify_runs(
+        draws, waiting, counts, runs, W.applied_step, W.war, W.grievance, W.red_line, W.member,
+        W.solidarity, W.threat_from_russia, W.ratified, W.withheld, step, P.ratification_delay_months / months,
+        P.conflict_level_threshold, P.ratification_base, P.ratification_solidarity_weight,
+        P.ratification_threat_weight, P.ratification_grievance_weight, P.ratification_war_weight,
+        P.ratification_red_line_weight, P.ratification_max_rate, months,
+    )
+    done_rows, done_at = np.nonzero(complete)
+    if len(done_rows) == 0:
+        return []
+    codes = W.codes
+    events = [("accession", "NATO", [codes[j]], f"{codes[j]} joins NATO")
+              for j in waiting[done_rows, done_at].tolist()]
+    return _by_run(runs[done_rows].tolist(), events)
 
 
 def admit(w: World, j: int, step: int) -> None:

@@ -74,7 +74,15 @@ def on_aggression(w: World, p, intensity: float, against_member: bool) -> None:
 def nato_trust_in_russia(w: World) -> float:
     """Return members' mean trust in Russia."""
     ms = w.members()
-    return float(w.trust[:, w.r] @ ms.f) / ms.k if ms.k else 0.0
+    # a sum, not a BLAS dot product: one run and many runs at once give the same bits
+    return float((w.trust[:, w.r] * ms.f).sum()) / ms.k if ms.k else 0.0
+
+
+def nato_trust_in_russia_runs(W) -> np.ndarray:
+    """``nato_trust_in_russia`` of every run of a lockstep ensemble."""
+    k = W.member.sum(axis=1)
+    total = (W.trust[:, :, W.r] * W.member).sum(axis=1)
+    return np.where(k > 0, total / np.maximum(k, 1), 0.0)
 
 
 def follow_trust(w: World, p, months: int) -> None:
@@ -85,6 +93,16 @@ def follow_trust(w: World, p, months: int) -> None:
         w.trust_trend += rate(p.trust_trend_rate, months) * (change - w.trust_trend)
     w.trust_seen = trust
     w.conciliation *= 1.0 - rate(p.hostile_memory_decay, months)
+
+
+def follow_trust_runs(W, P, months: int, trust: np.ndarray) -> None:
+    """``follow_trust`` for every run of a lockstep ensemble (``trust`` each run's ``nato_trust_in_russia``)."""
+    seen = W.trust_seen
+    change = (trust - seen) / months
+    trend = W.trust_trend
+    W.trust_trend = np.where(np.isnan(seen), trend, trend + rate(P.trust_trend_rate, months) * (change - trend))
+    W.trust_seen = trust
+    W.conciliation *= 1.0 - rate(P.hostile_memory_decay, months)
 
 
 def update(w: World, p, months: int, rng: np.random.Generator) -> list[Emitted]:
@@ -117,6 +135,36 @@ def update(w: World, p, months: int, rng: np.random.Generator) -> list[Emitted]:
     return emitted
 
 
+def update_runs(W, P, months: int, draws: np.ndarray) -> list[tuple[int, Emitted]]:
+    """``update`` for every run of a lockstep ensemble; ``draws`` holds each run's one draw.
+
+    Return (run, event) for the runs whose channel moved, in run order (at most one event a run).
+    """
+    trust = nato_trust_in_russia_runs(W)
+    follow_trust_runs(W, P, months, trust)
+    trend = W.trust_trend
+    calm = W.escalation <= P.reopen_max_level
+    willing = calm & (W.conciliation >= P.reopen_conciliation) & (trend > 0.0)
+    pace = np.where(willing, np.minimum(1.0, trend / np.where(willing, P.reopen_trend_reference, 1.0)), 0.0)
+    channel = W.channel
+    suspend = (channel == ACTIVE) & (trust < P.suspend_trust_threshold) & (trend < 0.0)
+    move = ~suspend & willing & (draws < rate(P.reopen_rate * pace, months))
+    resume = move & (channel == SUSPENDED)
+    thaw = move & (channel == FROZEN)
+    emitted: list[tuple[int, Emitted]] = []
+    if not (suspend.any() or resume.any() or thaw.any()):
+        return emitted
+    for q in np.flatnonzero(suspend | resume | thaw).tolist():
+        if suspend[q]:
+            emitted.append((q, ("reduce_relations", "NATO", ["RUS"], "NATO suspends cooperation")))
+        elif resume[q]:
+            emitted.append((q, ("consult", "NATO", ["RUS"], "NATO–Russia dialogue resumes")))
+        else:
+            emitted.append((q, ("consult", "NATO", ["RUS"], "NATO–Russia channel thaws")))
+    W.channel = np.where(suspend | thaw, SUSPENDED, np.where(resume, ACTIVE, channel))
+    return emitted
+
+
 def dividend_strength(w: World, p) -> float:
     """Return the share of cooperation running: open areas times channel openness."""
     if w.channel != ACTIVE:
@@ -130,6 +178,7 @@ def presence_cap(w: World, p) -> np.ndarray:
     if w.founding_act:
         cap[w.new_member] = p.founding_act_presence_cap
     return cap
+
 
 def dividend_strength_runs(W, P) -> np.ndarray:
     """``dividend_strength`` of every run of a lockstep ensemble."""
