@@ -214,6 +214,8 @@ class Lockstep:
             m.scalar_records = self.scalar_records[q]
         wanted = set(NatoRussiaModel.PHASES) if batched is True else set() if batched is False else set(batched)
         self._views = [m.world for m in self.models]
+        #: the models with directives or standing holds this step (found after the step's events)
+        self._directed: list[NatoRussiaModel] = []
         self._params = [m.p for m in self.models]
         self.phases = [(phase, BATCHED.get(phase) if phase in wanted else None) for phase in NatoRussiaModel.PHASES]
         self.months = setup.months_per_step
@@ -245,8 +247,11 @@ class Lockstep:
             else:
                 for m in models:
                     getattr(m, phase)()
-            if phase == "_phase_events" and k in self._reparam:
-                self.p = RunParams(models)
+            if phase == "_phase_events":
+                if k in self._reparam:
+                    self.p = RunParams(models)
+                # holds start and end only with this phase's events; directives are set between steps
+                self._directed = [m for m in models if m.directives or m.standing]
 
     @property
     def k(self) -> int:
@@ -329,9 +334,8 @@ class Lockstep:
 
     def direct(self, phase: str) -> None:
         """Apply, in each run that has any, the outside decisions in force for a phase (as ``model._direct``)."""
-        for m in self.models:
-            if m.directives or m.standing:
-                m._direct(phase)
+        for m in self._directed:
+            m._direct(phase)
 
     def run(self) -> Lockstep:
         """Run every step to the scenario's end; return self."""

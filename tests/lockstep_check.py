@@ -11,6 +11,7 @@ the attribute.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 
@@ -34,9 +35,12 @@ def _equal(a, b) -> bool:
     return a == b
 
 
-def assert_same_runs(scenario: str, seeds: Iterable[int], phases: Iterable[str], steps: int | None = None) -> None:
+def assert_same_runs(scenario: str, seeds: Iterable[int], phases: Iterable[str], steps: int | None = None,
+                     months_per_step: int = 1) -> None:
     """Fail at the first step where batching ``phases`` changes anything of any run."""
     setup = sim.load_scenario(scenario).setup()
+    if months_per_step != 1:
+        setup = replace(setup, months_per_step=months_per_step)
     seeds = list(seeds)
     batched = Lockstep(setup, seeds, batched=list(phases))
     reference = Lockstep(setup, seeds, batched=False)

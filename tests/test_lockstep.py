@@ -71,6 +71,12 @@ def test_every_batched_phase_together(scenario):
     assert_same_runs(scenario, [3, 11], sorted(BATCHED))
 
 
+@pytest.mark.parametrize("scenario", ["historical", "baltic_incursion"])
+def test_every_batched_phase_together_with_quarterly_steps(scenario):
+    """Steps of three months take every rate to a power: the batched powers must give the per-run bits too."""
+    assert_same_runs(scenario, [2, 52], sorted(BATCHED), months_per_step=3)
+
+
 def test_results_do_not_depend_on_the_chunk_size(setups):
     setup = setups["baseline"]
     seeds = [5, 6, 7, 8, 9]
