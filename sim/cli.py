@@ -117,6 +117,7 @@ def run(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE (repeatable).")] = None,
     plots: Annotated[str, typer.Option("--plots", help=PLOTS_HELP)] = "all",
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Write no plot (tables, summary and manifest only).")] = False,
+    svg: Annotated[bool, typer.Option("--svg", help="Write each plot as SVG too (for print; PNG only by default).")] = False,
     uncalibrated: Annotated[bool, typer.Option("--uncalibrated", help=UNCALIBRATED_HELP)] = False,
     posterior: Annotated[bool | None, typer.Option("--posterior/--no-posterior", help=POSTERIOR_HELP)] = None,
 ) -> None:
@@ -146,7 +147,7 @@ def run(
         finally:
             if bar is not None:
                 bar.stop()
-        path = result.save(str(folder), plots=wanted, workers=workers, progress=_plot_progress)
+        path = result.save(str(folder), plots=wanted, workers=workers, progress=_plot_progress, svg=svg)
     except BaseException as exc:  # nothing half-written is left to block a rerun with the same --out
         clear_new_folder(folder, created)
         if isinstance(exc, KeyboardInterrupt):

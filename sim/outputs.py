@@ -440,11 +440,12 @@ def summary(result: RunResult) -> str:
 
 # -- all together ---------------------------------------------------------------------
 def save(result: RunResult, folder: str | os.PathLike[str], plots: bool | str | list[str] = True,
-         workers: int = 1, progress: Callable[[str, int, int], None] | None = None) -> str:
+         workers: int = 1, progress: Callable[[str, int, int], None] | None = None, svg: bool = True) -> str:
     """Write tables, manifest, summary and plots into folder; return the folder.
 
     ``plots``: True or "all" for every plot, False for none, or the names of some (``sim.plots.PLOTS``);
-    ``workers`` processes draw them, ``progress(name, done, total)`` hears of each.
+    ``workers`` processes draw them, ``progress(name, done, total)`` hears of each; ``svg`` False writes
+    PNG only (an SVG costs nearly as much as its PNG to write).
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -461,8 +462,8 @@ def save(result: RunResult, folder: str | os.PathLike[str], plots: bool | str | 
             from sim import plots as plotting
 
             names = None if plots is True else plots
-            for png in plotting.all_plots(result, str(out), names, workers=workers, progress=progress):
-                written += [png, str(Path(png).with_suffix(".svg"))]
+            for png in plotting.all_plots(result, str(out), names, workers=workers, progress=progress, svg=svg):
+                written += [png, str(Path(png).with_suffix(".svg"))] if svg else [png]
     except Exception as exc:  # record the failure in the manifest, then re-raise
         error = f"plots failed: {type(exc).__name__}: {exc}"
         raise

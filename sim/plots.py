@@ -124,14 +124,15 @@ def new_figure(
     return fig, axes
 
 
-def save_figure(fig: Figure, folder: str | os.PathLike[str], name: str) -> str:
-    """Write fig as name.png and name.svg into folder (atomically); return the PNG path."""
+def save_figure(fig: Figure, folder: str | os.PathLike[str], name: str, svg: bool = True) -> str:
+    """Write fig as name.png, and name.svg unless ``svg`` is False, into folder (atomically); return the PNG path."""
     from sim.outputs import write_with
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     png = write_with(lambda p: fig.savefig(p, format="png", dpi=DPI), out / f"{name}.png")
-    write_with(lambda p: fig.savefig(p, format="svg"), out / f"{name}.svg")
+    if svg:
+        write_with(lambda p: fig.savefig(p, format="svg"), out / f"{name}.svg")
     return png
 
 
@@ -869,11 +870,11 @@ def _hold(result: RunResult) -> None:
     _WORKER_RESULT["result"] = result
 
 
-def _draw(name: str, folder: str) -> str:
+def _draw(name: str, folder: str, svg: bool = True) -> str:
     """Draw and save one plot of the worker's result; return its PNG path."""
     fig = PLOTS[name](_WORKER_RESULT["result"])
     try:
-        return save_figure(fig, folder, name)
+        return save_figure(fig, folder, name, svg)
     finally:
         fig.clear()
 
@@ -890,8 +891,9 @@ def plot_names(requested: str | Iterable[str] | None) -> list[str]:
 
 
 def all_plots(result: RunResult, folder: str | os.PathLike[str], names: Iterable[str] | None = None,
-              workers: int = 1, progress: Callable[[str, int, int], None] | None = None) -> list[str]:
-    """Write the standard plots (``names``: some of them) as PNG and SVG into folder; return the PNG paths.
+              workers: int = 1, progress: Callable[[str, int, int], None] | None = None,
+              svg: bool = True) -> list[str]:
+    """Write the standard plots (``names``: some of them) as PNG (and SVG) into folder; return the PNG paths.
 
     With ``workers`` > 1 the plots are drawn in that many processes at once (matplotlib draws on one core);
     ``progress(name, done, total)`` is called as each is written.
@@ -905,7 +907,7 @@ def all_plots(result: RunResult, folder: str | os.PathLike[str], names: Iterable
 
         pool = start_workers(min(workers, len(names)), ["sim.plots"], _hold, (result,))
         try:
-            futures = {pool.submit(_draw, name, str(folder)): name for name in names}
+            futures = {pool.submit(_draw, name, str(folder), svg): name for name in names}
             for future in as_completed(futures):
                 paths[futures[future]] = future.result()
                 if progress is not None:
@@ -918,7 +920,7 @@ def all_plots(result: RunResult, folder: str | os.PathLike[str], names: Iterable
         _hold(result)
         try:
             for name in names:
-                paths[name] = _draw(name, str(folder))
+                paths[name] = _draw(name, str(folder), svg)
                 if progress is not None:
                     progress(name, len(paths), len(names))
         finally:

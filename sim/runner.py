@@ -154,11 +154,11 @@ class RunResult:
     draws: pd.DataFrame | None = None
 
     def save(self, folder: str, plots: bool | str | list[str] = True, workers: int = 1,
-             progress: Callable[[str, int, int], None] | None = None) -> str:
-        """Write tables, manifest, summary and plots (all, none or some by name) into folder; return it."""
+             progress: Callable[[str, int, int], None] | None = None, svg: bool = True) -> str:
+        """Write tables, manifest, summary and plots (all, none or some by name; SVG too unless ``svg`` is False)."""
         from sim import outputs
 
-        return outputs.save(self, folder, plots=plots, workers=workers, progress=progress)
+        return outputs.save(self, folder, plots=plots, workers=workers, progress=progress, svg=svg)
 
     def plot_relations(self, ax: Any = None) -> Any:
         """Plot the relations index (median and band over seeds) with events annotated."""

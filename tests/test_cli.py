@@ -27,10 +27,19 @@ def run_folder(tmp_path_factory):
 def test_run_writes_every_output(run_folder):
     out, proc = run_folder
     for name in ("timeseries.parquet", "states.parquet", "events.csv", "events.parquet", "manifest.json", "summary.md",
-                 "relations.png", "relations.svg", "threat.png", "spending.png", "deterrence.png", "escalation.png",
+                 "relations.png", "threat.png", "spending.png", "deterrence.png", "escalation.png",
                  "trust_heatmap.png"):
         assert (out / name).exists(), name
+    assert not list(out.glob("*.svg"))  # SVG only with --svg
     assert "results written to" in proc.stdout
+
+
+def test_svg_on_request(tmp_path):
+    out = tmp_path / "svg"
+    proc = natosim("run", "historical", "--seeds", "1", "--plots", "relations", "--svg", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.glob("relations.*")) == ["relations.png", "relations.svg"]
+    assert "relations.svg" in json.loads((out / "manifest.json").read_text())["files"]
 
 
 def test_tables_have_the_documented_columns(run_folder):
