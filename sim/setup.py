@@ -40,4 +40,5 @@ class ModelSetup:
         unknown = sorted(set(overrides) - set(self.params))
         if unknown:
             raise KeyError(f"unknown parameter(s): {', '.join(unknown)}")
-        return replace(self, params={**self.params, **overrides})
+        # as floats: a whole number given as an int would compile the kernels for ints, and round differently
+        return replace(self, params={**self.params, **{k: float(v) for k, v in overrides.items()}})
