@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.lockstep import Lockstep, chunks
+from sim.lockstep import LOCKSTEP_MIN_RUNS, Lockstep, chunks
 from sim.model import MODEL_OUTPUTS, STATE_OUTPUTS, NatoRussiaModel
 from sim.scenario import Scenario
 from sim.setup import ModelSetup
@@ -186,6 +186,9 @@ def lockstep_chunk(runs: int, workers: int) -> int:
 def _run_chunk(args: tuple[ModelSetup, list[int], bool, list[dict[str, float]]]) -> list[RunRecord]:
     """Run a chunk of seeds of one setup in lockstep; return their records, in seed order."""
     setup, seeds, states, drawn = args
+    if len(seeds) < LOCKSTEP_MIN_RUNS:  # too few to gain from lockstep: one by one (the same results)
+        return [simulate(setup.with_params(**values) if values else setup, seed, states)
+                for seed, values in zip(seeds, drawn, strict=True)]
     ensemble = Lockstep(setup, seeds, params=drawn).run()
     return [RunRecord.of(model, seed, states) for model, seed in zip(ensemble.models, seeds, strict=True)]
 

@@ -36,7 +36,7 @@ import pandas as pd
 
 from sim import calendar, metrics
 from sim.events import Event
-from sim.lockstep import Lockstep
+from sim.lockstep import LOCKSTEP_MIN_RUNS, Lockstep
 from sim.model import MODEL_OUTPUTS, NatoRussiaModel, Snapshot
 from sim.outputs import EnvironmentFailure, check_output_folder, clear_new_folder, os_reason
 from sim.runner import ignore_interrupts, start_workers, stop_workers, worker_died
@@ -176,10 +176,10 @@ def run_job(setup: ModelSetup, ctx: Context, job: Job) -> tuple[dict[str, Any], 
 def run_chunk(setup: ModelSetup, ctx: Context, jobs: list[Job]) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
     """Run several jobs in one task: together in lockstep (``sim.lockstep``), or one by one where they cannot be.
 
-    Points whose values act from a branching date run one by one (each has its own schedule); a chunk
-    that fails in lockstep is run again job by job, so that the failure is recorded for its own run.
+    Points whose values act from a branching date run one by one (each has its own schedule), and so
+    do chunks of fewer than ``LOCKSTEP_MIN_RUNS`` jobs (faster alone); a chunk that fails in lockstep is run again job by job, so that the failure is recorded for its own run.
     """
-    if ctx.from_branch or len(jobs) < 2:
+    if ctx.from_branch or len(jobs) < LOCKSTEP_MIN_RUNS:
         return [run_job(setup, ctx, job) for job in jobs]
     try:
         ensemble = Lockstep(setup, [seed for _, seed, _ in jobs],
