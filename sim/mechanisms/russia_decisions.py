@@ -235,9 +235,12 @@ def probabilities(u: np.ndarray, temperature: float) -> np.ndarray:
 def _pick(u: float, weights: np.ndarray) -> int:
     """Return the index a uniform number u picks with probability proportional to weights (-1 if none)."""
     total = weights.sum()
-    if total <= 0.0:
+    if not total > 0.0:  # none, or NaN weights
         return -1
-    return int(weights.cumsum().searchsorted(u * total, side="right"))
+    k = int(weights.cumsum().searchsorted(u * total, side="right"))
+    if k >= len(weights):  # u * total past the last cumulative sum, by rounding (u near 1): the last weighted index
+        k = int(np.flatnonzero(weights > 0.0)[-1])
+    return k
 
 
 def _draw(rng: np.random.Generator, weights: np.ndarray) -> int:
@@ -273,6 +276,8 @@ def decide(w: World, p, rng: np.random.Generator) -> tuple[int, list[int], np.nd
     """Choose Russia's action and its targets; return (action, targets, probabilities)."""
     probs = probabilities(utilities(w, p), p.decision_temperature)
     action = _draw(rng, probs)
+    if action < 0:  # no action has a probability (NaN utilities): the status quo, never ACTIONS[-1]
+        action = STATUS_QUO
     targets = choose_target(w, p, action, rng)
     if action in (AGGRESSION, ATTACK, CYBER, ELECTION, SABOTAGE, ENERGY) and not targets:
         action = STATUS_QUO
@@ -390,7 +395,10 @@ def _pick_runs(uniform: np.ndarray, weights: np.ndarray) -> np.ndarray:
     total = weights.sum(axis=1)
     # weights >= 0: the cumulative sums are sorted, and searchsorted(side="right") counts those <= the value
     k = (weights.cumsum(axis=1) <= (uniform * total)[:, None]).sum(axis=1)
-    return np.where(total <= 0.0, -1, k)
+    n = weights.shape[1]
+    last = n - 1 - np.argmax(weights[:, ::-1] > 0.0, axis=1)  # each row's last weighted index
+    k = np.where(k >= n, last, k)
+    return np.where(~(total > 0.0), -1, k)
 
 
 def _focus_runs(weights: np.ndarray, focus: np.ndarray) -> np.ndarray:
@@ -439,6 +447,7 @@ def decide_runs(W: WorldArrays, P: RunParams, uniforms: np.ndarray) -> tuple[np.
     force = force_utilities_runs(W, P)
     probs = probabilities_runs(utilities_runs(W, P, force), P.decision_temperature)
     action = _pick_runs(uniforms[:, 0], probs)
+    action = np.where(action < 0, STATUS_QUO, action)
     target = _pick_runs(uniforms[:, 1], target_weights_runs(W, P, action, force))
     action = np.where(_TARGETED[action] & (action >= 0) & (target < 0), STATUS_QUO, action)
     return action, target, probs
