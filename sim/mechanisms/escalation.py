@@ -35,7 +35,7 @@ def implied_level(w: World, p) -> int:
     if war > p.conflict_level_threshold:
         return 3
     k = ms.k
-    hostility = float(np.minimum(1.0, w.hostile[:, w.r]) @ ms.f) / k if k else 0.0
+    hostility = float((np.minimum(1.0, w.hostile[:, w.r]) * ms.f).sum()) / k if k else 0.0
     if hostility > p.crisis_threshold:
         return 2
     if hostility > p.tension_threshold:
@@ -52,3 +52,30 @@ def update(w: World, p, months: int, rng: np.random.Generator) -> None:
         w.escalation = implied
     elif draw < rate(p.deescalation_rate, months):
         w.escalation -= 1
+
+
+def implied_level_runs(W, P) -> np.ndarray:
+    """``implied_level`` for every run of a lockstep ensemble (``W`` its world arrays, ``P`` its parameter arrays)."""
+    war = W.war.max(axis=1)
+    conflict = P.conflict_level_threshold
+    member = W.member
+    hostility = np.zeros(len(war))
+    calm = np.flatnonzero(war <= conflict)  # the runs whose rung the hostility toward members sets
+    if len(calm):
+        ms = member if len(calm) == len(war) else member[calm]
+        k = ms.sum(axis=1)
+        toward = W.hostile[:, :, W.r] if len(calm) == len(war) else W.hostile[calm, :, W.r]
+        hostility[calm] = np.where(k > 0, (np.minimum(1.0, toward) * ms).sum(axis=1) / np.maximum(k, 1), 0.0)
+    return np.select(
+        [(war > conflict) & ((W.war > conflict[:, None]) & member).any(axis=1),
+         war >= P.war_level_threshold, war > conflict, hostility > P.crisis_threshold, hostility > P.tension_threshold],
+        [5, 4, 3, 2, 1], 0,
+    )
+
+
+def update_runs(W, P, months: int, draws: np.ndarray) -> None:
+    """``update`` for every run of a lockstep ensemble (``draws[q]`` run q's one draw from its escalation stream)."""
+    W.nuclear_fear *= 1.0 - rate(P.hostile_memory_decay, months)
+    implied = implied_level_runs(W, P)
+    down = (draws < rate(P.deescalation_rate, months)).astype(np.int64)
+    W.escalation = np.where(implied >= W.escalation, implied, W.escalation - down)

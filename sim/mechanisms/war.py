@@ -55,6 +55,22 @@ def net_value(w: World, p) -> np.ndarray:
                       p.u_war, p.c_deterrence, p.c_force_strain, p.c_war_alliance, p.c_war_exhaustion)
 
 
+@njit(cache=True)
+def _net_value_runs(war, member, prox_r, applicant, red_line, attraction, deterrence, exhaustion, revisionism, strain,
+                    u_war, c_deterrence, c_strain, c_alliance, c_exhaustion):
+    runs, n = war.shape
+    value = np.zeros((runs, n))
+    stakes = np.empty(n)
+    for q in range(runs):
+        for i in range(n):
+            # russia_decisions._stakes, as written there: closeness and Russia's red lines
+            formal = applicant[q, i] or member[q, i]
+            stakes[i] = prox_r[q, i] * (1.0 + attraction[q] * red_line[q, i] * (formal + 1.0))
+        value[q] = _net_value(war[q], member[q], stakes, deterrence[q], exhaustion[q], revisionism[q], strain[q],
+                              u_war[q], c_deterrence[q], c_strain[q], c_alliance[q], c_exhaustion[q])
+    return value
+
+
 def will(value: np.ndarray, temperature: float) -> np.ndarray:
     """Return Russia's will to fight each war: the logistic of its net value over the temperature."""
     return 1.0 / (1.0 + np.exp(-value / temperature))
@@ -88,6 +104,29 @@ def _conduct(war, aim, months_at_war, exhaustion, will, draws, resolve, settle_l
     return ended
 
 
+@njit(cache=True)
+def _conduct_runs(war, aim, months_at_war, exhaustion, war_will, logistic, draws, resolve, escalation_weight,
+                  escalation, adjust, hazard_rate, resolve_weight, wear, months):
+    # ``conduct``'s steps after its draws, run by run: a run without a war is left as it is; in a run at
+    # war the will is the logistic where there is a war (0 elsewhere), then the wars are conducted
+    runs, n = war.shape
+    ended = np.zeros((runs, n), dtype=np.int64)
+    for q in range(runs):
+        at_war = False
+        for j in range(n):
+            if war[q, j] != 0.0:
+                at_war = True
+                break
+        if not at_war:
+            continue
+        for j in range(n):
+            war_will[q, j] = logistic[q, j] if war[q, j] > 0.0 else 0.0
+        settle_level = escalation_weight[q] * escalation[q] / TOP_LEVEL
+        ended[q] = _conduct(war[q], aim[q], months_at_war[q], exhaustion[q], war_will[q], draws[q], resolve[q],
+                            settle_level, adjust[q], hazard_rate[q], resolve_weight[q], wear[q], months)
+    return ended
+
+
 #: the label of each way a war ends (the event's label says why)
 ENDINGS = {1: "negotiated ceasefire", 2: "war ends in exhaustion: Russia's costs exceed its aims"}
 
@@ -104,6 +143,26 @@ def conduct(w: World, p, months: int, rng: np.random.Generator) -> list[tuple[st
                      rate(p.war_adjustment_rate, months), p.ceasefire_rate, p.ceasefire_resolve_weight,
                      months / p.exhaustion_months, months)
     return [("ceasefire", "RUS", [w.codes[j]], ENDINGS[int(ended[j])]) for j in ended.nonzero()[0]]
+
+
+def conduct_runs(W, P, months: int, draws: np.ndarray) -> list[tuple[int, list[tuple[str, str, list[str], str]]]]:
+    """``conduct`` for every run of a lockstep ensemble; return (run, its ceasefire events) for the runs where a war ends.
+
+    ``draws[q]`` are run q's n draws from its war stream (drawn at war or not, as ``conduct`` draws them);
+    each run's events are in the order of its states, as ``conduct`` returns them.
+    """
+    if not W.war.any():
+        return []
+    value = _net_value_runs(W.war, W.member, W.prox_r, W.applicant, W.red_line, P.red_line_attraction, W.deterrence,
+                            W.exhaustion, W.revisionism, W.strain, P.u_war, P.c_deterrence, P.c_force_strain,
+                            P.c_war_alliance, P.c_war_exhaustion)
+    ended = _conduct_runs(W.war, W.war_aim, W.war_months, W.exhaustion, W.war_will,
+                          will(value, P.decision_temperature[:, None]), draws, W.resolve,
+                          P.ceasefire_escalation_weight, W.escalation, rate(P.war_adjustment_rate, months),
+                          P.ceasefire_rate, P.ceasefire_resolve_weight, months / P.exhaustion_months, months)
+    codes = W.codes
+    return [(int(q), [("ceasefire", "RUS", [codes[j]], ENDINGS[int(ended[q, j])]) for j in ended[q].nonzero()[0]])
+            for q in np.flatnonzero(ended.any(axis=1))]
 
 
 def start(w: World, j: int, intensity: float) -> None:
