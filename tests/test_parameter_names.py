@@ -1,0 +1,59 @@
+"""Every parameter the model's code reads is in the registry, and every registry parameter is read.
+
+The model reads its parameters as attributes (``p.trust_negative_gain`` in one run,
+``P.trust_negative_gain`` over the runs of an ensemble): a misspelt name would fail
+only when that line first runs, perhaps deep into a run.  This reads the model's
+source instead and fails at once, naming the file; and a parameter the code never
+reads (a number in the registry that moves nothing) fails too.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+from sim.parameters import registry
+
+SIM = Path(__file__).resolve().parents[1] / "sim"
+#: the model's code: what a run executes (mechanisms, phases, events, the model and its ensembles)
+MODEL_CODE = [*sorted((SIM / "mechanisms").glob("*.py")), *sorted((SIM / "phases").glob("*.py")),
+              *(SIM / name for name in ("events.py", "model.py", "directives.py", "lockstep.py", "agents.py",
+                                        "world.py"))]
+
+
+def _parameter_reads() -> dict[str, set[str]]:
+    """Return each attribute read from ``p`` or ``P`` in the model's code, with the files that read it."""
+    reads: dict[str, set[str]] = {}
+    for path in MODEL_CODE:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("p", "P"):
+                reads.setdefault(node.attr, set()).add(path.name)
+    return reads
+
+
+def test_every_parameter_the_model_reads_is_in_the_registry():
+    unknown = {name: sorted(files) for name, files in _parameter_reads().items() if name not in registry()}
+    assert unknown == {}, f"read but not in sim/data/parameters.yaml: {unknown}"
+
+
+def test_every_registry_parameter_is_read_by_the_model():
+    """Read as an attribute, or named as a string (event types' readings, proximity classes)."""
+    from sim.data import read_yaml
+
+    read = set(_parameter_reads())
+    named_in_code = "".join(path.read_text() for path in MODEL_CODE)
+    perceived = {t.get("perceived_by_russia_param") for t in read_yaml("event_types.yaml")["event_types"].values()}
+    unread = [name for name in registry() if name not in read and name not in perceived
+              and f'"{name}"' not in named_in_code]
+    assert unread == [], f"in the registry but never read by the model: {unread}"
+
+
+def test_a_misspelt_name_is_caught(tmp_path, monkeypatch):
+    """The check itself: a mechanism reading ``p.trust_negativ_gain`` is reported with its file."""
+    bad = tmp_path / "bad_mechanism.py"
+    bad.write_text("def f(w, p):\n    return p.trust_negativ_gain\n")
+    monkeypatch.setattr(sys.modules[__name__], "MODEL_CODE", [bad], raising=True)
+    reads = _parameter_reads()
+    assert reads == {"trust_negativ_gain": {"bad_mechanism.py"}}
+    assert "trust_negativ_gain" not in registry()
