@@ -33,10 +33,10 @@ def record_runs(ens: Lockstep, k: int) -> None:
             W.dependence, W.cap, W.solidarity, W.war, W.prospective, W.contribution,
         ),
         axis=1,
-        out=ens.state_records[:, k],
+        out=ens.state_records[k],
     )
-    ens.state_records[:, k, 7, r] = np.nan
-    X = ens.scalar_records[:, k]
+    ens.state_records[k, :, 7, r] = np.nan
+    X = ens.scalar_records[k]
     np.stack(
         (
             W.escalation, W.cohesion, W.revisionism, W.encirclement, W.hostility, W.strain, W.leverage,
