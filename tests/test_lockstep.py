@@ -100,3 +100,16 @@ def test_per_run_parameters(setups):
 def test_chunks():
     assert chunks(5, 2) == [range(2), range(2, 4), range(4, 5)]
     assert chunks(0, 3) == []
+
+
+def test_record_buffers_are_reused_only_when_nothing_holds_them(setups):
+    setup = setups["baseline"]
+    a = Lockstep(setup, [1, 2, 3, 4]).run()
+    kept = a.models[0].state_records.copy()
+    b = Lockstep(setup, [5, 6, 7, 8]).run()
+    assert not np.shares_memory(a.state_records, b.state_records)  # a's models still hold theirs
+    assert np.array_equal(a.models[0].state_records, kept, equal_nan=True)
+    address = b.state_records.ctypes.data
+    del a, b
+    c = Lockstep(setup, [9, 10, 11, 12])
+    assert c.state_records.ctypes.data == address and not c.state_records.any()  # reused, and zeroed
