@@ -313,30 +313,32 @@ EFFECTS: dict[str, Effect] = {
 # -- the same, for several runs of a lockstep ensemble at once ------------------------------------------------------
 
 @njit(cache=True)
-def _apply_event_runs(trust_, hostile, memory, runs, actors, targets, c, reading, has_reading, r, negative_gain,
-                      positive_gain, betrayal_at, memory_gain, audience, ally, russia_negative_gain,
-                      russia_positive_gain, russia_betrayal_at, enmity, collective, member, solidarity):
-    for k in range(len(runs)):
-        q = runs[k]
-        trust._apply_event(trust_[q], hostile[q], memory[q], actors, targets, c[k], reading[k], has_reading, r,
-                           negative_gain[k], positive_gain[k], betrayal_at[k], memory_gain[k], audience[k], ally[k],
-                           russia_negative_gain[k], russia_positive_gain[k], russia_betrayal_at[k], enmity[k],
-                           collective, member[q], solidarity[q])
+def _severity(goldstein, exponent):
+    """``trust.severity``, compiled (the same bits: numba's power is the C library's, as Python's is)."""
+    x = goldstein / 10.0
+    if x > 0.0:
+        return x ** exponent
+    if x < 0.0:
+        return -((-x) ** exponent)
+    return 0.0
 
 
 @njit(cache=True)
-def _severity_runs(goldstein, exponent):
-    """``trust.severity`` of each run's Goldstein score and exponent (the same arithmetic, compiled)."""
-    out = np.empty(len(goldstein))
-    for k in range(len(goldstein)):
-        x = goldstein[k] / 10.0
-        if x > 0.0:
-            out[k] = x ** exponent[k]
-        elif x < 0.0:
-            out[k] = -((-x) ** exponent[k])
-        else:
-            out[k] = 0.0
-    return out
+def _apply_event_runs(trust_, hostile, memory, runs, actors, targets, goldstein, scale, reading, has_reading, r,
+                      exponent, negative_gain, positive_gain, betrayal_threshold, memory_gain, audience, ally,
+                      russia_negative_gain, russia_positive_gain, russia_betrayal_threshold, enmity, collective,
+                      member, solidarity):
+    # the parameters are every run's (index q); the readings are the listed runs' (index k)
+    for k in range(len(runs)):
+        q = runs[k]
+        e = exponent[q]
+        c = _severity(goldstein, e) * scale
+        read = _severity(reading[k], e) * scale if has_reading else 0.0
+        trust._apply_event(trust_[q], hostile[q], memory[q], actors, targets, c, read, has_reading, r,
+                           negative_gain[q], positive_gain[q], -_severity(betrayal_threshold[q], e), memory_gain[q],
+                           audience[q], ally[q], russia_negative_gain[q], russia_positive_gain[q],
+                           -_severity(russia_betrayal_threshold[q], e), enmity[q], collective, member[q],
+                           solidarity[q])
 
 
 def _trust_runs(W, P, runs: np.ndarray, actors: np.ndarray, targets: np.ndarray, goldstein: float,
@@ -344,19 +346,18 @@ def _trust_runs(W, P, runs: np.ndarray, actors: np.ndarray, targets: np.ndarray,
     """``trust.apply_event`` in each of ``runs`` (one event, the same rows in every run; readings per run)."""
     if len(actors) == 0 or goldstein == 0.0 and reading is None:
         return
-    exps = P.severity_exponent[runs]
     has_reading = reading is not None
-    c = _severity_runs(np.full(len(runs), goldstein), exps) * scale
-    read = _severity_runs(reading, exps) * scale if has_reading else np.zeros(len(runs))
-    betrayal = -_severity_runs(P.betrayal_threshold[runs], exps)
-    russia_betrayal = -_severity_runs(P.russia_betrayal_threshold[runs], exps)
     _apply_event_runs(
-        W.trust, W.hostile, W.memory, runs, actors, targets, c, read, has_reading, W.r,
-        P.trust_negative_gain[runs], P.trust_positive_gain[runs], betrayal, P.betrayal_memory_gain[runs],
-        P.trust_audience_salience[runs], P.trust_ally_salience[runs], P.russia_trust_negative_gain[runs],
-        P.russia_trust_positive_gain[runs], russia_betrayal, P.aggressor_enmity[runs], collective, W.member,
+        W.trust, W.hostile, W.memory, runs, actors, targets, float(goldstein), float(scale),
+        reading if has_reading else _NO_READING, has_reading, W.r, P.severity_exponent,
+        P.trust_negative_gain, P.trust_positive_gain, P.betrayal_threshold, P.betrayal_memory_gain,
+        P.trust_audience_salience, P.trust_ally_salience, P.russia_trust_negative_gain,
+        P.russia_trust_positive_gain, P.russia_betrayal_threshold, P.aggressor_enmity, collective, W.member,
         W.solidarity,
     )
+
+
+_NO_READING = np.zeros(0)
 
 
 def _sanctions_runs(W, P, runs, event, actors, targets) -> bool:

@@ -113,3 +113,13 @@ def test_record_buffers_are_reused_only_when_nothing_holds_them(setups):
     del a, b
     c = Lockstep(setup, [9, 10, 11, 12])
     assert c.state_records.ctypes.data == address and not c.state_records.any()  # reused, and zeroed
+
+
+def test_the_compiled_severity_gives_the_bits_of_trust_severity():
+    from sim.events import _severity
+    from sim.mechanisms.trust import severity
+
+    rng = np.random.default_rng(3)
+    for g, e in zip(rng.uniform(-10, 10, 5000).tolist(), rng.uniform(0.3, 3.0, 5000).tolist(), strict=True):
+        assert _severity(g, e) == severity(g, e)
+    assert _severity(0.0, 1.5) == severity(0.0, 1.5) == 0.0
