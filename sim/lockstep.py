@@ -76,6 +76,12 @@ class WorldArrays:
             else:
                 raise TypeError(f"world attribute {name!r}: no run axis for a {type(value).__name__}")
         self._view_class = _view_class(tuple(sorted(self.arrays)), frozenset(self.scalars))
+        # read as plain attributes (``W.trust``): the same objects as in ``arrays`` (assignment writes into them)
+        clash = set(self.arrays) & {"arrays", "shared", "scalars", "runs", "_view_class"}
+        if clash:
+            raise TypeError(f"world attribute(s) {sorted(clash)} clash with the ensemble's own")
+        vars(self).update(self.shared)
+        vars(self).update(self.arrays)
 
     def view(self, q: int) -> WorldView:
         """Return run q's world: an object like ``World`` whose attributes are run q's rows."""
