@@ -60,10 +60,11 @@ def test_ensemble_run_model_by_model_equals_separate_models(setups, scenario):
 
 
 @pytest.mark.parametrize("phase", sorted(BATCHED) or ["none"])
-@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize("scenario", ["historical", "baltic_incursion"])
 def test_batched_phase_equals_phase_run_model_by_model(scenario, phase):
+    """Each phase alone (to say which one differs); all of them together over every checked scenario below."""
     assert phase in BATCHED, "no phase is batched yet"
-    assert_same_runs(scenario, [0, 52, 7], [phase])
+    assert_same_runs(scenario, [0, 52], [phase])
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
