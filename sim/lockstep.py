@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from sim import events
+from sim.draws import Uniforms
 from sim.events import Event, EventType
 from sim.model import NatoRussiaModel
 from sim.setup import ModelSetup
@@ -227,6 +228,7 @@ class Lockstep:
             m.state_records = self.state_records[:, q]
             m.scalar_records = self.scalar_records[:, q]
         wanted = set(NatoRussiaModel.PHASES) if batched is True else set() if batched is False else set(batched)
+        self._uniforms: dict[str, Uniforms] = {}
         self._views = [m.world for m in self.models]
         #: the models with directives or standing holds this step (found after the step's events)
         self._directed: list[NatoRussiaModel] = []
@@ -281,6 +283,22 @@ class Lockstep:
         """
         self._emit([[(s[0], s[1], tuple(s[2]), s[3], source, "emergent", s[4] if len(s) > 4 else None)
                      for s in run] for run in specs], decided=True)
+
+    def decide_some(self, runs: Sequence[tuple[int, Sequence[tuple]]], source: str) -> None:
+        """``decide`` for the runs that decided anything, given as ``(run, its events)`` pairs."""
+        if not runs:
+            return
+        specs: list[Sequence[tuple]] = [()] * self.runs
+        for q, decided in runs:
+            specs[q] = decided
+        self.decide(specs, source)
+
+    def uniforms(self, stream: str) -> Uniforms:
+        """Return the draws from every run's stream of that name, in one compiled call (``sim.draws``)."""
+        found = self._uniforms.get(stream)
+        if found is None:  # a model keeps its generators for its life: read their addresses once
+            found = self._uniforms[stream] = Uniforms([getattr(m.streams, stream) for m in self.models])
+        return found
 
     def emit(self, items: Sequence[Sequence[tuple]]) -> None:
         """Emit every run's events, as ``model.emit`` does run by run: ``items[q]`` lists run q's events,

@@ -16,16 +16,6 @@ ALLIED = "model: allied decision"
 _PAID: weakref.WeakKeyDictionary[Lockstep, np.ndarray] = weakref.WeakKeyDictionary()
 
 
-def _decide(ens: Lockstep, emitted: list[tuple[int, list[tuple]]]) -> None:
-    """Emit the events of the runs that decided any (``(run, its events)``), grouped across runs."""
-    if not emitted:
-        return
-    specs: list[list[tuple]] = [[] for _ in range(ens.runs)]
-    for q, events in emitted:
-        specs[q] = events
-    ens.decide(specs, ALLIED)
-
-
 @batched_phase("_phase_allied_response")
 def allied_response_phase(ens: Lockstep) -> None:
     """Every run's allies answer what Russia did (``NatoRussiaModel._phase_allied_response``)."""
@@ -35,7 +25,7 @@ def allied_response_phase(ens: Lockstep) -> None:
         m = models[q]
         for etype, actor, targets, label, params in events:
             m.decided(etype, actor, targets, label, ARTICLE5, params)
-    _decide(ens, member_decisions.sanctions_runs(W, P, months))
+    ens.decide_some(member_decisions.sanctions_runs(W, P, months), ALLIED)
     received, aid_events = member_decisions.aid_runs(W, P, months)
     # a run that receives no aid this step and received none the last keeps its zeros (the same values)
     paid = received.any(axis=1)
@@ -43,4 +33,4 @@ def allied_response_phase(ens: Lockstep) -> None:
     for q in (range(len(models)) if last is None else np.flatnonzero(paid | last).tolist()):
         models[q].aid_received = received[q]
     _PAID[ens] = paid
-    _decide(ens, aid_events)
+    ens.decide_some(aid_events, ALLIED)
