@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import mesa
 import numpy as np
 
-from sim import calendar, directives
+from sim import calendar, directives, observables
 from sim.agents import RussiaAgent, StateAgent
 from sim.events import Event
 from sim.events import apply as apply_event
@@ -47,62 +47,11 @@ from sim.mechanisms import (
 from sim.setup import ModelSetup, Params
 from sim.world import ACTIONS, CHANNEL_STATES, COOPERATION_AREAS, ESCALATION_LEVELS, World
 
-#: per-state outputs, recorded every step (column names of ``states``)
-STATE_OUTPUTS: tuple[str, ...] = (
-    "member",
-    "applicant",
-    "defence_spending_pct_gdp",
-    "trust_in_russia",
-    "russia_trust_in_state",
-    "threat_from_russia",
-    "russia_threat_from_state",
-    "deterrence_credibility",
-    "forward_presence",
-    "sanctions",
-    "military_aid",
-    "stocks",
-    "energy_dependence",
-    "military_capability",
-    "solidarity",
-    "war_intensity",
-    "prospective",
-    "article5_contribution",
-)
+#: per-state outputs, recorded every step (column names of ``states``; declared in ``sim.observables``)
+STATE_OUTPUTS: tuple[str, ...] = tuple(o.name for o in observables.STATE)
 
-#: numeric model-level outputs, recorded every step (columns of ``timeseries``)
-MODEL_OUTPUTS: tuple[str, ...] = (
-    "relations_index",
-    "nato_trust_in_russia",
-    "russia_trust_in_nato",
-    "escalation_level",
-    "nato_members",
-    "applicants",
-    "alliance_cohesion",
-    "mean_threat_from_russia",
-    "eastern_threat_from_russia",
-    "frontline_deterrence",
-    "mean_defence_spending",
-    "members_at_2pct",
-    "forward_presence_total",
-    "sanctions_level",
-    "military_aid_level",
-    "russia_revisionism",
-    "russia_encirclement",
-    "russia_hostility",
-    "russia_economic_strain",
-    "russia_energy_leverage",
-    "red_line_violation",
-    "war_intensity_max",
-    "cooperation_areas",
-    "founding_act_in_force",
-    "article5_in_force",
-    "russia_conciliation",
-    "members_trust_trend",
-    "nuclear_fear",
-) + tuple(f"p_{a}" for a in ACTIONS)
-
-#: columns of the scalar record before Russia's action probabilities
-SCALARS = 15
+#: numeric model-level outputs, recorded every step (columns of ``timeseries``; declared in ``sim.observables``)
+MODEL_OUTPUTS: tuple[str, ...] = tuple(o.name for o in observables.MODEL)
 
 #: the model's random streams, one per kind of decision, each drawn from in the same amounts every
 #: step (but ``ratification``, one number per pending candidate and member): two scenarios run with
@@ -378,7 +327,7 @@ class NatoRussiaModel(mesa.Model):
         self.aid_received = np.zeros(self.world.n)
         n_steps, n = len(self.dates), self.world.n
         self.state_records = np.zeros((n_steps, len(STATE_OUTPUTS), n))
-        self.scalar_records = np.zeros((n_steps, SCALARS + len(ACTIONS)))
+        self.scalar_records = np.zeros((n_steps, len(observables.RECORDED)))
         self.action_records: list[str] = []
         self.target_records: list[str] = []
         self.channel_records: list[str] = []
@@ -709,92 +658,24 @@ class NatoRussiaModel(mesa.Model):
         self.russia_action = w.action
 
     def _record(self, k: int) -> None:
-        """Store this step's state arrays and Russia's scalars in the record arrays."""
+        """Store this step's state outputs and recorded model outputs (``sim.observables``) in the record arrays."""
         w = self.world
-        r = w.r
         s = self.state_records[k]
-        # the per-state rows, in STATE_OUTPUTS order, copied in one call
-        np.concatenate(
-            (
-                w.member, w.applicant, w.spend, w.trust[:, r], w.trust[r, :],
-                w.threat_from_russia, w.russia_threat, w.deterrence,
-                w.presence, w.sanctions, w.aid, w.stocks,
-                w.dependence, w.cap, w.solidarity, w.war, w.prospective, w.contribution,
-            ),
-            out=s.reshape(-1),
-        )
-        s[7, r] = np.nan
-        row = self.scalar_records[k]
-        row[:9] = (
-            w.escalation,
-            w.cohesion,
-            w.revisionism,
-            w.encirclement,
-            w.hostility,
-            w.strain,
-            w.leverage,
-            w.red_line_violation,
-            w.founding_act,
-        )
-        row[9] = w.areas.sum()
-        row[10] = w.relations
-        row[11] = w.article5
-        row[12] = w.conciliation
-        row[13] = w.trust_trend
-        row[14] = w.nuclear_fear
-        row[SCALARS:] = w.action_probs
+        np.stack(observables.state_values(w), out=s)
+        s[observables.NOT_FOR_RUSSIA, w.r] = np.nan
+        self.scalar_records[k] = observables.recorded_values(w)
         self.action_records.append(w.action)
         self.target_records.append(w.action_target)
         self.channel_records.append(CHANNEL_STATES[w.channel])
 
+    def rows(self) -> observables.Rows:
+        """Return the run's records so far as ``observables.Rows`` (every step recorded)."""
+        w = self.world
+        return observables.Rows(self.state_records, self.scalar_records, self.east, w.west & w.not_r, w.r)
+
     def outputs(self) -> dict[str, np.ndarray]:
         """Return every model-level output as an array over steps (computed from the records)."""
-        S, X = self.state_records, self.scalar_records
-        col = {name: S[:, i, :] for i, name in enumerate(STATE_OUTPUTS)}
-        member = col["member"] > 0.5
-        n_members = member.sum(axis=1)
-
-        def member_mean(values: np.ndarray, mask: np.ndarray = member) -> np.ndarray:
-            return np.where(mask, values, 0.0).sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
-
-        w = self.world
-        r = w.r
-        west = (w.west & w.not_r)[None, :]
-        trust_in_russia = member_mean(col["trust_in_russia"])
-        russia_trust = member_mean(col["russia_trust_in_state"])
-        out = {
-            "relations_index": X[:, 10],
-            "nato_trust_in_russia": trust_in_russia,
-            "russia_trust_in_nato": russia_trust,
-            "escalation_level": X[:, 0],
-            "nato_members": n_members,
-            "applicants": ((col["applicant"] > 0.5) & ~member).sum(axis=1),
-            "alliance_cohesion": X[:, 1],
-            "mean_threat_from_russia": member_mean(col["threat_from_russia"]),
-            "eastern_threat_from_russia": member_mean(col["threat_from_russia"], member & self.east),
-            "frontline_deterrence": member_mean(np.nan_to_num(col["deterrence_credibility"]), member & self.east),
-            "mean_defence_spending": member_mean(col["defence_spending_pct_gdp"]),
-            "members_at_2pct": (member & (col["defence_spending_pct_gdp"] >= 2.0)).sum(axis=1),
-            "forward_presence_total": col["forward_presence"].sum(axis=1),
-            "sanctions_level": member_mean(col["sanctions"], np.broadcast_to(west, member.shape)),
-            "military_aid_level": member_mean(col["military_aid"], np.broadcast_to(west, member.shape)),
-            "russia_revisionism": X[:, 2],
-            "russia_encirclement": X[:, 3],
-            "russia_hostility": X[:, 4],
-            "russia_economic_strain": X[:, 5],
-            "russia_energy_leverage": X[:, 6],
-            "red_line_violation": X[:, 7],
-            "war_intensity_max": np.delete(col["war_intensity"], r, axis=1).max(axis=1),
-            "cooperation_areas": X[:, 9],
-            "founding_act_in_force": X[:, 8],
-            "article5_in_force": X[:, 11],
-            "russia_conciliation": X[:, 12],
-            "members_trust_trend": X[:, 13],
-            "nuclear_fear": X[:, 14],
-        }
-        for i, a in enumerate(ACTIONS):
-            out[f"p_{a}"] = X[:, SCALARS + i]
-        return out
+        return observables.model_values(self.rows())
 
     def run(self) -> NatoRussiaModel:
         """Run every step to the scenario's end; return self."""

@@ -27,12 +27,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim import observables
 from sim.lockstep import LOCKSTEP_MIN_RUNS, Lockstep, chunks
 from sim.model import MODEL_OUTPUTS, STATE_OUTPUTS, NatoRussiaModel
 from sim.scenario import Scenario
 from sim.setup import ModelSetup
 
-INT_COLUMNS = ("escalation_level", "nato_members", "applicants", "members_at_2pct", "cooperation_areas")
+#: the columns of the tables by their declared type (``sim.observables``)
+COLUMN_TYPES: dict[str, Any] = {o.name: {"int": "int64", "bool": bool, "float": "float64"}[o.dtype]
+                                for o in observables.MODEL + observables.STATE}
 EVENT_COLUMNS = ("seed", "date", "actor", "targets", "type", "goldstein", "origin", "label", "source", "id")
 
 
@@ -84,12 +87,7 @@ def tables_of(records: list[RunRecord]) -> dict[str, pd.DataFrame]:
     seeds = np.repeat(np.array([r.seed for r in records], dtype="int64"), steps)
     columns: dict[str, Any] = {"seed": seeds, "date": np.tile(dates, runs)}
     for name in MODEL_OUTPUTS:
-        values = np.concatenate([np.asarray(r.outputs[name]) for r in records])
-        if name in INT_COLUMNS:
-            values = values.astype("int64")
-        elif name == "founding_act_in_force":
-            values = values.astype(bool)
-        columns[name] = values
+        columns[name] = np.concatenate([np.asarray(r.outputs[name]) for r in records]).astype(COLUMN_TYPES[name])
         if name == MODEL_OUTPUTS[0]:
             columns["russia_action"] = [a for r in records for a in r.actions]
             columns["russia_target"] = [t for r in records for t in r.targets]
@@ -112,7 +110,7 @@ def tables_of(records: list[RunRecord]) -> dict[str, pd.DataFrame]:
         "state": pd.Series(codes).array.take(np.tile(np.arange(n), t)) if t else codes[:0],
     }
     for i, name in enumerate(STATE_OUTPUTS):
-        state_columns[name] = values[:, i].astype(bool) if name in ("member", "applicant") else values[:, i]
+        state_columns[name] = values[:, i].astype(bool) if COLUMN_TYPES[name] is bool else values[:, i]
     st = pd.DataFrame(state_columns, index=pd.RangeIndex(t * n))
     ev = pd.DataFrame([e for r in records for e in r.event_log], columns=list(EVENT_COLUMNS[1:]))
     ev.insert(0, "seed", np.repeat(np.array([r.seed for r in records], dtype="int64"),

@@ -7,7 +7,10 @@ import pandas as pd
 import pytest
 
 from sim.model import MODEL_OUTPUTS, STATE_OUTPUTS, NatoRussiaModel
-from sim.runner import EVENT_COLUMNS, INT_COLUMNS, RunRecord
+from sim.runner import EVENT_COLUMNS, RunRecord
+
+#: the integer columns of the timeseries (counts and the ladder's level)
+INT_COLUMNS = ("escalation_level", "nato_members", "applicants", "members_at_2pct", "cooperation_areas")
 
 
 def _reference(rec: RunRecord) -> dict[str, pd.DataFrame]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import observables
 from sim.lockstep import Lockstep, batched_phase
 from sim.mechanisms import alliance, deterrence, relations, security_dilemma, threat
-from sim.model import SCALARS
 from sim.world import CHANNEL_STATES
 
 
@@ -21,32 +21,12 @@ def derive_runs(ens: Lockstep) -> None:
 
 
 def record_runs(ens: Lockstep, k: int) -> None:
-    """Store step k's state rows and scalars of every run in the ensemble's records (``NatoRussiaModel._record``)."""
+    """Store step k's state and recorded model outputs (``sim.observables``) of every run (``NatoRussiaModel._record``)."""
     W = ens.world
-    r = W.r
-    # the per-state rows, in STATE_OUTPUTS order
-    np.stack(
-        (
-            W.member, W.applicant, W.spend, W.trust[:, :, r], W.trust[:, r, :],
-            W.threat_from_russia, W.russia_threat, W.deterrence,
-            W.presence, W.sanctions, W.aid, W.stocks,
-            W.dependence, W.cap, W.solidarity, W.war, W.prospective, W.contribution,
-        ),
-        axis=1,
-        out=ens.state_records[k],
-    )
-    ens.state_records[k, :, 7, r] = np.nan
-    X = ens.scalar_records[k]
-    np.stack(
-        (
-            W.escalation, W.cohesion, W.revisionism, W.encirclement, W.hostility, W.strain, W.leverage,
-            W.red_line_violation, W.founding_act, W.areas.sum(axis=1), W.relations, W.article5, W.conciliation,
-            W.trust_trend, W.nuclear_fear,
-        ),
-        axis=1,
-        out=X[:, :SCALARS],
-    )
-    X[:, SCALARS:] = W.action_probs
+    states = ens.state_records[k]
+    np.stack(observables.state_values(W), axis=1, out=states)
+    states[:, observables.NOT_FOR_RUSSIA, W.r] = np.nan
+    np.stack(observables.recorded_values(W), axis=1, out=ens.scalar_records[k])
 
 
 @batched_phase("_phase_record")
