@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from sim import events
+from sim import events, observables
 from sim.draws import Uniforms
 from sim.events import Event, EventType
 from sim.model import NatoRussiaModel
@@ -194,11 +194,14 @@ class Lockstep:
     """R runs of one setup, stepped together (one seed, and optionally parameter values, per run)."""
 
     def __init__(self, setup: ModelSetup, seeds: Iterable[int],
-                 params: Sequence[dict[str, float]] | None = None, batched: bool | Iterable[str] = True):
+                 params: Sequence[dict[str, float]] | None = None, batched: bool | Iterable[str] = True,
+                 states: bool = True):
         """Build one model per seed (with ``params[q]`` overriding run q's parameters) and stack their worlds.
 
         ``batched=False`` runs every phase model by model (the reference the batched forms are tested
-        against); a collection of phase names batches only those.
+        against); a collection of phase names batches only those.  ``states=False`` keeps no per-state
+        record: each step's model-level outputs are computed as it is recorded (``model.outputs()`` reads
+        them; ``model.state_records`` is None), which needs the batched record phase.
         """
         seeds = list(seeds)
         params = list(params) if params is not None else [{}] * len(seeds)
@@ -221,13 +224,22 @@ class Lockstep:
         # the records start empty (zeros, as in a model): allocated, not copied; step first, then run, so that a
         # step's rows of every run are one block (written run-first, 385 x 125 scattered blocks took 16x longer)
         steps = first.state_records.shape[0]
-        self.state_records = _zeros((steps, len(seeds), *first.state_records.shape[1:]))
+        wanted = set(NatoRussiaModel.PHASES) if batched is True else set() if batched is False else set(batched)
+        if not states and "_phase_record" not in wanted:
+            raise ValueError("states=False needs the batched record phase")
+        self.states = states
+        #: every run's state rows, (steps, runs, state outputs, states); without states, this step's only
+        self.state_records = _zeros((steps, len(seeds), *first.state_records.shape[1:]) if states
+                                    else (len(seeds), *first.state_records.shape[1:]))
         self.scalar_records = _zeros((steps, len(seeds), *first.scalar_records.shape[1:]))
+        #: without states, every run's model-level outputs, (steps, runs, outputs) in ``observables.MODEL`` order
+        self.model_records = None if states else _zeros((steps, len(seeds), len(observables.MODEL)))
         for q, m in enumerate(self.models):
             m.world = self.world.view(q)
-            m.state_records = self.state_records[:, q]
+            m.state_records = self.state_records[:, q] if states else None
             m.scalar_records = self.scalar_records[:, q]
-        wanted = set(NatoRussiaModel.PHASES) if batched is True else set() if batched is False else set(batched)
+            if not states:
+                m.model_records = self.model_records[:, q]
         self._uniforms: dict[str, Uniforms] = {}
         self._views = [m.world for m in self.models]
         #: the models with directives or standing holds this step (found after the step's events)

@@ -328,6 +328,8 @@ class NatoRussiaModel(mesa.Model):
         n_steps, n = len(self.dates), self.world.n
         self.state_records = np.zeros((n_steps, len(STATE_OUTPUTS), n))
         self.scalar_records = np.zeros((n_steps, len(observables.RECORDED)))
+        #: model-level outputs step by step, when a lockstep ensemble keeps no per-state record (else None)
+        self.model_records: np.ndarray | None = None
         self.action_records: list[str] = []
         self.target_records: list[str] = []
         self.channel_records: list[str] = []
@@ -675,7 +677,12 @@ class NatoRussiaModel(mesa.Model):
 
     def outputs(self) -> dict[str, np.ndarray]:
         """Return every model-level output as an array over steps (computed from the records)."""
-        return observables.model_values(self.rows())
+        if self.model_records is not None:  # computed step by step (a lockstep run without states)
+            values = dict(zip(observables.MODEL_NAMES, self.model_records.T, strict=True))
+        else:
+            values = observables.model_values(self.rows())
+        return {name: v if dtype == "float" else v.astype(dtype) for (name, v), dtype in
+                zip(values.items(), observables.MODEL_TYPES, strict=True)}
 
     def run(self) -> NatoRussiaModel:
         """Run every step to the scenario's end; return self."""

@@ -181,6 +181,9 @@ MODEL: tuple[Output, ...] = (
     for i, a in enumerate(ACTIONS)
 )
 
+MODEL_NAMES: tuple[str, ...] = tuple(o.name for o in MODEL)
+#: the model outputs' declared types, in ``MODEL`` order
+MODEL_TYPES: tuple[str, ...] = tuple(o.dtype for o in MODEL)
 #: every output by name
 BY_NAME: dict[str, Output] = {o.name: o for o in STATE + MODEL}
 #: the model outputs read from the world every step, in the order of the scalar record

@@ -187,7 +187,7 @@ def _run_chunk(args: tuple[ModelSetup, list[int], bool, list[dict[str, float]]])
     if len(seeds) < LOCKSTEP_MIN_RUNS:  # too few to gain from lockstep: one by one (the same results)
         return [simulate(setup.with_params(**values) if values else setup, seed, states)
                 for seed, values in zip(seeds, drawn, strict=True)]
-    ensemble = Lockstep(setup, seeds, params=drawn).run()
+    ensemble = Lockstep(setup, seeds, params=drawn, states=states).run()
     return [RunRecord.of(model, seed, states) for model, seed in zip(ensemble.models, seeds, strict=True)]
 
 

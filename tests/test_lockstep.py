@@ -124,3 +124,24 @@ def test_the_compiled_severity_gives_the_bits_of_trust_severity():
     for g, e in zip(rng.uniform(-10, 10, 5000).tolist(), rng.uniform(0.3, 3.0, 5000).tolist(), strict=True):
         assert _severity(g, e) == severity(g, e)
     assert _severity(0.0, 1.5) == severity(0.0, 1.5) == 0.0
+
+
+@pytest.mark.parametrize("scenario", ["historical", "baltic_incursion"])
+def test_without_states_the_model_outputs_are_those_of_separate_models(setups, scenario):
+    """``states=False``: each step's model outputs computed over the runs, the same bits and types as a run's record."""
+    setup = setups[scenario]
+    ens = Lockstep(setup, [3, 4, 5, 6], states=False).run()
+    assert ens.models[0].state_records is None
+    for q, seed in enumerate((3, 4, 5, 6)):
+        alone = NatoRussiaModel(setup, rng=seed, mesa_collect=False).run()
+        want, got = alone.outputs(), ens.models[q].outputs()
+        assert list(got) == list(want)
+        for name in want:
+            assert got[name].dtype == want[name].dtype, name
+            assert np.array_equal(got[name], want[name], equal_nan=True), name
+        assert ens.models[q].event_log == alone.event_log
+
+
+def test_without_states_needs_the_batched_recorder(setups):
+    with pytest.raises(ValueError, match="batched record phase"):
+        Lockstep(setups["historical"], [1, 2], batched=False, states=False)

@@ -183,7 +183,7 @@ def run_chunk(setup: ModelSetup, ctx: Context, jobs: list[Job]) -> list[tuple[di
         return [run_job(setup, ctx, job) for job in jobs]
     try:
         ensemble = Lockstep(setup, [seed for _, seed, _ in jobs],
-                            params=[_model_values(ctx, values) for _, _, values in jobs]).run()
+                            params=[_model_values(ctx, values) for _, _, values in jobs], states=False).run()
     except Exception:  # noqa: BLE001 - each job again alone, to record which failed and why
         return [run_job(setup, ctx, job) for job in jobs]
     return [_result(ctx, job, model) for job, model in zip(jobs, ensemble.models, strict=True)]
