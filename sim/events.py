@@ -323,41 +323,95 @@ def _severity(goldstein, exponent):
     return 0.0
 
 
+
+
 @njit(cache=True)
-def _apply_event_runs(trust_, hostile, memory, runs, actors, targets, goldstein, scale, reading, has_reading, r,
-                      exponent, negative_gain, positive_gain, betrayal_threshold, memory_gain, audience, ally,
-                      russia_negative_gain, russia_positive_gain, russia_betrayal_threshold, enmity, collective,
-                      member, solidarity):
-    # the parameters are every run's (index q); the readings are the listed runs' (index k)
-    for k in range(len(runs)):
-        q = runs[k]
-        e = exponent[q]
-        c = _severity(goldstein, e) * scale
-        read = _severity(reading[k], e) * scale if has_reading else 0.0
-        trust._apply_event(trust_[q], hostile[q], memory[q], actors, targets, c, read, has_reading, r,
-                           negative_gain[q], positive_gain[q], -_severity(betrayal_threshold[q], e), memory_gain[q],
-                           audience[q], ally[q], russia_negative_gain[q], russia_positive_gain[q],
-                           -_severity(russia_betrayal_threshold[q], e), enmity[q], collective, member[q],
-                           solidarity[q])
+def _apply_parts_runs(trust_, hostile, memory, conciliation, entry_runs, entry_part, entry_reading, actor_ptr,
+                      actor_rows, target_ptr, target_rows, goldstein, scale, has_reading, collective, do_trust,
+                      conciliate, r, exponent, negative_gain, positive_gain, betrayal_threshold, memory_gain, audience,
+                      ally, russia_negative_gain, russia_positive_gain, russia_betrayal_threshold, enmity, member,
+                      solidarity):
+    # entry e: run entry_runs[e] receives part entry_part[e]'s event (the runs of a call are all different)
+    for e in range(len(entry_runs)):
+        q = entry_runs[e]
+        k = entry_part[e]
+        if do_trust[k]:
+            actors = actor_rows[actor_ptr[k]:actor_ptr[k + 1]]
+            targets = target_rows[target_ptr[k]:target_ptr[k + 1]]
+            x = exponent[q]
+            c = _severity(goldstein[k], x) * scale[k]
+            read = _severity(entry_reading[e], x) * scale[k] if has_reading[k] else 0.0
+            trust._apply_event(trust_[q], hostile[q], memory[q], actors, targets, c, read, has_reading[k], r,
+                               negative_gain[q], positive_gain[q], -_severity(betrayal_threshold[q], x),
+                               memory_gain[q], audience[q], ally[q], russia_negative_gain[q], russia_positive_gain[q],
+                               -_severity(russia_betrayal_threshold[q], x), enmity[q], collective[k], member[q],
+                               solidarity[q])
+        if conciliate[k]:
+            conciliation[q] = min(1.0, max(0.0, conciliation[q] + goldstein[k] / 10.0))
 
 
-def _trust_runs(W, P, runs: np.ndarray, actors: np.ndarray, targets: np.ndarray, goldstein: float,
-                reading: np.ndarray | None, collective: bool, scale: float) -> None:
-    """``trust.apply_event`` in each of ``runs`` (one event, the same rows in every run; readings per run)."""
-    if len(actors) == 0 or goldstein == 0.0 and reading is None:
-        return
-    has_reading = reading is not None
-    _apply_event_runs(
-        W.trust, W.hostile, W.memory, runs, actors, targets, float(goldstein), float(scale),
-        reading if has_reading else _NO_READING, has_reading, W.r, P.severity_exponent,
-        P.trust_negative_gain, P.trust_positive_gain, P.betrayal_threshold, P.betrayal_memory_gain,
-        P.trust_audience_salience, P.trust_ally_salience, P.russia_trust_negative_gain,
-        P.russia_trust_positive_gain, P.russia_betrayal_threshold, P.aggressor_enmity, collective, W.member,
-        W.solidarity,
+def apply_parts(W, P, worlds: list, params: list,
+                parts: list[tuple[Event, EventType, np.ndarray, np.ndarray, np.ndarray]], step: int) -> None:
+    """Apply several parts ``(event, type, runs, actors, targets)`` whose runs are all different.
+
+    No run receives two of the events, so the order among the parts does not matter: every part's trust
+    impact and Russia's conciliation record are applied in one compiled call, then each part's effect.
+    """
+    r = W.r
+    n = len(parts)
+    goldstein = np.empty(n)
+    scale = np.empty(n)
+    has_reading = np.zeros(n, dtype=np.bool_)
+    collective = np.zeros(n, dtype=np.bool_)
+    do_trust = np.zeros(n, dtype=np.bool_)
+    conciliate = np.zeros(n, dtype=np.bool_)
+    actor_ptr = [0]
+    target_ptr = [0]
+    actor_rows: list[np.ndarray] = []
+    target_rows: list[np.ndarray] = []
+    entry_runs: list[np.ndarray] = []
+    entry_part: list[np.ndarray] = []
+    entry_reading: list[np.ndarray] = []
+    ambition = None
+    for k, (event, etype, runs, actors, targets) in enumerate(parts):
+        russia_acts = r in actors
+        russia_named = russia_acts or r in targets
+        reading = None
+        if etype.perceived_by_russia_param and not russia_named:
+            if ambition is None:
+                ambition = 1.0 + P.russia_reading_ambition * np.maximum(0.0, W.revisionism - P.initial_revisionism)
+            reading = -np.minimum(10.0, getattr(P, etype.perceived_by_russia_param)[runs] * ambition[runs])
+        goldstein[k] = etype.goldstein
+        scale[k] = float(event.params.get("level", 1.0)) if etype.name in GRADED_ACTS else 1.0
+        has_reading[k] = reading is not None
+        collective[k] = etype.name in ARMED_ATTACKS
+        do_trust[k] = len(actors) > 0 and (etype.goldstein != 0.0 or reading is not None)
+        conciliate[k] = russia_acts and len(targets) > 0 and r not in targets
+        actor_rows.append(actors)
+        target_rows.append(targets)
+        actor_ptr.append(actor_ptr[-1] + len(actors))
+        target_ptr.append(target_ptr[-1] + len(targets))
+        entry_runs.append(runs)
+        entry_part.append(np.full(len(runs), k))
+        entry_reading.append(reading if reading is not None else np.zeros(len(runs)))
+    _apply_parts_runs(
+        W.trust, W.hostile, W.memory, W.conciliation, np.concatenate(entry_runs), np.concatenate(entry_part),
+        np.concatenate(entry_reading), np.array(actor_ptr), np.concatenate(actor_rows).astype(np.int64),
+        np.array(target_ptr), np.concatenate(target_rows).astype(np.int64), goldstein, scale, has_reading, collective,
+        do_trust, conciliate, r, P.severity_exponent, P.trust_negative_gain, P.trust_positive_gain,
+        P.betrayal_threshold, P.betrayal_memory_gain, P.trust_audience_salience, P.trust_ally_salience,
+        P.russia_trust_negative_gain, P.russia_trust_positive_gain, P.russia_betrayal_threshold, P.aggressor_enmity,
+        W.member, W.solidarity,
     )
-
-
-_NO_READING = np.zeros(0)
+    for event, etype, runs, actors, targets in parts:
+        effect = EFFECTS.get(etype.name)
+        if effect is None:
+            continue
+        batched = EFFECTS_RUNS.get(etype.name)
+        if batched is not None and batched(W, P, runs, event, actors, targets):
+            continue
+        for q in runs.tolist():
+            effect(worlds[q], params[q], event, actors, targets, step)
 
 
 def _sanctions_runs(W, P, runs, event, actors, targets) -> bool:
@@ -391,30 +445,3 @@ EFFECTS_RUNS: dict[str, Callable[..., bool]] = {
     "provide_military_aid": _aid_runs,
     "diplomatic_cooperation": _perspective_runs,
 }
-
-
-def apply_runs(W, P, worlds: list, params: list, runs: np.ndarray, event: Event, etype: EventType, step: int,
-               actors: np.ndarray, targets: np.ndarray) -> None:
-    """``apply`` one event in several runs of a lockstep ensemble whose actors and targets are the same rows.
-
-    ``W``, ``P`` are the ensemble's world and parameter arrays; ``worlds[q]`` and ``params[q]`` run q's own
-    world view and parameters, for the effects that have no form over runs.
-    """
-    r = W.r
-    reading = None
-    if etype.perceived_by_russia_param and r not in actors and r not in targets:
-        ambition = 1.0 + P.russia_reading_ambition[runs] * np.maximum(0.0, W.revisionism[runs]
-                                                                      - P.initial_revisionism[runs])
-        reading = -np.minimum(10.0, getattr(P, etype.perceived_by_russia_param)[runs] * ambition)
-    scale = float(event.params.get("level", 1.0)) if etype.name in GRADED_ACTS else 1.0
-    _trust_runs(W, P, runs, actors, targets, etype.goldstein, reading, etype.name in ARMED_ATTACKS, scale)
-    if r in actors and len(targets) and r not in targets:
-        W.conciliation[runs] = np.minimum(1.0, np.maximum(0.0, W.conciliation[runs] + etype.goldstein / 10.0))
-    effect = EFFECTS.get(etype.name)
-    if effect is None:
-        return
-    batched = EFFECTS_RUNS.get(etype.name)
-    if batched is not None and batched(W, P, runs, event, actors, targets):
-        return
-    for q in runs.tolist():
-        effect(worlds[q], params[q], event, actors, targets, step)

@@ -340,18 +340,33 @@ class Lockstep:
                     continue
                 key = item[:6] + (_params_key(item[6]),)
                 groups.setdefault(key, []).append(q)
+            parts: list[tuple] = []
             for key, runs in groups.items():
                 etype, actor, targets, label, source, origin, _ = key
                 q0 = runs[0]
                 params = items[q0][i][6]
                 event = Event(models[q0].date, etype, actor, targets, label, source, dict(params or {}),
                               origin=origin)
-                self._apply_groups(event, runs, models[q0].event_types[etype])
+                self._parts(event, runs, models[q0].event_types[etype], parts)
+            if parts:  # a run has one event in a round: the round's events in one call
+                events.apply_parts(self.world, self.p, self._views, self._params, parts, self.k)
 
     def _apply_groups(self, event: Event, runs: Sequence[int], etype: EventType) -> None:
         """Apply one event in ``runs``: together where the codes it names are the same rows, and log it."""
+        parts: list[tuple] = []
+        self._parts(event, runs, etype, parts)
+        if parts:
+            events.apply_parts(self.world, self.p, self._views, self._params, parts, self.k)
+
+    def _parts(self, event: Event, runs: Sequence[int], etype: EventType, parts: list[tuple]) -> None:
+        """Log one event in ``runs`` and add its parts (runs where the codes it names are the same rows) to ``parts``.
+
+        A ``hold_policy`` starts a hold in each run's model: it is applied there and then, run by run.
+        """
         models = self.models
-        if event.type == "hold_policy":  # it starts a hold in the run's model: run by run
+        entry = (event.date, event.actor, ",".join(event.targets), event.type, etype.goldstein, event.origin,
+                 event.label, event.source, event.id)
+        if event.type == "hold_policy":
             for q in runs:
                 models[q].apply_event(event)
             return
@@ -361,18 +376,13 @@ class Lockstep:
             member = self.world.arrays["member"]
             for q in runs:
                 by_members.setdefault(member[q].tobytes(), []).append(q)
-            parts = list(by_members.values())
+            split = list(by_members.values())
         else:
-            parts = [list(runs)]
-        step = self.k
-        for part in parts:
+            split = [list(runs)]
+        for part in split:
             view = models[part[0]].world
-            actors = events.resolve_codes(view, (event.actor,))
-            targets = events.resolve_codes(view, event.targets)
-            events.apply_runs(self.world, self.p, self._views, self._params, np.array(part), event, etype, step,
-                              actors, targets)
-        entry = (event.date, event.actor, ",".join(event.targets), event.type, etype.goldstein, event.origin,
-                 event.label, event.source, event.id)
+            parts.append((event, etype, np.array(part), events.resolve_codes(view, (event.actor,)),
+                          events.resolve_codes(view, event.targets)))
         for q in runs:
             models[q].event_log.append(entry)
 
