@@ -282,8 +282,9 @@ class NatoRussiaModel(mesa.Model):
         reads the record arrays instead, which hold every output.  ``template``, a
         model of the same setup and parameter values not yet stepped, lends its
         calendar, schedule and initial world (the same objects, not copies) instead
-        of building them: ``sim.lockstep`` builds the runs of an ensemble so, and at
-        once gives each its own view of the ensemble's arrays.
+        of building them, and the model allocates no record arrays: ``sim.lockstep``
+        builds the runs of an ensemble so, and at once gives each its own view of the
+        ensemble's world and record arrays.
         """
         super().__init__(rng=rng)
         root = int(self.rng.integers(0, 2**63 - 1))
@@ -326,8 +327,9 @@ class NatoRussiaModel(mesa.Model):
         self.russia_choice: tuple[int, list[int], np.ndarray] = (2, [], np.zeros(len(ACTIONS)))
         self.aid_received = np.zeros(self.world.n)
         n_steps, n = len(self.dates), self.world.n
-        self.state_records = np.zeros((n_steps, len(STATE_OUTPUTS), n))
-        self.scalar_records = np.zeros((n_steps, len(observables.RECORDED)))
+        # a run built from a template records into its ensemble's arrays (``sim.lockstep`` hands it its rows)
+        self.state_records = np.zeros((n_steps, len(STATE_OUTPUTS), n)) if template is None else None
+        self.scalar_records = np.zeros((n_steps, len(observables.RECORDED))) if template is None else None
         #: model-level outputs step by step, when a lockstep ensemble keeps no per-state record (else None)
         self.model_records: np.ndarray | None = None
         self.action_records: list[str] = []
