@@ -40,6 +40,59 @@ def test_abc_recovers_known_parameters_from_synthetic_data():
     assert summary.loc["peace_dividend"].width_ratio < 0.7, summary.loc["peace_dividend"].to_dict()
 
 
+def test_lockstep_sampler_gives_the_single_core_posterior():
+    """The lockstep sampler (batches of proposals run together, in one or two processes) evaluates the particles
+    pyabc's single-core sampler evaluates, in its order: same seed, the same population bit for bit."""
+    sc = load_scenario(SCENARIOS / "historical.yaml", calibration="none")
+    observed = calibration.model_stats(sim.run(calibration.truncated(sc, 1999), seeds=range(2), **TRUTH), 1999)
+    posts = {}
+    for sampler, workers in (("single", 1), ("lockstep", 1), ("lockstep", 2)):
+        np.random.seed(5)
+        posts[sampler, workers] = calibration.calibrate(sc, list(TRUTH), until=1999, population=16, generations=2,
+                                                        walltime_min=2, workers=workers, observed=observed,
+                                                        log=False, sampler=sampler)
+    ref = posts["single", 1]
+    assert ref.generations == 2 and ref.extra["sampler"] == "single"
+    for key, post in posts.items():
+        assert post.particles.equals(ref.particles), key
+        assert np.array_equal(post.weights, ref.weights), key
+        assert post.epsilons == ref.epsilons and post.simulations == ref.simulations, key
+    extra = posts["lockstep", 2].extra
+    assert extra["runs_simulated"] == ref.simulations + extra["runs_discarded"]
+    with pytest.raises(ValueError, match="sampler"):
+        calibration.calibrate(sc, list(TRUTH), until=1999, sampler="nope")
+
+
+def test_batched_statistics_are_model_stats():
+    """The statistics computed for many runs at once (the screening's and the lockstep sampler's) are model_stats's,
+    bit for bit: per run (a seed may recur) and over a group of seeds as an ensemble."""
+    from types import SimpleNamespace
+
+    from sim.runner import simulate, tables_of
+
+    sc = calibration.truncated(load_scenario(SCENARIOS / "historical.yaml", calibration="none"), 2023)
+    setup = sc.setup()
+    records = [simulate(setup, 3), simulate(setup.with_params(**TRUTH), 3), simulate(setup, 4), simulate(setup, 5)]
+    parts = calibration._run_parts(sc, records, 2023)
+    for record, got in zip(records, calibration._group_stats(parts, [[q] for q in range(4)], 2023), strict=True):
+        want = calibration.model_stats(SimpleNamespace(scenario=sc, seeds=[record.seed], **record.tables()), 2023)
+        assert list(got) == list(want) and got == want
+    group = [records[0], records[2], records[3]]
+    want = calibration.model_stats(SimpleNamespace(scenario=sc, seeds=[3, 4, 5], **tables_of(group)), 2023)
+    got = calibration._group_stats(parts, [[0, 2, 3]], 2023)[0]
+    assert list(got) == list(want) and got == want and "gas_2022_over_2021" in got
+
+
+def test_screening_does_not_depend_on_its_chunks():
+    """The screening's runs in one lockstep chunk or in two processes: the same table."""
+    sc = load_scenario(SCENARIOS / "historical.yaml", calibration="none")
+    names = ["peace_dividend", "spending_fall_rate"]
+    one = calibration.screen(sc, names, seeds=2, until=1999, workers=1)
+    two = calibration.screen(sc, names, seeds=2, until=1999, workers=2)
+    assert one.equals(two) and len(one) == 3 and np.isfinite(one.score).all()
+    assert one.parameter.str.startswith("(noise").sum() == 1
+
+
 def test_weighted_quantiles():
     v = np.array([1.0, 2.0, 3.0, 4.0])
     assert calibration.weighted_quantiles(v, np.array([0.0, 0.0, 1.0, 0.0]), (0.5,)) == [3.0]
