@@ -36,6 +36,11 @@ EXIT_INTERRUPTED = 130
 LONG = (SMALL.replace("levels: [0.0, 4.0]", "levels: [0.0, 1.0, 2.0, 3.0, 4.0]")
         .replace("replications: 2", "replications: 12"))
 ALL_RUNS = {(p, s) for p in range(10) for s in range(5000, 5012)}
+#: long enough that it is still running when interrupted after its first part file (faster chunks finished
+#: the 120 runs of LONG between that file and the signal on a loaded machine)
+INTERRUPTED = LONG.replace("replications: 12", "replications: 60")
+INTERRUPTED_RUNS = 600
+INTERRUPTED_ALL = {(p, s) for p in range(10) for s in range(5000, 5060)}
 #: the same with ten stored series, so that a part file soon outgrows a small file-size limit
 WIDE = LONG.replace("series: [relations_index]", "series: [relations_index, nato_trust_in_russia, russia_trust_in_nato, "
                     "alliance_cohesion, mean_threat_from_russia, eastern_threat_from_russia, frontline_deterrence, "
@@ -243,7 +248,7 @@ def test_an_unreachable_dask_scheduler_is_refused_quickly_and_leaves_no_folder(t
 
 # -- Ctrl-C ---------------------------------------------------------------------------------------------------------
 def test_sigint_stops_a_sweep_cleanly_says_how_to_resume_and_resume_completes(tmp_path: Path) -> None:
-    spec = write(tmp_path, "long.yaml", LONG)
+    spec = write(tmp_path, "long.yaml", INTERRUPTED)
     out = tmp_path / "long"
     proc = start("sweep", str(spec), "--workers", "2", "--out", str(out))
     wait_for(out / "runs" / "part-000000.parquet", proc)
@@ -252,13 +257,14 @@ def test_sigint_stops_a_sweep_cleanly_says_how_to_resume_and_resume_completes(tm
     assert proc.returncode == EXIT_INTERRUPTED, err
     m = manifest(out)
     done = len(read_runs(out))
-    assert m["complete"] is False and m["stopped"]["by"] == "interrupt" and 0 < m["runs_done"] == done < 120
-    assert (f"the sweep was interrupted: {done} of 120 runs are written to {out} and {120 - done} are missing; "
+    assert m["complete"] is False and m["stopped"]["by"] == "interrupt" and 0 < m["runs_done"] == done < INTERRUPTED_RUNS
+    assert (f"the sweep was interrupted: {done} of {INTERRUPTED_RUNS} runs are written to {out} and "
+            f"{INTERRUPTED_RUNS - done} are missing; "
             f"complete it with `natosim sweep {spec} --out {out} --resume`") in err
     assert "Traceback" not in err and not (out / execute.LOCK).exists()
     resumed = natosim("sweep", str(spec), "--workers", "2", "--out", str(out), "--resume")
     assert resumed.returncode == 0, resumed.stderr
-    assert_complete_once(out)
+    assert_complete_once(out, INTERRUPTED_ALL)
 
 
 def test_sigint_stops_a_run_and_leaves_nothing_that_blocks_a_rerun(tmp_path: Path) -> None:
