@@ -96,11 +96,8 @@ def _month_index(d: pd.Timestamp) -> float:
     return float((d.year - 2022) * 12 + d.month - 1)
 
 
-def model_stats(result: Any, until: int = validation.RECORD_END) -> dict[str, float]:
-    """Return the summary statistics of one run (or ensemble: means over seeds) up to ``until``."""
-    yearly = validation._yearly_states(result)
-    sp = validation.model_spending(result, yearly).groupby("year")[["mean", "count"]].mean()
-    ru = validation.model_russia_milex(result, yearly).groupby("year").spend.mean()
+def _yearly_stats(sp: pd.DataFrame, ru: pd.Series, until: int) -> dict[str, float]:
+    """Return the yearly statistics (allies' mean spending and count at 2 %, Russia's spending) up to ``until``."""
     out: dict[str, float] = {}
     for y in SPEND_YEARS:
         if y <= until and y in sp.index:
@@ -109,6 +106,15 @@ def model_stats(result: Any, until: int = validation.RECORD_END) -> dict[str, fl
     for y in RUSSIA_YEARS:
         if y <= until and y in ru.index:
             out[f"russia_{y}"] = float(ru.loc[y])
+    return out
+
+
+def model_stats(result: Any, until: int = validation.RECORD_END) -> dict[str, float]:
+    """Return the summary statistics of one run (or ensemble: means over seeds) up to ``until``."""
+    yearly = validation._yearly_states(result)
+    sp = validation.model_spending(result, yearly).groupby("year")[["mean", "count"]].mean()
+    ru = validation.model_russia_milex(result, yearly).groupby("year").spend.mean()
+    out = _yearly_stats(sp, ru, until)
     if until >= 2023:
         st = result.states
         for code, col, name in (("FIN", "applicant", "fin_applies"), ("SWE", "applicant", "swe_applies"),
@@ -228,15 +234,7 @@ def _group_stats(parts: dict[str, Any], groups: list[list[int]], until: int) -> 
         gas = by_group(parts["gas"]).groupby(["group", "year"]).share.mean()
     out = []
     for g, runs in enumerate(groups):
-        one: dict[str, float] = {}
-        spg, rug = sp.loc[g], ru.loc[g]
-        for y in SPEND_YEARS:
-            if y <= until and y in spg.index:
-                one[f"spend_{y}"] = float(spg.loc[y, "mean"])
-                one[f"count_{y}"] = float(spg.loc[y, "count"])
-        for y in RUSSIA_YEARS:
-            if y <= until and y in rug.index:
-                one[f"russia_{y}"] = float(rug.loc[y])
+        one = _yearly_stats(sp.loc[g], ru.loc[g], until)
         if until >= 2023:
             for name, months in parts["firsts"].items():
                 one[name] = float(np.mean([months[q] for q in runs]))
