@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
-
 from sim.mechanisms import russia_decisions
+from sim.mesa_import import mesa
 
 if TYPE_CHECKING:
     from sim.model import NatoRussiaModel

@@ -20,7 +20,6 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any, Protocol
 
-import mesa
 import numpy as np
 
 from sim import calendar, directives, observables
@@ -44,6 +43,7 @@ from sim.mechanisms import (
     trust,
     war,
 )
+from sim.mesa_import import mesa
 from sim.setup import ModelSetup, Params
 from sim.world import ACTIONS, CHANNEL_STATES, COOPERATION_AREAS, ESCALATION_LEVELS, World
 
