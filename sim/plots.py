@@ -19,11 +19,17 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+from matplotlib.path import Path as Outline
+from matplotlib.textpath import TextToPath, text_to_path
+from matplotlib.transforms import Affine2D, ScaledTranslation, blended_transform_factory
 
+from sim import observables
 from sim.world import ACTIONS, ESCALATION_LEVELS
 
 if TYPE_CHECKING:
@@ -120,6 +126,7 @@ def new_figure(
 ) -> tuple[Figure, Any]:
     """Return a new constrained-layout figure and its axes (not registered with pyplot)."""
     fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)  # saved as PNG by its own canvas, whose renderer (and text metrics) a layout measured
     axes = fig.subplots(nrows, ncols, squeeze=True, **kwargs)
     return fig, axes
 
@@ -208,14 +215,32 @@ def _runs(mask: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
 
 
 # -- axes helpers ------------------------------------------------------------------------
+class YearTicks(mdates.YearLocator):
+    """Ticks on 1 January of the years that are multiples of ``base``: ``YearLocator``'s, computed directly.
+
+    ``YearLocator`` asks dateutil's rrule for the dates each time the axis is laid out or drawn, a tenth of a
+    plot's time here; the years of a view are simple to count.
+    """
+
+    def __init__(self, base: int = 1) -> None:
+        super().__init__(base, month=1, day=1)
+
+    def tick_values(self, vmin: Any, vmax: Any) -> np.ndarray:
+        step = self.base.step
+        first = max(self.base.le(vmin.year) * step, 1)
+        last = min(self.base.ge(vmax.year) * step, 9999)
+        years = (np.arange(first, last + 1, step) - 1970).astype("datetime64[Y]")
+        return self.raise_if_exceeds(mdates.date2num(years.astype("datetime64[D]")))
+
+
 def date_axis(ax: Axes, start: Any, end: Any, label: bool = True) -> None:
     """Format ax's x-axis as years (major ticks every 2–10 years, minor every year)."""
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     years = max((end - start).days / 365.25, 0.1)
     if years > 3:
         base = 1 if years <= 12 else 2 if years <= 30 else 5 if years <= 70 else 10
-        ax.xaxis.set_major_locator(mdates.YearLocator(base))
-        ax.xaxis.set_minor_locator(mdates.YearLocator(1))
+        ax.xaxis.set_major_locator(YearTicks(base))
+        ax.xaxis.set_minor_locator(YearTicks(1))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     else:
         ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
@@ -267,9 +292,22 @@ def spread(values: Sequence[float], gap: float, lo: float, hi: float) -> list[fl
 
 
 def axes_size_in(ax: Axes) -> tuple[float, float]:
-    """Return the width and height of ax in inches, after the figure's layout has run."""
+    """Return the width and height of ax in inches, after the figure's layout has run (at the saved dpi).
+
+    Only the layout runs, at ``DPI``: the saved figure's text sizes, and its canvas keeps the text metrics for
+    the save to reuse (a full draw at the figure's own dpi cost a third of the figure's time).
+    """
     fig = ax.figure
-    fig.draw_without_rendering()
+    engine = fig.get_layout_engine()
+    if engine is None:
+        fig.draw_without_rendering()
+    else:
+        shown = fig.dpi
+        fig.set_dpi(DPI)
+        try:
+            engine.execute(fig)
+        finally:
+            fig.set_dpi(shown)
     pos = ax.get_position()
     return pos.width * fig.get_figwidth(), pos.height * fig.get_figheight()
 
@@ -295,6 +333,49 @@ def label_line_ends(
             annotation_clip=False, bbox={"boxstyle": "square,pad=0.2", "fc": "none", "ec": "none"},
             arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.6, "shrinkA": 1, "shrinkB": 0},
         )
+
+
+class CellLabels(PathCollection):
+    """Short labels centred on points of an axes (the cells of a heatmap), drawn as one collection of outlines.
+
+    A ``Text`` per cell costs about a millisecond to lay out and render (matplotlib shapes and rasterises each
+    string anew): 1.3 s for the trust heatmap's 620 values.  Here each glyph's outline is made once, each
+    distinct string is laid out once, and the collection fills them all in one call; on the PNG the labels
+    look the same (the outlines are not hinted; at 150 dpi nothing shows).  ``cells`` are (x, y, text, colour)
+    in data coordinates, the size in points (the labels keep it at any dpi); ``labels`` keeps the cells.
+    """
+
+    def __init__(self, ax: Axes, cells: Sequence[tuple[float, float, str, str]], fontsize: float,
+                 zorder: float = 3) -> None:
+        prop = FontProperties(size=fontsize)
+        font = get_font(findfont(prop))
+        font.set_size(TextToPath.FONT_SCALE, TextToPath.DPI)
+        scale = fontsize / TextToPath.FONT_SCALE  # the outlines come at FONT_SCALE points
+        glyphs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+        def outline(text: str) -> tuple[np.ndarray, np.ndarray]:
+            placed, new, _ = text_to_path.get_glyphs_with_font(font, text, glyph_map=glyphs,
+                                                               return_new_glyphs_only=True)
+            glyphs.update(new)
+            parts = [(glyphs[key][0] * size + [x, y], glyphs[key][1]) for key, x, y, size in placed]
+            if not parts:
+                return np.empty((0, 2)), np.empty(0, dtype=np.uint8)
+            return np.concatenate([v for v, _ in parts]) * scale, np.concatenate([c for _, c in parts])
+
+        line = outline("lp")[0]  # centred on the line's height, as Text centres a line
+        rise = -(line[:, 1].min() + line[:, 1].max()) / 2
+        shapes: dict[str, Outline] = {}
+        for _, _, text, _ in cells:
+            if text not in shapes:
+                verts, codes = outline(text)
+                middle = (verts[:, 0].min() + verts[:, 0].max()) / 2 if len(verts) else 0.0
+                shapes[text] = Outline(verts + [-middle, rise], codes)
+        super().__init__([shapes[text] for _, _, text, _ in cells], offsets=[(x, y) for x, y, _, _ in cells],
+                         offset_transform=ax.transData, facecolors=[c for _, _, _, c in cells],
+                         edgecolors="none", linewidths=0, zorder=zorder)
+        self.set_transform(Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans)  # points to pixels
+        self.set_in_layout(False)
+        self.labels = list(cells)
 
 
 def _last_valid(s: pd.Series) -> float | None:
@@ -515,7 +596,7 @@ def relations(result: RunResult, ax: Axes | None = None) -> Figure:
     label = f"relations index (median over {n_seeds(result)} seeds)" if ens else "relations index"
     median_band(ax, q, MAIN, label, ens)
     date_axis(ax, q.index.min(), q.index.max())
-    ax.set_ylabel("Relations index (−1 hostile … +1 cooperative)")
+    ax.set_ylabel(observables.label("relations_index"))
     ax.set_title(f"NATO–Russia relations — {result.scenario.name}")
     handles, labels = ax.get_legend_handles_labels()
     handles += [Line2D([], [], color=COOPERATION, lw=0.8), Line2D([], [], color=CONFLICT, lw=0.8)]
@@ -562,9 +643,12 @@ def fixed_members_mean(result: RunResult, column: str, codes: Sequence[str]) -> 
     return quantiles(per_seed, column)
 
 
-def most_threatened(result: RunResult, n: int = THREAT_NAMED) -> list[str]:
-    """Return the n members and partners with the highest threat from Russia (median over seeds, mean over the run)."""
-    wide = state_medians(result, "threat_from_russia")
+def most_threatened(result: RunResult, n: int = THREAT_NAMED, wide: pd.DataFrame | None = None) -> list[str]:
+    """Return the n members and partners with the highest threat from Russia (median over seeds, mean over the run).
+
+    ``wide``: the date × state medians of ``threat_from_russia`` if already at hand (``state_medians``).
+    """
+    wide = state_medians(result, "threat_from_russia") if wide is None else wide
     codes = [c for c in partners(result) if c in wide.columns]
     return list(wide[codes].mean().sort_values(ascending=False, kind="stable").index[:n])
 
@@ -579,7 +663,7 @@ def threat(result: RunResult) -> Figure:
     fig, ax = new_figure()
     wide = state_medians(result, "threat_from_russia")
     codes = [c for c in partners(result) if c in wide.columns]
-    named = most_threatened(result)
+    named = most_threatened(result, wide=wide)
     rest = [c for c in codes if c not in named]
     names = {c: s.get("name", c) for c, s in roster(result).items()}
     if rest:
@@ -599,7 +683,7 @@ def threat(result: RunResult) -> Figure:
             label=f"mean of the {len(fixed)} members at the end\n(the same states throughout)")
     ax.set_ylim(0, 1)
     date_axis(ax, wide.index.min(), wide.index.max())
-    ax.set_ylabel("Threat perceived from Russia (0 none … 1 extreme)")
+    ax.set_ylabel(observables.label("threat_from_russia"))
     ax.set_title(f"Threat from Russia: the {len(named)} most threatened states (highest mean over the run), "
                  "the others' range, the members' mean\n(median over seeds)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.1, 1.0), borderaxespad=0.0)
@@ -629,7 +713,7 @@ def spending(result: RunResult) -> Figure:
     ax.set_ylim(0, max(3.0, min(top * 1.05, 8.0)))
     last = spend.iloc[-1].dropna().sort_values()
     ends = {c: (float(v), "#3182bd") for c, v in last.tail(3).items()}
-    ax.set_ylabel("Defence spending (% of GDP)")
+    ax.set_ylabel(observables.label("defence_spending_pct_gdp"))
     ax.set_title("Defence spending of NATO members (median over seeds)")
     handles, labels = ax.get_legend_handles_labels()
     handles.insert(0, Line2D([], [], color="#9ecae1", lw=0.7))
@@ -670,7 +754,7 @@ def deterrence(result: RunResult) -> Figure:
             last[code] = (y, colours[code])
     ax.set_ylim(0, 1.02)
     date_axis(ax, wide.index.min(), wide.index.max())
-    ax.set_ylabel("Deterrence credibility (0 none … 1 full)")
+    ax.set_ylabel(observables.label("deterrence_credibility"))
     ax.set_title("Deterrence credibility of the frontline states (median over seeds)")
     handles = [Line2D([], [], color="#444444", lw=1.5),
                Line2D([], [], color="#444444", lw=1.5, ls=(0, (4, 2)))]
@@ -696,7 +780,7 @@ def escalation(result: RunResult) -> Figure:
     ax.set_yticklabels([f"{lv} {name}" for lv, name in enumerate(ESCALATION_LEVELS)])
     ax.set_ylim(-0.5, len(ESCALATION_LEVELS) - 0.5)
     ax.grid(False, axis="y")
-    ax.set_ylabel("Escalation level")
+    ax.set_ylabel(observables.label("escalation_level"))
     ax.set_title("Escalation ladder" + (" (median and 10th–90th percentile over seeds)" if ens else ""))
     legend_outside(ax)
 
@@ -793,12 +877,9 @@ def trust_heatmap(result: RunResult, dates: Iterable[Any] | None = None) -> Figu
         ax.set_title(f"{title} (median over seeds)", fontsize=10)
         ax.set_xlabel("Date (year-month)")
         if len(codes) <= 60 and len(cols) <= 10:
-            for i in range(values.shape[0]):
-                for j in range(values.shape[1]):
-                    v = values[i, j]
-                    if np.isfinite(v):
-                        ax.text(j, i, f"{v:+.2f}", ha="center", va="center", fontsize=6,
-                                color="white" if abs(v) > 0.55 else "#222222")
+            ax.add_collection(CellLabels(ax, [(j, i, f"{v:+.2f}", "white" if abs(v) > 0.55 else "#222222")
+                                              for (i, j), v in np.ndenumerate(values) if np.isfinite(v)],
+                                         fontsize=6), autolim=False)
         for k in range(1, len(blocs)):
             if blocs[k] != blocs[k - 1]:
                 ax.axhline(k - 0.5, color="black", lw=1.0)
@@ -816,6 +897,23 @@ def trust_heatmap(result: RunResult, dates: Iterable[Any] | None = None) -> Figu
     fig.suptitle(f"Trust between Russia and each state at selected dates of the run ({run.min():%Y-%m} – "
                  f"{run.max():%Y-%m})", fontweight="bold", x=0.01, ha="left")
     return fig
+
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(value: float, _pos: Any = None) -> str:
+    """Label a log axis' tick: 10 with the exponent in superscript at powers of ten, nothing elsewhere.
+
+    Plain text with Unicode superscripts, where matplotlib's default writes TeX-like math (``$10^{-6}$``),
+    whose parser costs a tenth of the plot's time in a fresh process.
+    """
+    if not np.isfinite(value) or value <= 0:
+        return ""
+    exponent = round(float(np.log10(value)))
+    if not np.isclose(value, 10.0**exponent, rtol=1e-9):
+        return ""
+    return "10" + str(exponent).translate(SUPERSCRIPT)
 
 
 @styled
@@ -842,6 +940,7 @@ def russia_actions(result: RunResult) -> Figure:
         ax2.plot(med.index, med[f"p_{a}"].clip(lower=1e-7), color=ACTION_COLOURS.get(a, "#999999"),
                  lw=1.4, label=a.replace("_", " "))
     ax2.set_yscale("log")
+    ax2.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(power_of_ten))
     ax2.set_ylim(1e-6, 1)
     ax2.set_ylabel("Probability per step (log)")
     ax2.set_title("Hostile actions (log scale)", fontsize=9)
@@ -870,6 +969,16 @@ def _hold(result: RunResult) -> None:
     _WORKER_RESULT["result"] = result
 
 
+def _hold_in_worker(result: RunResult) -> None:
+    """Start a plotting worker: hold the result; the objects inherited from the parent are frozen out of the
+    garbage collector's passes (forked with the ensemble, millions of them, which each full pass would walk
+    and so copy page by page)."""
+    import gc
+
+    gc.freeze()
+    _hold(result)
+
+
 def _draw(name: str, folder: str, svg: bool = True) -> str:
     """Draw and save one plot of the worker's result; return its PNG path."""
     fig = PLOTS[name](_WORKER_RESULT["result"])
@@ -890,13 +999,20 @@ def plot_names(requested: str | Iterable[str] | None) -> list[str]:
     return [n for n in PLOTS if n in names]
 
 
+#: the order the worker processes take the plots in: the longest to draw first (CPU seconds measured on the
+#: historical 20-seed ensemble, 2026-12-02), so that the last one to start is short and both processes end together
+LONGEST_FIRST = ("spending", "russia_actions", "escalation", "deterrence", "trust_heatmap", "threat", "relations")
+
+
 def all_plots(result: RunResult, folder: str | os.PathLike[str], names: Iterable[str] | None = None,
               workers: int = 1, progress: Callable[[str, int, int], None] | None = None,
-              svg: bool = True) -> list[str]:
+              svg: bool = True, meanwhile: Callable[[], Any] | None = None) -> list[str]:
     """Write the standard plots (``names``: some of them) as PNG (and SVG) into folder; return the PNG paths.
 
-    With ``workers`` > 1 the plots are drawn in that many processes at once (matplotlib draws on one core);
-    ``progress(name, done, total)`` is called as each is written.
+    With ``workers`` > 1 the plots are drawn in that many processes at once (matplotlib draws on one core),
+    the longest first; ``meanwhile`` (say, writing the tables) runs in this process while they draw (before
+    them with one worker), and if it fails the workers are stopped.  ``progress(name, done, total)`` is
+    called as each plot is written (with workers, those written while ``meanwhile`` ran are reported after it).
     """
     names = plot_names(None if names is None else list(names))
     paths: dict[str, str] = {}
@@ -905,9 +1021,12 @@ def all_plots(result: RunResult, folder: str | os.PathLike[str], names: Iterable
 
         from sim.runner import start_workers, stop_workers
 
-        pool = start_workers(min(workers, len(names)), ["sim.plots"], _hold, (result,))
+        order = sorted(names, key=lambda n: LONGEST_FIRST.index(n) if n in LONGEST_FIRST else -1)
+        pool = start_workers(min(workers, len(names)), ["sim.plots"], _hold_in_worker, (result,))
         try:
-            futures = {pool.submit(_draw, name, str(folder), svg): name for name in names}
+            futures = {pool.submit(_draw, name, str(folder), svg): name for name in order}
+            if meanwhile is not None:
+                meanwhile()
             for future in as_completed(futures):
                 paths[futures[future]] = future.result()
                 if progress is not None:
@@ -917,6 +1036,8 @@ def all_plots(result: RunResult, folder: str | os.PathLike[str], names: Iterable
             raise
         pool.shutdown()
     else:
+        if meanwhile is not None:
+            meanwhile()
         _hold(result)
         try:
             for name in names:
@@ -1001,7 +1122,7 @@ def compare_relations(comparison: Any) -> Figure:
                 color=CONFLICT if warned else "black")
     ax.axhline(0.0, color="#888888", lw=0.8)
     ax.set_ylim(-1, 1)
-    ax.set_ylabel("Relations index (−1 hostile … +1 cooperative)")
+    ax.set_ylabel(observables.label("relations_index"))
     seeds = n_seeds(comparison.results[0])
     ax.set_title(f"NATO–Russia relations by scenario (median, band 10th–90th percentile over {seeds} seeds)",
                  loc="left", fontweight="bold")
