@@ -25,6 +25,7 @@ import numpy as np
 from sim import events, observables
 from sim.draws import Uniforms
 from sim.events import Event, EventType
+from sim.mechanisms.trust import rate
 from sim.model import NatoRussiaModel
 from sim.setup import ModelSetup
 from sim.world import World
@@ -188,6 +189,19 @@ class RunParams:
         names = vars(models[0].p)
         self.__dict__.update({name: np.array([getattr(m.p, name) for m in models], dtype=float)
                               for name in names})
+        self._rates: dict[tuple[str, int], np.ndarray] = {}
+
+    def rate(self, name: str, months: int) -> np.ndarray:
+        """Return every run's ``trust.rate`` of the monthly rate ``name`` for a step of ``months`` months.
+
+        Computed once per set of values (a set_parameter event makes a new ``RunParams``): 24 rates a step
+        cost 0.1 ms of Python and small ufunc calls, 7 % of a run alone in lockstep (measured 2026-12-02).
+        """
+        found = self._rates.get((name, months))
+        if found is None:
+            found = self._rates[(name, months)] = rate(getattr(self, name), months)
+            found.flags.writeable = False
+        return found
 
 
 class Lockstep:

@@ -43,7 +43,7 @@ def update_solidarity(w: World, p, months: int) -> None:
 
 def update_solidarity_runs(W, P, months: int) -> None:
     """``update_solidarity`` for every run of a lockstep ensemble."""
-    _rally_runs(W.solidarity, W.solidarity0, W.threat_from_russia, P.solidarity_rally, rate(P.solidarity_rate, months))
+    _rally_runs(W.solidarity, W.solidarity0, W.threat_from_russia, P.solidarity_rally, P.rate("solidarity_rate", months))
 
 
 @njit(cache=True)

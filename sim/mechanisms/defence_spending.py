@@ -196,8 +196,8 @@ def update_runs(W, P, months: int, year: float, rngs: list[np.random.Generator])
         noise[q] = rng.normal(0.0, sd * root, n)
     _adjust_runs(
         W.spend, W.cap, targets_runs(W, P, year), W.gdp, W.cap_factor, noise, W.r,
-        rate(P.spending_rise_rate, months), rate(P.spending_fall_rate, months), W.partner_capability,
-        rate(P.capability_adjustment_rate, months),
+        P.rate("spending_rise_rate", months), P.rate("spending_fall_rate", months), W.partner_capability,
+        P.rate("capability_adjustment_rate", months),
     )
 
 
@@ -221,4 +221,4 @@ def grow_runs(W, P, months: int, growth: np.ndarray) -> None:
     W.gdp *= (1.0 + growth) ** (months / 12.0)
     W.spend /= ((1.0 + growth) / (1.0 + normal[:, None])) ** (P.budget_stickiness * months / 12.0)[:, None]
     shortfall = np.maximum(P.normal_growth[:, None] - 100.0 * growth, 0.0)
-    W.fiscal_stress += rate(P.fiscal_stress_rate, months)[:, None] * (shortfall - W.fiscal_stress)
+    W.fiscal_stress += P.rate("fiscal_stress_rate", months)[:, None] * (shortfall - W.fiscal_stress)

@@ -36,7 +36,7 @@ def commit_forces_runs(W, P, months: int) -> None:
     target = np.minimum(P.max_war_commitment, P.war_commitment * W.war.sum(axis=1))
     committed = W.committed
     W.committed = np.where(target >= committed, target,
-                           committed + rate(P.reconstitution_rate, months) * (target - committed))
+                           committed + P.rate("reconstitution_rate", months) * (target - committed))
 
 
 def russian_local_power(w: World, p) -> np.ndarray:

@@ -80,12 +80,12 @@ def update_runs(W, P, months: int) -> None:
         P.sanctions_strain_weight * pressure * (1.0 - P.partner_relief_weight * relief)
         + P.war_strain_weight * W.war.sum(axis=1)
     )
-    W.strain += rate(P.strain_adjustment_rate, months) * (np.minimum(1.0, target) - W.strain)
+    W.strain += P.rate("strain_adjustment_rate", months) * (np.minimum(1.0, target) - W.strain)
     W.leverage = (W.dependence * W.west_weights).sum(axis=1)
     _dependence_and_stocks_runs(
         W.dependence, W.dependence0, W.coerced, W.stocks, W.threat_from_russia, W.aid, W.spend, P.diversification_rate,
-        P.diversification_threshold, months, rate(P.gas_return_rate, months),
-        1.0 - rate(P.coercion_memory_decay, months), P.aid_stock_depletion * months,
+        P.diversification_threshold, months, P.rate("gas_return_rate", months),
+        1.0 - P.rate("coercion_memory_decay", months), P.aid_stock_depletion * months,
         P.stock_replenish_rate * months / 2.0,
     )
 

@@ -99,7 +99,7 @@ def applications_runs(W, P, step: int, months: int, draws: np.ndarray) -> list[t
     """
     chosen = _applications_runs(
         draws, W.threat_from_russia, W.threat_opinion, W.eligible, W.member, W.applicant,
-        W.neutrality, W.trust, W.prox, W.red_line, W.war_aim, rate(P.opinion_adjustment_rate, months),
+        W.neutrality, W.trust, W.prox, W.red_line, W.war_aim, P.rate("opinion_adjustment_rate", months),
         P.application_neutrality_weight, P.application_threat_threshold, P.application_peer_weight,
         P.application_steepness, P.application_max_rate, months, P.red_line_restraint, P.freeze_war_threshold,
     )
@@ -215,7 +215,7 @@ def bargain_runs(W, P, months: int) -> list[tuple[int, list[Emitted]]]:
     if not some.any():
         return []
     qs, js, before, holders = qs[some], js[some], before[some], holders[some]
-    base = (1.0 - rate(P.grievance_bargaining_rate, months))[qs].tolist()
+    base = (1.0 - P.rate("grievance_bargaining_rate", months))[qs].tolist()
     # a float's power, pair by pair, as in one run (numpy's vectorised power may differ in the last bit)
     keep = np.array([b ** t for b, t in zip(base, W.threat_from_russia[qs, js].tolist(), strict=True)])
     after = before * keep[:, None]

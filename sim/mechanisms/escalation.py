@@ -75,7 +75,7 @@ def implied_level_runs(W, P) -> np.ndarray:
 
 def update_runs(W, P, months: int, draws: np.ndarray) -> None:
     """``update`` for every run of a lockstep ensemble (``draws[q]`` run q's one draw from its escalation stream)."""
-    W.nuclear_fear *= 1.0 - rate(P.hostile_memory_decay, months)
+    W.nuclear_fear *= 1.0 - P.rate("hostile_memory_decay", months)
     implied = implied_level_runs(W, P)
-    down = (draws < rate(P.deescalation_rate, months)).astype(np.int64)
+    down = (draws < P.rate("deescalation_rate", months)).astype(np.int64)
     W.escalation = np.where(implied >= W.escalation, implied, W.escalation - down)

@@ -100,9 +100,9 @@ def follow_trust_runs(W, P, months: int, trust: np.ndarray) -> None:
     seen = W.trust_seen
     change = (trust - seen) / months
     trend = W.trust_trend
-    W.trust_trend = np.where(np.isnan(seen), trend, trend + rate(P.trust_trend_rate, months) * (change - trend))
+    W.trust_trend = np.where(np.isnan(seen), trend, trend + P.rate("trust_trend_rate", months) * (change - trend))
     W.trust_seen = trust
-    W.conciliation *= 1.0 - rate(P.hostile_memory_decay, months)
+    W.conciliation *= 1.0 - P.rate("hostile_memory_decay", months)
 
 
 def update(w: World, p, months: int, rng: np.random.Generator) -> list[Emitted]:

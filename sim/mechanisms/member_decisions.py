@@ -77,7 +77,7 @@ def presence_runs(W, P, months: int) -> None:
     ceiling = np.where(W.founding_act[:, None] & W.new_member, P.founding_act_presence_cap[:, None], 1.0)
     _presence_runs(active, W.presence, commit, W.threat_from_russia, W.solidarity, W.member, ceiling,
                    P.presence_threat_reference, P.presence_surge_threshold, P.presence_surge,
-                   rate(P.presence_adjustment_rate, months), W.reinforcement)
+                   P.rate("presence_adjustment_rate", months), W.reinforcement)
 
 
 @njit(cache=True)
@@ -132,7 +132,7 @@ def sanctions_runs(W, P, months: int) -> list[tuple[int, list[Emitted]]]:
     _sanctions_runs(
         W.sanctions, W.hostile, W.war, W.solidarity, W.dependence, W.trust, W.west_nr, W.west_weights, W.r,
         P.sanctions_hostility_weight, P.sanctions_drive, P.sanctions_energy_cost, P.sanctions_coordination,
-        P.sanctions_trust_threshold, P.sanctions_package, rate(P.sanctions_lift_rate, months), new, jump,
+        P.sanctions_trust_threshold, P.sanctions_package, P.rate("sanctions_lift_rate", months), new, jump,
     )
     W.sanctions = new
     codes = W.codes

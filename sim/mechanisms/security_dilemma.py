@@ -119,5 +119,5 @@ def update_ambition_runs(W, P, months: int) -> None:
         + P.revisionism_hostility_weight * W.hostility
         - P.revisionism_strain_weight * W.strain
     )
-    W.revisionism += rate(P.revisionism_adjustment_rate, months) * (target - W.revisionism)
+    W.revisionism += P.rate("revisionism_adjustment_rate", months) * (target - W.revisionism)
     W.revisionism = np.minimum(1.0, np.maximum(0.0, W.revisionism))

@@ -288,8 +288,8 @@ def relax_runs(W, P, months: int) -> None:
     """``relax`` (with ``baseline``) for every run of a lockstep ensemble."""
     _relax_runs(W.trust, W.memory, W.hostile, W.trust_base, W.member, W.r, P.betrayal_baseline_weight,
                 P.spiral_trust_weight * W.encirclement,
-                rate(P.trust_recovery_rate, months), P.betrayal_recovery_slowdown, rate(P.trust_decay_rate, months),
-                1.0 - rate(P.betrayal_memory_decay, months), 1.0 - rate(P.hostile_memory_decay, months))
+                P.rate("trust_recovery_rate", months), P.betrayal_recovery_slowdown, P.rate("trust_decay_rate", months),
+                1.0 - P.rate("betrayal_memory_decay", months), 1.0 - P.rate("hostile_memory_decay", months))
 
 
 @njit(cache=True)
@@ -351,7 +351,7 @@ def consult(w: World, p, months: int) -> None:
 
 def consult_runs(W, P, months: int) -> None:
     """``consult`` for every run of a lockstep ensemble."""
-    _consult_runs(W.trust, W.member, W.sqrt_gdp, W.solidarity, rate(P.consultation_rate, months))
+    _consult_runs(W.trust, W.member, W.sqrt_gdp, W.solidarity, P.rate("consultation_rate", months))
 
 
 @njit(cache=True)

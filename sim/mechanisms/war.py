@@ -158,7 +158,7 @@ def conduct_runs(W, P, months: int, draws: np.ndarray) -> list[tuple[int, list[t
                             P.c_war_alliance, P.c_war_exhaustion)
     ended = _conduct_runs(W.war, W.war_aim, W.war_months, W.exhaustion, W.war_will,
                           will(value, P.decision_temperature[:, None]), draws, W.resolve,
-                          P.ceasefire_escalation_weight, W.escalation, rate(P.war_adjustment_rate, months),
+                          P.ceasefire_escalation_weight, W.escalation, P.rate("war_adjustment_rate", months),
                           P.ceasefire_rate, P.ceasefire_resolve_weight, months / P.exhaustion_months, months)
     codes = W.codes
     return [(int(q), [("ceasefire", "RUS", [codes[j]], ENDINGS[int(ended[q, j])]) for j in ended[q].nonzero()[0]])
