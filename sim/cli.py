@@ -12,7 +12,7 @@ import typer
 import yaml
 
 from sim.entry import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_INTERRUPTED
-from sim.inputs import SEED_MAX, ScenarioError
+from sim.inputs import PLOT_NAMES, SEED_MAX, ScenarioError, plot_names
 
 app = typer.Typer(
     add_completion=False,
@@ -70,20 +70,23 @@ def _load(path: str, calibration: str | None = None, posterior: bool | None = No
         _fail(f"invalid scenario\n{lines}")
 
 
-PLOTS_HELP = ("Which plots to draw: all (default) or some of relations, threat, spending, deterrence, escalation, "
-              "trust_heatmap, russia_actions, comma-separated; drawn by the --workers processes at once.")
+PLOTS_HELP = (f"Which plots to draw: all (default) or some of {', '.join(PLOT_NAMES)}, comma-separated; drawn by "
+              "the --workers processes at once.")
 
 
 def _plot_names(plots: str, no_plots: bool) -> list[str]:
     """Return the plots asked for on the command line (none with --no-plots); refuse unknown names (exit 2)."""
     if no_plots:
         return []
-    from sim.plots import plot_names
-
     try:
         return plot_names(plots)
     except ValueError as exc:
         _fail(f"--plots {plots!r}: {exc}")
+
+
+def _import_plotting() -> None:
+    """Import the plotting layer (matplotlib: 0.4-0.6 s here) while the worker processes run, off the job's path."""
+    import sim.plots  # noqa: F401
 
 
 def _plot_progress(name: str, done: int, total: int) -> None:
@@ -141,7 +144,8 @@ def run(
     bar, callback = _progress(len(seed_list))
     try:
         try:
-            result = run_scenario(sc, seeds=seed_list, workers=workers, progress=callback, **overrides)
+            result = run_scenario(sc, seeds=seed_list, workers=workers, progress=callback,
+                                  meanwhile=_import_plotting if wanted else None, **overrides)
         except ScenarioError as exc:
             _fail(str(exc))
         finally:

@@ -20,6 +20,20 @@ LAST_MONTH = date(2100, 12, 1)
 MAX_MONTHS = 110 * 12
 #: the longest event label: labels are drawn on the plots, next to the events' markers
 LABEL_MAX = 40
+#: the standard plots, in their order (``sim.plots.PLOTS`` draws them; declared here so that the command line
+#: checks ``--plots`` before the runs without importing matplotlib)
+PLOT_NAMES = ("relations", "threat", "spending", "deterrence", "escalation", "trust_heatmap", "russia_actions")
+
+
+def plot_names(requested: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    """Return the plots asked for ("all", a comma-separated list or names), in the standard order; raise on unknown."""
+    if requested is None or requested == "all":
+        return list(PLOT_NAMES)
+    names = [n.strip() for n in (requested.split(",") if isinstance(requested, str) else requested) if n.strip()]
+    unknown = [n for n in names if n not in PLOT_NAMES]
+    if unknown:
+        raise ValueError(f"unknown plot(s) {', '.join(unknown)}; the plots are: {', '.join(PLOT_NAMES)} (or all)")
+    return [n for n in PLOT_NAMES if n in names]
 
 
 class ScenarioError(Exception):

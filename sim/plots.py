@@ -29,7 +29,7 @@ from matplotlib.path import Path as Outline
 from matplotlib.textpath import TextToPath, text_to_path
 from matplotlib.transforms import Affine2D, ScaledTranslation, blended_transform_factory
 
-from sim import observables
+from sim import inputs, observables
 from sim.world import ACTIONS, ESCALATION_LEVELS
 
 if TYPE_CHECKING:
@@ -990,13 +990,7 @@ def _draw(name: str, folder: str, svg: bool = True) -> str:
 
 def plot_names(requested: str | Iterable[str] | None) -> list[str]:
     """Return the plots asked for ("all", a comma-separated list or names), in the standard order; raise on unknown."""
-    if requested is None or requested == "all":
-        return list(PLOTS)
-    names = [n.strip() for n in (requested.split(",") if isinstance(requested, str) else requested) if n.strip()]
-    unknown = [n for n in names if n not in PLOTS]
-    if unknown:
-        raise ValueError(f"unknown plot(s) {', '.join(unknown)}; the plots are: {', '.join(PLOTS)} (or all)")
-    return [n for n in PLOTS if n in names]
+    return inputs.plot_names(requested if requested is None or isinstance(requested, str) else list(requested))
 
 
 #: the order the worker processes take the plots in: the longest to draw first (CPU seconds measured on the

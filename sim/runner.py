@@ -280,9 +280,14 @@ def run_many(
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
     states: bool = True,
+    meanwhile: Callable[[], Any] | None = None,
     **overrides: float,
 ) -> list[RunResult]:
-    """Run several scenarios as seed ensembles through one pool of workers; return their results."""
+    """Run several scenarios as seed ensembles through one pool of workers; return their results.
+
+    ``meanwhile`` (say, importing what will draw the results) runs in this process while the workers run
+    (first, with one process).
+    """
     seed_lists = [[sc.seed] if seeds is None else [int(s) for s in seeds] for sc in scenarios]
     setups = [sc.setup(**overrides) for sc in scenarios]
     draws = [sc.draws(seed_lists[k], overrides) for k, sc in enumerate(scenarios)]
@@ -307,7 +312,10 @@ def run_many(
         pool = _pool(workers)
         try:
             # workers send arrays back; the tables are built here (far cheaper to pickle)
-            for (owner, _), records in zip(jobs, pool.map(_run_chunk, [job for _, job in jobs]), strict=True):
+            finished = pool.map(_run_chunk, [job for _, job in jobs])  # every chunk submitted at once
+            if meanwhile is not None:
+                meanwhile()
+            for (owner, _), records in zip(jobs, finished, strict=True):
                 take(owner, records)
         except BrokenProcessPool:
             stop_workers(pool)
@@ -318,6 +326,8 @@ def run_many(
             raise
         pool.shutdown()
     else:
+        if meanwhile is not None:
+            meanwhile()
         for owner, job in jobs:
             take(owner, _run_chunk(job))
     wall = time.perf_counter() - began
@@ -346,7 +356,9 @@ def run(
     seeds: Iterable[int] | None = None,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    meanwhile: Callable[[], Any] | None = None,
     **overrides: float,
 ) -> RunResult:
-    """Run a scenario for each seed (default: the scenario's seed); return the result."""
-    return run_many([scenario], seeds, workers=workers, progress=progress, **overrides)[0]
+    """Run a scenario for each seed (default: the scenario's seed); return the result (``meanwhile``: see
+    ``run_many``)."""
+    return run_many([scenario], seeds, workers=workers, progress=progress, meanwhile=meanwhile, **overrides)[0]

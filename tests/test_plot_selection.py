@@ -45,3 +45,9 @@ def test_the_command_line_names_an_unknown_plot_and_exits_2(tmp_path: Path) -> N
                           str(tmp_path / "r")], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 2 and "unknown plot(s) maps" in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "r").exists()  # refused before any work
+
+
+def test_the_command_lines_plot_names_are_the_plots() -> None:
+    from sim import inputs
+
+    assert inputs.PLOT_NAMES == tuple(plots.PLOTS)
