@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sim import observables
-from sim.lockstep import LOCKSTEP_MIN_RUNS, Lockstep, chunks
+from sim.lockstep import LOCKSTEP_MIN_RUNS, Lockstep, chunks, small_pages
 from sim.model import MODEL_OUTPUTS, STATE_OUTPUTS, NatoRussiaModel
 from sim.scenario import Scenario
 from sim.setup import ModelSetup
@@ -274,6 +274,7 @@ def _values_by_seed(draws: pd.DataFrame | None) -> dict[int, dict[str, float]]:
     return {int(row["seed"]): {n: float(row[n]) for n in names} for row in draws.to_dict("records")}
 
 
+@small_pages()  # numpy's huge pages off while the ensemble runs (see small_pages)
 def run_many(
     scenarios: list[Scenario],
     seeds: Iterable[int] | None = None,

@@ -30,3 +30,17 @@ def test_a_spare_buffer_is_handed_out_again_zeroed_once_nothing_holds_it() -> No
     again = lockstep._zeros(shape)
     assert again.__array_interface__["data"][0] == address and not again.any()
     lockstep._SPARE.clear()
+
+
+def test_numpys_huge_pages_are_off_within_small_pages_and_put_back_after() -> None:
+    from numpy._core import multiarray
+
+    before = multiarray._get_madvise_hugepage()
+    try:
+        for setting in (True, False):
+            multiarray._set_madvise_hugepage(setting)
+            with lockstep.small_pages():
+                assert multiarray._get_madvise_hugepage() is False
+            assert multiarray._get_madvise_hugepage() is setting
+    finally:
+        multiarray._set_madvise_hugepage(before)
