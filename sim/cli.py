@@ -172,9 +172,10 @@ def run(
 
 def _quick_exit() -> None:
     """Spare the interpreter's exit its passes of the garbage collector over the whole heap (the modules, the
-    ensemble's tables: 0.5-0.7 s here): at exit, after the atexit handlers before it (the worker pools are
-    shut down by then), the heap is frozen out of those passes; objects are still freed as their modules go.
-    Registered once; in a process that goes on (a test, a notebook) it only runs when that process ends."""
+    ensemble's tables: 0.50-0.58 s here, 0.09-0.11 s with this): at exit the heap is frozen out of those passes.
+    atexit runs the handlers last-registered first, so this runs before the others; freezing only takes objects
+    out of the collector's passes (they are still freed as their modules go), so the handlers after it work as
+    before. Registered once; in a process that goes on (a test, a notebook) it only runs when that process ends."""
     import atexit
     import gc
 

@@ -56,7 +56,7 @@ def guarded(run: Callable[[], object]) -> None:
 #: (``defrag=madvise``) a first write into such an array waits for the kernel to compact memory.  Measured
 #: 2026-12-02, ``natosim run historical --seeds 20 --workers 2``: the parent's kernel time while it receives the
 #: runs' records fell from 0.53-0.63 s to 0.26-0.28 s, and the runs from 2.3 s to 1.9 s wall, without them; a
-#: 1,000-run ensemble took the same time either way (18.4-20.6 s against 19.2-19.7 s).  A user's own setting wins.
+#: 1,000-run ensemble's figures are in ``sim.lockstep.small_pages``.  A user's own setting wins.
 HUGEPAGE_ENV = ("NUMPY_MADVISE_HUGEPAGE", "0")
 
 
