@@ -34,6 +34,10 @@ def guarded(run: Callable[[], object]) -> None:
     except Exception as exc:
         from sim.files import EnvironmentFailure, is_environment_error, os_reason
 
+        if isinstance(exc, MemoryError) and not os.environ.get("NATOSIM_DEBUG"):  # the machine's memory
+            typer.echo(f"error: out of memory ({exc or 'an allocation failed'}); run with fewer --workers or "
+                       "fewer seeds at once, or on a machine with more memory, and run the command again", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
         if isinstance(exc, EnvironmentFailure):  # the machine, not the input or a bug
             typer.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_ENVIRONMENT)

@@ -436,7 +436,11 @@ def fresh_zeros(shape: tuple[int, ...]) -> np.ndarray:
     nbytes = math.prod(shape) * np.dtype(float).itemsize
     if nbytes < SMALL_PAGES_FROM or not hasattr(mmap, "MADV_NOHUGEPAGE"):
         return np.zeros(shape)
-    memory = mmap.mmap(-1, nbytes)  # anonymous: zero-filled pages, mapped as first written
+    try:
+        memory = mmap.mmap(-1, nbytes)  # anonymous: zero-filled pages, mapped as first written
+    except OSError as exc:  # as np.zeros says it
+        raise MemoryError(f"cannot map {nbytes / 2**20:.0f} MiB for a lockstep record of shape {shape}: "
+                          f"{exc.strerror}") from None
     memory.madvise(mmap.MADV_NOHUGEPAGE)
     return np.frombuffer(memory, dtype=float).reshape(shape)
 

@@ -34,3 +34,20 @@ def test_meanwhile_runs_once_while_the_runs_go_and_changes_nothing(historical) -
         assert calls == [1]
         pd.testing.assert_frame_equal(with_it.timeseries, without.timeseries)
         pd.testing.assert_frame_equal(with_it.states, without.states)
+
+
+def test_running_out_of_memory_is_the_machines_failure_not_an_internal_error(capsys, monkeypatch) -> None:
+    import pytest
+
+    from sim.entry import EXIT_ENVIRONMENT, guarded
+
+    monkeypatch.delenv("NATOSIM_DEBUG", raising=False)
+
+    def short_of_memory() -> None:
+        raise MemoryError("cannot map 277 MiB for a lockstep record of shape (385, 125, 16, 45): Cannot allocate memory")
+
+    with pytest.raises(SystemExit) as stop:
+        guarded(short_of_memory)
+    assert stop.value.code == EXIT_ENVIRONMENT
+    err = capsys.readouterr().err
+    assert "out of memory (cannot map 277 MiB" in err and "fewer --workers" in err and "internal error" not in err

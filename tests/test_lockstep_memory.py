@@ -44,3 +44,16 @@ def test_numpys_huge_pages_are_off_within_small_pages_and_put_back_after() -> No
             assert multiarray._get_madvise_hugepage() is setting
     finally:
         multiarray._set_madvise_hugepage(before)
+
+
+def test_a_mapping_the_machine_refuses_is_a_memory_error(monkeypatch) -> None:
+    import mmap
+
+    import pytest
+
+    def refuse(*args, **kwargs):
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(mmap, "mmap", refuse)
+    with pytest.raises(MemoryError, match="lockstep record of shape"):
+        lockstep.fresh_zeros((100, 20, 16, 45))
