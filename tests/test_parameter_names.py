@@ -22,12 +22,29 @@ MODEL_CODE = [*sorted((SIM / "mechanisms").glob("*.py")), *sorted((SIM / "phases
                                         "world.py"))]
 
 
+#: methods of the ensemble's parameters (``RunParams``) that take a parameter's name: ``P.rate("name", months)``
+NAMED_BY_METHOD = ("rate",)
+
+
 def _parameter_reads() -> dict[str, set[str]]:
-    """Return each attribute read from ``p`` or ``P`` in the model's code, with the files that read it."""
+    """Return each attribute read from ``p`` or ``P`` in the model's code, with the files that read it
+    (``P.rate("name", months)`` reads ``name``)."""
     reads: dict[str, set[str]] = {}
     for path in MODEL_CODE:
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("p", "P"):
+        tree = ast.parse(path.read_text(), str(path))
+        methods = set()
+        for node in ast.walk(tree):
+            func = node.func if isinstance(node, ast.Call) else None
+            if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("p", "P")
+                    and func.attr in NAMED_BY_METHOD):
+                methods.add(id(func))
+                name = node.args[0] if node.args else None
+                assert isinstance(name, ast.Constant) and isinstance(name.value, str), \
+                    f"{path.name}:{node.lineno}: P.{func.attr} takes a parameter's name as a string literal"
+                reads.setdefault(name.value, set()).add(path.name)
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("p", "P")
+                    and id(node) not in methods):
                 reads.setdefault(node.attr, set()).add(path.name)
     return reads
 
@@ -57,3 +74,11 @@ def test_a_misspelt_name_is_caught(tmp_path, monkeypatch):
     reads = _parameter_reads()
     assert reads == {"trust_negativ_gain": {"bad_mechanism.py"}}
     assert "trust_negativ_gain" not in registry()
+
+
+def test_a_misspelt_name_given_to_rate_is_caught(tmp_path, monkeypatch):
+    """``P.rate("name", months)`` names a parameter: a misspelt one is reported, and ``rate`` itself is not."""
+    bad = tmp_path / "bad_runs.py"
+    bad.write_text("def f(W, P, months):\n    return P.rate(\"trust_decay_rat\", months) * P.trust_decay_rate\n")
+    monkeypatch.setattr(sys.modules[__name__], "MODEL_CODE", [bad], raising=True)
+    assert _parameter_reads() == {"trust_decay_rat": {"bad_runs.py"}, "trust_decay_rate": {"bad_runs.py"}}
