@@ -458,6 +458,20 @@ def test_the_threat_matrix_and_its_two_slices_hold_the_hand_computed_threats(imp
     assert of_russia == approx([0.0, 1.0 - math.exp(-z01), 1.0 - math.exp(-z02)])
 
 
+def test_the_slices_find_the_wars_once_and_give_the_matrix_bits(impl):
+    # two wars: on member 1 (an armed attack) and on non-member 2; Russia at war too (its own row)
+    cap, prox, trust, hostile, _, member, solidarity, r = _world_war_on_a_member(0.5)
+    for war in (floats(0.0, 0.5, 0.0), floats(0.0, 0.5, 0.25), floats(0.7, 0.2, 0.0), floats(0.0, 0.0, 0.0)):
+        w = (cap, prox, trust, hostile, war, member, solidarity, r)
+        m = impl(threat._matrix)(*w, *WEIGHTS)
+        from_russia, of_russia = impl(threat._slices)(*w, *WEIGHTS)
+        assert from_russia.tolist() == m[:, r].tolist()  # the same bits, not merely close
+        assert of_russia.tolist() == m[r, :].tolist()
+        into = np.full(3, np.nan), np.full(3, np.nan)  # the form the lockstep engine calls: into given rows
+        impl(threat._slices_into)(*w, *WEIGHTS, *into)
+        assert into[0].tolist() == m[:, r].tolist() and into[1].tolist() == m[r, :].tolist()
+
+
 # --------------------------------------------------------------------------------------------
 # deterrence.py
 # --------------------------------------------------------------------------------------------
@@ -1097,7 +1111,7 @@ def test_every_compiled_kernel_of_the_mechanisms_has_an_exact_test_here():
     lockstep_forms = [k for k in kernels if k.endswith("_runs")]
     kernels = [k for k in kernels if not k.endswith("_runs")]
     assert [k for k in lockstep_forms if k[:-5] not in kernels] == []
-    assert len(kernels) == 27
+    assert len(kernels) == 28
     untested = [k for k in kernels if f"{k})" not in source]
     assert not untested, f"kernels without an exact test: {untested}"
     # and the mechanisms not imported here have no compiled kernel
