@@ -172,7 +172,7 @@ def test_a_failing_run_is_recorded_not_fatal(small_spec, tmp_path, monkeypatch):
 
 def test_killed_sweep_resumes_to_exactly_the_complete_set(tmp_path):
     spec = write(tmp_path, "long.yaml", SMALL.replace("levels: [0.0, 4.0]", "levels: [0.0, 1.0, 2.0, 3.0, 4.0]")
-                 .replace("replications: 2", "replications: 12"))  # 5 x 2 x 12 = 120 runs
+                 .replace("replications: 2", "replications: 48"))  # 5 x 2 x 48 = 480 runs: four tasks (of at most 128) on one worker
     out = tmp_path / "long"
     proc = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(spec), "--workers", "1", "--out", str(out)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -182,17 +182,17 @@ def test_killed_sweep_resumes_to_exactly_the_complete_set(tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     partial = read_runs(out)
-    assert 0 < len(partial) < 120
+    assert 0 < len(partial) < 480
     result = natosim("sweep", str(spec), "--workers", "2", "--resume", "--out", str(out))
     assert result.returncode == 0, result.stderr
     runs = read_runs(out)
-    assert len(runs) == 120
+    assert len(runs) == 480
     assert not runs.duplicated(["point_id", "seed"]).any()
-    assert set(zip(runs.point_id, runs.seed)) == {(p, s) for p in range(10) for s in range(5000, 5012)}
+    assert set(zip(runs.point_id, runs.seed)) == {(p, s) for p in range(10) for s in range(5000, 5048)}
     import json
 
     manifest = json.loads((Path(out) / "manifest.json").read_text())
-    assert manifest["complete"] and manifest["runs_done"] == 120
+    assert manifest["complete"] and manifest["runs_done"] == 480
 
 
 def test_sweep_cli_refuses_to_overwrite_and_bad_files(small_spec, tmp_path):
@@ -261,3 +261,13 @@ def test_shared_history_gives_identical_results(tmp_path):
             read_series(alone).sort_values(["point_id", "seed", "date"]).reset_index(drop=True),
             check_exact=True,
         )
+
+
+def test_lockstep_tasks_are_two_per_worker_at_most_128_runs_and_never_below_the_asked_size():
+    from sim.sweep.execute import lockstep_chunk
+
+    assert lockstep_chunk(200, 1, 4) == 100  # one worker: two tasks of 100
+    assert lockstep_chunk(200, 2, 4) == 50  # two workers: two tasks each
+    assert lockstep_chunk(2000, 1, 4) == 128  # the cap: a killed task loses at most 128 runs
+    assert lockstep_chunk(5, 2, 4) == 4  # never below the asked chunk
+    assert lockstep_chunk(7, 0, 1) == 4  # no workers counts as one
