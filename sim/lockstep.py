@@ -216,8 +216,9 @@ class Lockstep:
 
         ``batched=False`` runs every phase model by model (the reference the batched forms are tested
         against); a collection of phase names batches only those.  ``states=False`` keeps no per-state
-        record: each step's model-level outputs are computed as it is recorded (``model.outputs()`` reads
-        them; ``model.state_records`` is None), which needs the batched record phase.
+        record: the model-level outputs are computed from the state rows of every ``DERIVE_BLOCK`` steps, over
+        all runs at once (``model.outputs()`` reads them, completing them first if asked mid-run;
+        ``model.state_records`` is None), which needs the batched record phase.
         """
         seeds = list(seeds)
         params = list(params) if params is not None else [{}] * len(seeds)
@@ -244,9 +245,13 @@ class Lockstep:
         if not states and "_phase_record" not in wanted:
             raise ValueError("states=False needs the batched record phase")
         self.states = states
-        #: every run's state rows, (steps, runs, state outputs, states); without states, this step's only
-        self.state_records = _zeros((steps, len(seeds), *first.state_records.shape[1:]) if states
-                                    else (len(seeds), *first.state_records.shape[1:]))
+        self.steps = steps
+        #: every run's state rows, (steps, runs, state outputs, states); without states, the last
+        #: ``DERIVE_BLOCK`` steps' only (step k in row k % DERIVE_BLOCK), until their model outputs are derived
+        self.state_records = _zeros((steps if states else min(steps, DERIVE_BLOCK), len(seeds),
+                                     *first.state_records.shape[1:]))
+        #: steps recorded, and steps whose model-level outputs are derived (``derive_model_records``)
+        self.recorded = self.derived = 0
         self.scalar_records = _zeros((steps, len(seeds), *first.scalar_records.shape[1:]))
         #: without states, every run's model-level outputs, (steps, runs, outputs) in ``observables.MODEL`` order
         self.model_records = None if states else _zeros((steps, len(seeds), len(observables.MODEL)))
@@ -256,6 +261,7 @@ class Lockstep:
             m.scalar_records = self.scalar_records[:, q]
             if not states:
                 m.model_records = self.model_records[:, q]
+                m.records_due = self.derive_model_records
         self._uniforms: dict[str, Uniforms] = {}
         self._views = [m.world for m in self.models]
         #: the models with directives or standing holds this step (found after the step's events)
@@ -402,6 +408,22 @@ class Lockstep:
         for q in runs:
             models[q].event_log.append(entry)
 
+    def derive_model_records(self) -> None:
+        """Without states: compute the model-level outputs of the steps recorded since the last call, at once.
+
+        The derived outputs reduce along the states' axis only, so a block of steps gives each step the bits
+        it gets alone (tested); one numpy call per output per block, not per step, is what this saves.
+        """
+        if self.states or self.derived == self.recorded:
+            return
+        start, end = self.derived, self.recorded
+        a = start % len(self.state_records)
+        m = self.models[0]
+        rows = observables.Rows(self.state_records[a:a + end - start], self.scalar_records[start:end], m.east,
+                                m.world.west & m.world.not_r, self.world.r)
+        np.stack(list(observables.model_values(rows).values()), axis=-1, out=self.model_records[start:end])
+        self.derived = end
+
     def direct(self, phase: str) -> None:
         """Apply, in each run that has any, the outside decisions in force for a phase (as ``model._direct``)."""
         for m in self._directed:
@@ -420,6 +442,10 @@ class Lockstep:
 _SPARE: list[np.ndarray] = []
 _SPARE_MAX = 2
 
+
+#: without states, the steps of state rows kept before their model-level outputs are derived together (at 128
+#: runs 12 MB; a historical ensemble of 10 runs, 2026-12-02: deriving step by step took 5.4 ms of a run's 63)
+DERIVE_BLOCK = 16
 
 #: buffers from this size on are mapped without transparent huge pages (``fresh_zeros``)
 SMALL_PAGES_FROM = 4 << 20

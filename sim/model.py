@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
@@ -332,6 +333,8 @@ class NatoRussiaModel(mesa.Model):
         self.scalar_records = np.zeros((n_steps, len(observables.RECORDED))) if template is None else None
         #: model-level outputs step by step, when a lockstep ensemble keeps no per-state record (else None)
         self.model_records: np.ndarray | None = None
+        #: with ``model_records``: the ensemble's call that completes them up to the last step recorded
+        self.records_due: Callable[[], None] | None = None
         self.action_records: list[str] = []
         self.target_records: list[str] = []
         self.channel_records: list[str] = []
@@ -679,7 +682,8 @@ class NatoRussiaModel(mesa.Model):
 
     def outputs(self) -> dict[str, np.ndarray]:
         """Return every model-level output as an array over steps (computed from the records)."""
-        if self.model_records is not None:  # computed step by step (a lockstep run without states)
+        if self.model_records is not None:  # computed by the ensemble (a lockstep run without states)
+            self.records_due()
             values = dict(zip(observables.MODEL_NAMES, self.model_records.T, strict=True))
         else:
             values = observables.model_values(self.rows())

@@ -23,15 +23,14 @@ def derive_runs(ens: Lockstep) -> None:
 def record_runs(ens: Lockstep, k: int) -> None:
     """Store step k's state and recorded model outputs (``sim.observables``) of every run (``NatoRussiaModel._record``)."""
     W = ens.world
-    states = ens.state_records[k] if ens.states else ens.state_records
+    states = ens.state_records[k % len(ens.state_records)]
     np.stack(observables.state_values(W), axis=1, out=states)
     states[:, observables.NOT_FOR_RUSSIA, W.r] = np.nan
-    recorded = ens.scalar_records[k]
-    np.stack(observables.recorded_values(W), axis=1, out=recorded)
-    if not ens.states:  # this step's model-level outputs, from its rows (the same bits as from the whole record)
-        m = ens.models[0]
-        rows = observables.Rows(states, recorded, m.east, m.world.west & m.world.not_r, W.r)
-        np.stack(list(observables.model_values(rows).values()), axis=1, out=ens.model_records[k])
+    np.stack(observables.recorded_values(W), axis=1, out=ens.scalar_records[k])
+    ens.recorded = k + 1
+    # without states, the model-level outputs of a block of steps from its rows (the bits of the whole record)
+    if not ens.states and (ens.recorded % len(ens.state_records) == 0 or ens.recorded == ens.steps):
+        ens.derive_model_records()
 
 
 @batched_phase("_phase_record")
