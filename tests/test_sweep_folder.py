@@ -114,7 +114,7 @@ def test_killed_at_random_moments_a_part_lost_and_two_resumes_at_once_give_every
 
     rnd = random.Random(int(os.environ.get("NATOSIM_KILL_SEED", "14")))
     spec = write(tmp_path, "long.yaml", SMALL.replace("levels: [0.0, 4.0]", "levels: [0.0, 1.0, 2.0, 3.0, 4.0]")
-                 .replace("replications: 2", "replications: 24"))  # 5 x 2 x 24 = 240 runs
+                 .replace("replications: 2", "replications: 96"))  # 5 x 2 x 96 = 960 runs, eight tasks
     out = tmp_path / "long"
     cmd = [sys.executable, "-m", "sim", "sweep", str(spec), "--workers", "1", "--out", str(out)]
 
@@ -133,10 +133,10 @@ def test_killed_at_random_moments_a_part_lost_and_two_resumes_at_once_give_every
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
     written = read_runs(out)
-    assert 0 < len(written) < 240
+    assert 0 < len(written) < 960
     rnd.choice(parts()).unlink()  # a part lost (a disk error, a careless rm)
     assert len(read_runs(out)) < len(written)
-    left = 240 - len(read_runs(out))
+    left = 960 - len(read_runs(out))
 
     first = subprocess.Popen(cmd + ["--resume"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     def holder() -> int | None:
@@ -152,11 +152,11 @@ def test_killed_at_random_moments_a_part_lost_and_two_resumes_at_once_give_every
     second = subprocess.run(cmd + ["--resume"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     _, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
-    assert f"{left:,} still to run ({240 - left:,} written)" in err  # the estimate is for what is left
+    assert f"{left:,} still to run ({960 - left:,} written)" in err  # the estimate is for what is left
     assert second.returncode == 2, second.stderr
     assert "is being written by another natosim sweep" in second.stderr and "Traceback" not in second.stderr
     runs = read_runs(out)
-    assert len(runs) == 240 and not runs.duplicated(["point_id", "seed"]).any()
-    assert set(zip(runs.point_id, runs.seed, strict=True)) == {(p, s) for p in range(10) for s in range(5000, 5024)}
+    assert len(runs) == 960 and not runs.duplicated(["point_id", "seed"]).any()
+    assert set(zip(runs.point_id, runs.seed, strict=True)) == {(p, s) for p in range(10) for s in range(5000, 5096)}
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["complete"] is True and manifest["runs_done"] == 240 and not (out / LOCK).exists()
+    assert manifest["complete"] is True and manifest["runs_done"] == 960 and not (out / LOCK).exists()

@@ -127,18 +127,22 @@ def _model_values(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in ctx.dummies}
 
 
-def _result(ctx: Context, job: Job, model: NatoRussiaModel) -> tuple[dict[str, Any], pd.DataFrame | None]:
-    """Return a finished run's result row and, if asked, its series."""
+def _result(ctx: Context, job: Job, model: NatoRussiaModel,
+            dates: np.ndarray | None = None) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Return a finished run's result row and, if asked, its series (``dates``: its calendar as datetime64[ns],
+    if known: the runs of a chunk share one, and converting 385 dates took half of the metrics' 0.6 ms)."""
     point_id, seed, values = job
     row: dict[str, Any] = {"point_id": point_id, "seed": seed, **values}
     outputs = model.outputs()
-    found = metrics.one_run(outputs, model.dates, model.action_records, ctx.branch, ctx.horizon, ctx.thaw)
+    if dates is None:
+        dates = np.array(model.dates, dtype="datetime64[ns]")
+    found = metrics.one_run(outputs, dates, model.action_records, ctx.branch, ctx.horizon, ctx.thaw)
     row.update({m: found[m] for m in ctx.metrics})
     row.update(status="ok", error="")
     series = None
     if ctx.series:
         series = pd.DataFrame({"point_id": point_id, "seed": seed,
-                               "date": np.array(model.dates, dtype="datetime64[ns]")})
+                               "date": dates})
         for name in ctx.series:
             series[name] = outputs[name]
     return row, series
@@ -186,7 +190,8 @@ def run_chunk(setup: ModelSetup, ctx: Context, jobs: list[Job]) -> list[tuple[di
                             params=[_model_values(ctx, values) for _, _, values in jobs], states=False).run()
     except Exception:  # noqa: BLE001 - each job again alone, to record which failed and why
         return [run_job(setup, ctx, job) for job in jobs]
-    return [_result(ctx, job, model) for job, model in zip(jobs, ensemble.models, strict=True)]
+    dates = np.array(ensemble.models[0].dates, dtype="datetime64[ns]")  # the chunk's one calendar
+    return [_result(ctx, job, model, dates) for job, model in zip(jobs, ensemble.models, strict=True)]
 
 
 # --- worker state for the local process pool (the setup is sent once per worker) -------------
