@@ -370,7 +370,7 @@ def apply_parts(W, P, worlds: list, params: list,
     actor_rows: list[np.ndarray] = []
     target_rows: list[np.ndarray] = []
     entry_runs: list[np.ndarray] = []
-    entry_part: list[np.ndarray] = []
+    entry_count: list[int] = []  # each part's number of runs (its entries' part index, repeated)
     entry_reading: list[np.ndarray] = []
     ambition = None
     for k, (event, etype, runs, actors, targets) in enumerate(parts):
@@ -392,10 +392,10 @@ def apply_parts(W, P, worlds: list, params: list,
         actor_ptr.append(actor_ptr[-1] + len(actors))
         target_ptr.append(target_ptr[-1] + len(targets))
         entry_runs.append(runs)
-        entry_part.append(np.full(len(runs), k))
+        entry_count.append(len(runs))
         entry_reading.append(reading if reading is not None else np.zeros(len(runs)))
     _apply_parts_runs(
-        W.trust, W.hostile, W.memory, W.conciliation, np.concatenate(entry_runs), np.concatenate(entry_part),
+        W.trust, W.hostile, W.memory, W.conciliation, np.concatenate(entry_runs), np.repeat(np.arange(n), entry_count),
         np.concatenate(entry_reading), np.array(actor_ptr), np.concatenate(actor_rows).astype(np.int64),
         np.array(target_ptr), np.concatenate(target_rows).astype(np.int64), goldstein, scale, has_reading, collective,
         do_trust, conciliate, r, P.severity_exponent, P.trust_negative_gain, P.trust_positive_gain,

@@ -346,12 +346,12 @@ class Lockstep:
 
     def _emit(self, items: list[list[tuple]], decided: bool) -> None:
         models = self.models
-        for i in range(max((len(run) for run in items), default=0)):
+        left = [q for q, run in enumerate(items) if run]  # the runs with an i-th event, in run order
+        i = 0
+        while left:
             groups: dict[tuple, list[int]] = {}
-            for q, run in enumerate(items):
-                if len(run) <= i:
-                    continue
-                item = run[i]
+            for q in left:
+                item = items[q][i]
                 m = models[q]
                 if m.directives or m.standing or m.vetoed:  # the model's own way: directives may suppress it
                     etype, actor, targets, label, source, origin, params = item
@@ -372,6 +372,8 @@ class Lockstep:
                 self._parts(event, runs, models[q0].event_types[etype], parts)
             if parts:  # a run has one event in a round: the round's events in one call
                 events.apply_parts(self.world, self.p, self._views, self._params, parts, self.k)
+            i += 1
+            left = [q for q in left if len(items[q]) > i]
 
     def _apply_groups(self, event: Event, runs: Sequence[int], etype: EventType) -> None:
         """Apply one event in ``runs``: together where the codes it names are the same rows, and log it."""
