@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sim import observables
-from sim.lockstep import LOCKSTEP_MIN_RUNS, Lockstep, chunks, small_pages
+from sim.lockstep import LOCKSTEP_MIN_RUNS, Lockstep, chunks, frozen_heap, small_pages
 from sim.model import MODEL_OUTPUTS, STATE_OUTPUTS, NatoRussiaModel
 from sim.scenario import Scenario
 from sim.setup import ModelSetup
@@ -329,8 +329,9 @@ def run_many(
     else:
         if meanwhile is not None:
             meanwhile()
-        for owner, job in jobs:
-            take(owner, _run_chunk(job))
+        with frozen_heap():  # the runs in this process
+            for owner, job in jobs:
+                take(owner, _run_chunk(job))
     wall = time.perf_counter() - began
     results = []
     for k, sc in enumerate(scenarios):

@@ -57,3 +57,22 @@ def test_a_mapping_the_machine_refuses_is_a_memory_error(monkeypatch) -> None:
     monkeypatch.setattr(mmap, "mmap", refuse)
     with pytest.raises(MemoryError, match="lockstep record of shape"):
         lockstep.fresh_zeros((100, 20, 16, 45))
+
+
+def test_frozen_heap_freezes_for_the_block_only_and_leaves_a_frozen_heap_alone():
+    import gc
+
+    from sim.lockstep import _FROZEN_AT_IMPORT, frozen_heap
+
+    assert gc.get_freeze_count() <= _FROZEN_AT_IMPORT  # at most what the interpreter froze itself at start
+    with frozen_heap():
+        assert gc.get_freeze_count() > _FROZEN_AT_IMPORT + 1000
+    assert gc.get_freeze_count() == 0  # unfrozen: what became garbage meanwhile can be collected
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with frozen_heap():
+            pass
+        assert gc.get_freeze_count() == before  # the caller's freeze is kept
+    finally:
+        gc.unfreeze()

@@ -36,7 +36,7 @@ import pandas as pd
 
 from sim import calendar, metrics
 from sim.events import Event
-from sim.lockstep import LOCKSTEP_MIN_RUNS, Lockstep
+from sim.lockstep import LOCKSTEP_MIN_RUNS, Lockstep, frozen_heap
 from sim.model import MODEL_OUTPUTS, NatoRussiaModel, Snapshot
 from sim.outputs import EnvironmentFailure, check_output_folder, clear_new_folder, os_reason
 from sim.runner import ignore_interrupts, start_workers, stop_workers, worker_died
@@ -658,8 +658,9 @@ def _run_sweep(sweep: Sweep, out: Path, workers: int, dask: str | None, resume: 
                 for future in finished_now:
                     take(future.result())
         else:
-            for c in _chunks(jobs, chunk):
-                take(run_chunk(setup, ctx, c))
+            with frozen_heap():  # the runs in this process
+                for c in _chunks(jobs, chunk):
+                    take(run_chunk(setup, ctx, c))
         try:
             writer.flush()
         except OSError as exc:
