@@ -155,8 +155,9 @@ def per_seed(
     means = window.groupby("seed")[[f"p_{a}" for a in ACTIONS]].mean()
     for action in ACTIONS:
         out[f"mean_p_{action}"] = means[f"p_{action}"]
-    out["mean_p_hostile"] = sum(out[f"mean_p_{a}"] for a in HOSTILE_ACTIONS)
-    out["mean_p_force"] = sum(out[f"mean_p_{a}"] for a in FORCE_ACTIONS)
+    for name, among in (("mean_p_hostile", HOSTILE_ACTIONS), ("mean_p_force", FORCE_ACTIONS)):
+        # Python's sum of floats, run by run (it compensates its rounding, as numpy's addition does not)
+        out[name] = np.array([sum(terms) for terms in zip(*(out[f"mean_p_{a}"].tolist() for a in among))])
     for name, column in AT_HORIZON.items():
         out[name] = end[column]
     grouped = window.groupby("seed")
@@ -184,50 +185,76 @@ def one_run(
     """Return every metric of one run from its output arrays (the fast path ``per_seed`` agrees with).
 
     ``channels`` (the run's ``channel_records``) gives ``p_reopen`` and ``months_to_reopen``;
-    without it they are left out.
+    without it they are left out.  The one run of ``runs_metrics``.
+    """
+    found = runs_metrics({name: np.asarray(v)[None] for name, v in outputs.items()}, dates, [actions], branch,
+                         horizon, thaw, None if channels is None else [channels])
+    return {name: float(v[0]) for name, v in found.items()}
+
+
+def runs_metrics(
+    outputs: dict[str, np.ndarray],
+    dates: np.ndarray,
+    actions: list[list[str]],
+    branch: pd.Timestamp,
+    horizon: pd.Timestamp,
+    thaw: float = 0.0,
+    channels: list[list[str]] | None = None,
+) -> dict[str, np.ndarray]:
+    """Return every metric of R runs on one calendar, as arrays over the runs (``one_run`` is R = 1).
+
+    ``outputs[name]`` is (R, steps), ``actions[q]`` and ``channels[q]`` run q's records.  Means and extremes run
+    along each run's row, so a run's metrics are the bits it gets alone (tested).
     """
     dates = np.asarray(dates, dtype="datetime64[ns]")
     b, h = np.datetime64(branch, "ns"), np.datetime64(horizon, "ns")
     inside = (dates >= b) & (dates <= h)
     end = int(np.flatnonzero(dates <= h)[-1])
     start = int(np.flatnonzero(dates <= b)[-1])
-    rel = outputs["relations_index"]
-    out = {
-        "relations_at_horizon": float(rel[end]),
-        "relations_change": float(rel[end] - rel[start]),
-        "max_escalation": float(outputs["escalation_level"][inside].max()),
-        "cohesion_min": float(outputs["alliance_cohesion"][inside].min()),
-        "members_at_2pct": float(outputs["members_at_2pct"][end]),
-        "frontline_deterrence": float(outputs["frontline_deterrence"][end]),
-        "war_intensity": float(outputs["war_intensity_max"][end]),
-        "russia_strain": float(outputs["russia_economic_strain"][end]),
+    # whole months from the branching date to each date
+    months = (dates.astype("datetime64[M]").astype(np.int64) - np.datetime64(branch, "M").astype(np.int64)).astype(float)
+
+    def window(name: str) -> np.ndarray:
+        # C order: a boolean index along the last axis gives a Fortran-ordered copy, along whose rows numpy does
+        # not sum pairwise (the last bits would differ from one run's)
+        return np.ascontiguousarray(np.asarray(outputs[name])[:, inside])
+
+    def first(mask: np.ndarray) -> np.ndarray:
+        """Each run's months to its first date where ``mask`` holds (NaN where it never does)."""
+        return np.where(mask.any(axis=1), months[mask.argmax(axis=1)], np.nan)
+
+    rel = np.asarray(outputs["relations_index"])
+    out: dict[str, np.ndarray] = {
+        "relations_at_horizon": rel[:, end],
+        "relations_change": rel[:, end] - rel[:, start],
+        "max_escalation": window("escalation_level").max(axis=1).astype(float),
+        "cohesion_min": window("alliance_cohesion").min(axis=1),
+        "members_at_2pct": np.asarray(outputs["members_at_2pct"])[:, end].astype(float),
+        "frontline_deterrence": np.asarray(outputs["frontline_deterrence"])[:, end],
+        "war_intensity": np.asarray(outputs["war_intensity_max"])[:, end],
+        "russia_strain": np.asarray(outputs["russia_economic_strain"])[:, end],
     }
     for level in range(1, len(ESCALATION_LEVELS)):
-        out[f"p_level_{level}"] = float(out["max_escalation"] >= level)
-    thawed = np.flatnonzero(inside & (rel >= thaw))
-    if len(thawed):
-        first = pd.Timestamp(dates[thawed[0]])
-        out["months_to_thaw"] = float((first.year - branch.year) * 12 + (first.month - branch.month))
-    else:
-        out["months_to_thaw"] = float("nan")
-    chosen = np.asarray(actions, dtype=object)[inside]
+        out[f"p_level_{level}"] = (out["max_escalation"] >= level).astype(float)
+    out["months_to_thaw"] = first(inside & (rel >= thaw))
+    chosen = np.array(actions, dtype=object).reshape(len(rel), -1)[:, inside]
     for action in ACTIONS:
-        out[f"share_{action}"] = float((chosen == action).mean()) if len(chosen) else 0.0
+        out[f"share_{action}"] = (chosen == action).mean(axis=1) if chosen.shape[1] else np.zeros(len(rel))
     for action in ACTIONS:
-        out[f"mean_p_{action}"] = float(outputs[f"p_{action}"][inside].mean())
-    out["mean_p_hostile"] = float(sum(out[f"mean_p_{a}"] for a in HOSTILE_ACTIONS))
-    out["mean_p_force"] = float(sum(out[f"mean_p_{a}"] for a in FORCE_ACTIONS))
+        out[f"mean_p_{action}"] = window(f"p_{action}").mean(axis=1)
+    for name, among in (("mean_p_hostile", HOSTILE_ACTIONS), ("mean_p_force", FORCE_ACTIONS)):
+        # Python's sum of floats, run by run (it compensates its rounding, as numpy's addition does not)
+        out[name] = np.array([sum(terms) for terms in zip(*(out[f"mean_p_{a}"].tolist() for a in among))])
     for name, column in AT_HORIZON.items():
-        out[name] = float(outputs[column][end])
+        out[name] = np.asarray(outputs[column])[:, end].astype(float)
     for name, column in WINDOW_MEAN.items():
-        out[name] = float(np.asarray(outputs[column])[inside].mean())
-    war = np.asarray(outputs["war_intensity_max"])[inside] > WAR_THRESHOLD
-    out["war_months"] = float(war.sum() * _step_months(dates))
-    out["p_article5"] = float(np.asarray(outputs["article5_in_force"])[inside].max() > 0.5)
+        out[name] = window(column).mean(axis=1)
+    out["war_months"] = ((window("war_intensity_max") > WAR_THRESHOLD).sum(axis=1) * _step_months(dates)).astype(float)
+    out["p_article5"] = (window("article5_in_force").max(axis=1) > 0.5).astype(float)
     if channels is not None:
-        opened = np.flatnonzero(inside & (np.asarray(channels, dtype=object) != "frozen"))
-        out["p_reopen"] = float(len(opened) > 0)
-        out["months_to_reopen"] = _months(pd.Timestamp(dates[opened[0]]), branch) if len(opened) else float("nan")
+        opened = inside & (np.array(channels, dtype=object).reshape(len(rel), -1) != "frozen")
+        out["p_reopen"] = opened.any(axis=1).astype(float)
+        out["months_to_reopen"] = first(opened)
     return out
 
 

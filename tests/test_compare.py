@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -131,3 +132,22 @@ def test_fast_metrics_agree_with_the_table_metrics(historical):
         assert set(fast) == set(metrics.PER_SEED)
         for name, value in fast.items():
             assert value == pytest.approx(float(table[name]), nan_ok=True), name
+
+
+def test_the_metrics_of_many_runs_at_once_are_each_runs_own_bits(historical):
+    """``runs_metrics`` over a lockstep chunk gives each run exactly what ``one_run`` gives it alone (means along
+    rows in C order, Python's sum for the summed probabilities)."""
+    from sim.lockstep import Lockstep
+
+    branch, horizon = pd.Timestamp("2008-01-01"), pd.Timestamp("2016-06-01")
+    models = Lockstep(historical.setup(), range(6), states=False).run().models
+    outputs = [m.outputs() for m in models]
+    many = metrics.runs_metrics({k: np.stack([o[k] for o in outputs]) for k in outputs[0]}, models[0].dates,
+                                [m.action_records for m in models], branch, horizon, -0.2,
+                                [m.channel_records for m in models])
+    for q, m in enumerate(models):
+        alone = metrics.one_run(outputs[q], m.dates, m.action_records, branch, horizon, thaw=-0.2,
+                                channels=m.channel_records)
+        assert list(many) == list(alone)
+        got = {k: float(v[q]) for k, v in many.items()}
+        assert np.array_equal(np.array(list(got.values())), np.array(list(alone.values())), equal_nan=True)

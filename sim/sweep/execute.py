@@ -127,16 +127,17 @@ def _model_values(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in ctx.dummies}
 
 
-def _result(ctx: Context, job: Job, model: NatoRussiaModel,
+def _result(ctx: Context, job: Job, model: NatoRussiaModel, found: dict[str, float] | None = None,
             dates: np.ndarray | None = None) -> tuple[dict[str, Any], pd.DataFrame | None]:
-    """Return a finished run's result row and, if asked, its series (``dates``: its calendar as datetime64[ns],
-    if known: the runs of a chunk share one, and converting 385 dates took half of the metrics' 0.6 ms)."""
+    """Return a finished run's result row and, if asked, its series (``found``: its metrics, and ``dates``: its
+    calendar as datetime64[ns], if known: a chunk's runs have theirs computed together)."""
     point_id, seed, values = job
     row: dict[str, Any] = {"point_id": point_id, "seed": seed, **values}
     outputs = model.outputs()
     if dates is None:
         dates = np.array(model.dates, dtype="datetime64[ns]")
-    found = metrics.one_run(outputs, dates, model.action_records, ctx.branch, ctx.horizon, ctx.thaw)
+    if found is None:
+        found = metrics.one_run(outputs, dates, model.action_records, ctx.branch, ctx.horizon, ctx.thaw)
     row.update({m: found[m] for m in ctx.metrics})
     row.update(status="ok", error="")
     series = None
@@ -190,8 +191,14 @@ def run_chunk(setup: ModelSetup, ctx: Context, jobs: list[Job]) -> list[tuple[di
                             params=[_model_values(ctx, values) for _, _, values in jobs], states=False).run()
     except Exception:  # noqa: BLE001 - each job again alone, to record which failed and why
         return [run_job(setup, ctx, job) for job in jobs]
-    dates = np.array(ensemble.models[0].dates, dtype="datetime64[ns]")  # the chunk's one calendar
-    return [_result(ctx, job, model, dates) for job, model in zip(jobs, ensemble.models, strict=True)]
+    models = ensemble.models
+    dates = np.array(models[0].dates, dtype="datetime64[ns]")  # the chunk's one calendar
+    # every run's metrics at once (the bits of each run's own; 0.28 ms a run one by one, 2026-12-02)
+    outputs = [m.outputs() for m in models]
+    found = metrics.runs_metrics({name: np.stack([o[name] for o in outputs]) for name in outputs[0]}, dates,
+                                 [m.action_records for m in models], ctx.branch, ctx.horizon, ctx.thaw)
+    return [_result(ctx, job, model, {name: float(found[name][q]) for name in ctx.metrics}, dates)
+            for q, (job, model) in enumerate(zip(jobs, models, strict=True))]
 
 
 # --- worker state for the local process pool (the setup is sent once per worker) -------------
