@@ -461,8 +461,8 @@ def test_the_threat_matrix_and_its_two_slices_hold_the_hand_computed_threats(imp
 def test_the_slices_find_the_wars_once_and_give_the_matrix_bits(impl):
     # two wars: on member 1 (an armed attack) and on non-member 2; Russia at war too (its own row)
     cap, prox, trust, hostile, _, member, solidarity, r = _world_war_on_a_member(0.5)
-    for war in (floats(0.0, 0.5, 0.0), floats(0.0, 0.5, 0.25), floats(0.7, 0.2, 0.0), floats(0.0, 0.0, 0.0)):
-        w = (cap, prox, trust, hostile, war, member, solidarity, r)
+    for intensity in (floats(0.0, 0.5, 0.0), floats(0.0, 0.5, 0.25), floats(0.7, 0.2, 0.0), floats(0.0, 0.0, 0.0)):
+        w = (cap, prox, trust, hostile, intensity, member, solidarity, r)
         m = impl(threat._matrix)(*w, *WEIGHTS)
         from_russia, of_russia = impl(threat._slices)(*w, *WEIGHTS)
         assert from_russia.tolist() == m[:, r].tolist()  # the same bits, not merely close
