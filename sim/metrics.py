@@ -155,9 +155,8 @@ def per_seed(
     means = window.groupby("seed")[[f"p_{a}" for a in ACTIONS]].mean()
     for action in ACTIONS:
         out[f"mean_p_{action}"] = means[f"p_{action}"]
-    for name, among in (("mean_p_hostile", HOSTILE_ACTIONS), ("mean_p_force", FORCE_ACTIONS)):
-        # Python's sum of floats, run by run (it compensates its rounding, as numpy's addition does not)
-        out[name] = np.array([sum(terms) for terms in zip(*(out[f"mean_p_{a}"].tolist() for a in among))])
+    out["mean_p_hostile"] = sum(out[f"mean_p_{a}"] for a in HOSTILE_ACTIONS)
+    out["mean_p_force"] = sum(out[f"mean_p_{a}"] for a in FORCE_ACTIONS)
     for name, column in AT_HORIZON.items():
         out[name] = end[column]
     grouped = window.groupby("seed")
