@@ -76,6 +76,26 @@ def test_uniforms_are_each_generator_s_random_and_leave_its_state():
         source.rows(runs, lengths, 5)  # a row longer than the array's width
 
 
+def test_normals_are_each_generator_s_normal_and_leave_its_state():
+    from sim import draws
+
+    assert draws._RANDOM_NORMAL is not None  # numpy exports it here: the compiled path is the one tested
+
+    def gens():
+        return [np.random.Generator(BIT_GENERATORS[k % 5](k)) for k in range(12)]
+
+    got, ref = gens(), gens()
+    source = Uniforms(got)
+    scale = np.linspace(0.0, 2.0, 12)
+    for n in (45, 1, 0, 300):  # 300 normals a generator: the ziggurat's rare tail and wedge branches too
+        expected = np.stack([g.normal(0.0, sd, n) for g, sd in zip(ref, scale.tolist(), strict=True)])
+        assert np.array_equal(source.normals(scale, n), expected), n
+        assert all(_same_state(a.bit_generator.state, b.bit_generator.state) for a, b in zip(got, ref, strict=True))
+    assert np.array_equal(source.draw(2), np.stack([g.random(2) for g in ref]))  # uniforms go on from there
+    with pytest.raises(ValueError, match="scale"):  # numpy's own error for a negative scale
+        source.normals(-scale, 3)
+
+
 @pytest.mark.parametrize("months", [1, 2, 3, 12])
 def test_rate_of_an_array_is_each_value_s_rate(months):
     per_month = np.random.default_rng(months).random(500) * 0.3

@@ -35,6 +35,7 @@ cost.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
@@ -42,6 +43,9 @@ from numba import njit
 from sim.mechanisms import collective_defence
 from sim.mechanisms.trust import rate
 from sim.world import World
+
+if TYPE_CHECKING:
+    from sim.draws import Uniforms
 
 
 @njit(cache=True)
@@ -187,13 +191,9 @@ def update(w: World, p, months: int, year: float, rng: np.random.Generator) -> N
     )
 
 
-def update_runs(W, P, months: int, year: float, rngs: list[np.random.Generator]) -> None:
-    """``update`` for every run of a lockstep ensemble (``rngs[q]``: run q's spending stream)."""
-    root = math.sqrt(months)
-    noise = np.empty(W.spend.shape)
-    n = noise.shape[1]
-    for q, (rng, sd) in enumerate(zip(rngs, P.spending_noise.tolist(), strict=True)):
-        noise[q] = rng.normal(0.0, sd * root, n)
+def update_runs(W, P, months: int, year: float, streams: Uniforms) -> None:
+    """``update`` for every run of a lockstep ensemble (``streams``: every run's spending stream)."""
+    noise = streams.normals(P.spending_noise * math.sqrt(months), W.spend.shape[1])
     _adjust_runs(
         W.spend, W.cap, targets_runs(W, P, year), W.gdp, W.cap_factor, noise, W.r,
         P.rate("spending_rise_rate", months), P.rate("spending_fall_rate", months), W.partner_capability,
