@@ -14,7 +14,7 @@ Normal draws call numpy's own C function for one (``random_normal``, exported by
 generator's bit generator; where numpy does not export it, they fall back to ``Generator.normal`` run by run.
 
 The generators' locks are not taken: the lockstep engine draws from one thread.
-``Uniforms`` reads the addresses once for a fixed list of generators (an
+``Draws`` reads the addresses once for a fixed list of generators (an
 ensemble's streams: a model keeps its generators for its life, ``restore``
 setting their state in place).
 ``tests/test_lockstep_trust_enlargement.py`` holds the draws and the states
@@ -107,7 +107,7 @@ def _addresses(gens: Sequence[np.random.Generator]) -> tuple[np.ndarray, np.ndar
     return fns, states
 
 
-class Uniforms:
+class Draws:
     """Draws from a fixed list of generators, one per run (their addresses read once; they are kept alive here)."""
 
     def __init__(self, gens: Sequence[np.random.Generator]):
@@ -145,4 +145,4 @@ class Uniforms:
 
 def uniforms(gens: Sequence[np.random.Generator], n: int | None = None) -> np.ndarray:
     """Return ``gens[q].random(n)`` for every q as rows of one array (``gens[q].random()`` each, for n None)."""
-    return Uniforms(gens).draw(n)
+    return Draws(gens).draw(n)

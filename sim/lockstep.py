@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from sim import events, observables
-from sim.draws import Uniforms
+from sim.draws import Draws
 from sim.events import Event, EventType
 from sim.mechanisms.trust import rate
 from sim.model import NatoRussiaModel
@@ -262,7 +262,7 @@ class Lockstep:
             if not states:
                 m.model_records = self.model_records[:, q]
                 m.records_due = self.derive_model_records
-        self._uniforms: dict[str, Uniforms] = {}
+        self._draws: dict[str, Draws] = {}
         self._views = [m.world for m in self.models]
         #: the models with directives or standing holds this step (found after the step's events)
         self._directed: list[NatoRussiaModel] = []
@@ -327,11 +327,11 @@ class Lockstep:
             specs[q] = decided
         self.decide(specs, source)
 
-    def uniforms(self, stream: str) -> Uniforms:
+    def draws(self, stream: str) -> Draws:
         """Return the draws from every run's stream of that name, in one compiled call (``sim.draws``)."""
-        found = self._uniforms.get(stream)
+        found = self._draws.get(stream)
         if found is None:  # a model keeps its generators for its life: read their addresses once
-            found = self._uniforms[stream] = Uniforms([getattr(m.streams, stream) for m in self.models])
+            found = self._draws[stream] = Draws([getattr(m.streams, stream) for m in self.models])
         return found
 
     def emit(self, items: Sequence[Sequence[tuple]]) -> None:

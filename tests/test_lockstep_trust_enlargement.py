@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.draws import Uniforms, uniforms
+from sim.draws import Draws, uniforms
 from sim.lockstep import Lockstep
 from sim.mechanisms.trust import rate
 from sim.numerics import pairwise_sum
@@ -63,7 +63,7 @@ def test_uniforms_are_each_generator_s_random_and_leave_its_state():
         expected = np.array([g.random() for g in ref]) if n is None else np.stack([g.random(n) for g in ref])
         assert np.array_equal(draws, expected), n
         assert all(_same_state(a.bit_generator.state, b.bit_generator.state) for a, b in zip(got, ref, strict=True))
-    source = Uniforms(got)
+    source = Draws(got)
     runs = np.array([1, 2, 4, 5, 7, 8, 11])
     lengths = np.array([6, 2, 1, 0, 4, 5, 6])
     for _ in range(2):  # drawn from the same generators again: on from where they are
@@ -85,7 +85,7 @@ def test_normals_are_each_generator_s_normal_and_leave_its_state():
         return [np.random.Generator(BIT_GENERATORS[k % 5](k)) for k in range(12)]
 
     got, ref = gens(), gens()
-    source = Uniforms(got)
+    source = Draws(got)
     scale = np.linspace(0.0, 2.0, 12)
     for n in (45, 1, 0, 300):  # 300 normals a generator: the ziggurat's rare tail and wedge branches too
         expected = np.stack([g.normal(0.0, sd, n) for g, sd in zip(ref, scale.tolist(), strict=True)])

@@ -265,12 +265,12 @@ def test_shared_history_gives_identical_results(tmp_path):
 
 def test_lockstep_tasks_are_two_per_worker_at_most_128_runs_and_never_below_the_asked_size():
     """Locally two tasks per worker (at most 128 runs); on Dask four (at most 64), as before."""
-    from sim.sweep.execute import lockstep_chunk
+    from sim.sweep.execute import task_size
 
-    assert lockstep_chunk(200, 1, 4) == 100  # one worker: two tasks of 100
-    assert lockstep_chunk(200, 2, 4) == 50  # two workers: two tasks each
-    assert lockstep_chunk(2000, 1, 4) == 128  # the cap: a killed task loses at most 128 runs
-    assert lockstep_chunk(5, 2, 4) == 4  # never below the asked chunk
-    assert lockstep_chunk(7, 0, 1) == 4  # no workers counts as one
-    assert lockstep_chunk(200, 2, 1, dask=True) == 25  # on Dask: four tasks per worker, at most 64
-    assert lockstep_chunk(8, 2, 1, dask=True) == 1 and lockstep_chunk(2000, 2, 1, dask=True) == 64
+    assert task_size(200, 1, 4) == 100  # one worker: two tasks of 100
+    assert task_size(200, 2, 4) == 50  # two workers: two tasks each
+    assert task_size(2000, 1, 4) == 128  # the cap: a killed task loses at most 128 runs
+    assert task_size(5, 2, 4) == 4  # never below the asked chunk
+    assert task_size(7, 0, 1) == 4  # no workers counts as one
+    assert task_size(200, 2, 1, dask=True) == 25  # on Dask: four tasks per worker, at most 64
+    assert task_size(8, 2, 1, dask=True) == 1 and task_size(2000, 2, 1, dask=True) == 64

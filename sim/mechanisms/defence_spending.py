@@ -45,7 +45,7 @@ from sim.mechanisms.trust import rate
 from sim.world import World
 
 if TYPE_CHECKING:
-    from sim.draws import Uniforms
+    from sim.draws import Draws
 
 
 @njit(cache=True)
@@ -191,7 +191,7 @@ def update(w: World, p, months: int, year: float, rng: np.random.Generator) -> N
     )
 
 
-def update_runs(W, P, months: int, year: float, streams: Uniforms) -> None:
+def update_runs(W, P, months: int, year: float, streams: Draws) -> None:
     """``update`` for every run of a lockstep ensemble (``streams``: every run's spending stream)."""
     noise = streams.normals(P.spending_noise * math.sqrt(months), W.spend.shape[1])
     _adjust_runs(

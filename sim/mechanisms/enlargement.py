@@ -29,7 +29,7 @@ from collections.abc import Sequence
 import numpy as np
 from numba import njit
 
-from sim.draws import Uniforms
+from sim.draws import Draws
 from sim.mechanisms.institutions import Emitted
 from sim.mechanisms.trust import rate
 from sim.world import World
@@ -247,7 +247,7 @@ def ratifications(w: World, p, step: int, months: int, rng: np.random.Generator)
     return [("accession", "NATO", [w.codes[j]], f"{w.codes[j]} joins NATO") for j in waiting[complete]]
 
 
-def ratifications_runs(W, P, step: int, months: int, rng: Uniforms) -> list[tuple[int, list[Emitted]]]:
+def ratifications_runs(W, P, step: int, months: int, rng: Draws) -> list[tuple[int, list[Emitted]]]:
     """``ratifications`` for every run of a lockstep ensemble (``rng``: the runs' ratification streams).
 
     Only the runs with a pending candidate draw (one number per candidate and state, as in one run).

@@ -14,12 +14,12 @@ def enlargement_phase(ens: Lockstep) -> None:
     part reads the world: as in one run, where a part's events are applied before the next begins.
     """
     W, P, months, k = ens.world, ens.p, ens.months, ens.k
-    draws = ens.uniforms("applications").draw(W.member.shape[1])
+    draws = ens.draws("applications").draw(W.member.shape[1])
     ens.decide_some(enlargement.applications_runs(W, P, k, months, draws), "model: state's decision")
     ens.decide_some(enlargement.bargain_runs(W, P, months), "model: a candidate's concessions to a holdout")
-    ens.decide_some(enlargement.ratifications_runs(W, P, k, months, ens.uniforms("ratification")),
+    ens.decide_some(enlargement.ratifications_runs(W, P, k, months, ens.draws("ratification")),
                     "model: ratification by every member")
-    channel = ens.uniforms("institutions").draw()
+    channel = ens.draws("institutions").draw()
     ens.decide_some([(q, [spec]) for q, spec in institutions.update_runs(W, P, months, channel)],
                     "model: alliance decision")
     ens.direct("institutions")

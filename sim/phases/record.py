@@ -46,7 +46,7 @@ def record_phase(ens: Lockstep) -> None:
     action = W.action.tolist()
     target = W.action_target.tolist()
     channel = [CHANNEL_STATES[c] for c in W.channel.tolist()]
-    last = k + 1 >= len(ens.models[0].dates)
+    last = k + 1 >= ens.steps
     # the models' own attributes and record lists: the one loop over runs
     for q, m in enumerate(ens.models):
         m.relations_index = relations_index[q]

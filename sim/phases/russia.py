@@ -21,7 +21,7 @@ _HAS_EVENT = np.array([e is not None for e in _EVENT])
 def russia_phase(ens: Lockstep) -> None:
     """Choose every run's action and target, let directives replace them, emit the events (``_phase_russia``)."""
     W, P, models = ens.world, ens.p, ens.models
-    uniforms = ens.uniforms("russia").draw(2)  # the action's draw, then the target's (drawn whatever the action)
+    uniforms = ens.draws("russia").draw(2)  # the action's draw, then the target's (drawn whatever the action)
     action, target, probs = russia_decisions.decide_runs(W, P, uniforms)
     directed = []
     for q, (m, a, t) in enumerate(zip(models, action.tolist(), target.tolist(), strict=True)):

@@ -18,6 +18,6 @@ def spending_phase(ens: Lockstep) -> None:
         reweigh_runs(W)
         for m in models:
             m.world._members = None  # the members' cache holds square-root GDP weights
-    defence_spending.update_runs(W, P, months, year + (date.month - 1) / 12.0, ens.uniforms("spending"))
+    defence_spending.update_runs(W, P, months, year + (date.month - 1) / 12.0, ens.draws("spending"))
     member_decisions.presence_runs(W, P, months)
     ens.direct("allies")

@@ -10,7 +10,7 @@ from sim.mechanisms import deterrence, escalation, war
 def war_phase(ens: Lockstep) -> None:
     """Conduct every run's wars, move its ladder and commit its forces (``NatoRussiaModel._phase_war``)."""
     W, P, months, models = ens.world, ens.p, ens.months, ens.models
-    wars, ladders = ens.uniforms("war"), ens.uniforms("escalation")
+    wars, ladders = ens.draws("war"), ens.draws("escalation")
     # the few runs where a war ends emit their events through their model (faster than Lockstep.decide's
     # grouping for a scattered event or two), applied at once: their ladder below sees the war ended
     for q, specs in war.conduct_runs(W, P, months, wars.draw(W.war.shape[1])):

@@ -127,23 +127,17 @@ def _model_values(ctx: Context, values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in ctx.dummies}
 
 
-def _result(ctx: Context, job: Job, model: NatoRussiaModel, found: dict[str, float] | None = None,
-            dates: np.ndarray | None = None) -> tuple[dict[str, Any], pd.DataFrame | None]:
-    """Return a finished run's result row and, if asked, its series (``found``: its metrics, and ``dates``: its
-    calendar as datetime64[ns], if known: a chunk's runs have theirs computed together)."""
+def _result(ctx: Context, job: Job, outputs: dict[str, np.ndarray], dates: np.ndarray,
+            found: dict[str, float]) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Return a finished run's result row and, if asked, its series, from its outputs, its calendar (datetime64)
+    and its metrics."""
     point_id, seed, values = job
     row: dict[str, Any] = {"point_id": point_id, "seed": seed, **values}
-    outputs = model.outputs()
-    if dates is None:
-        dates = np.array(model.dates, dtype="datetime64[ns]")
-    if found is None:
-        found = metrics.one_run(outputs, dates, model.action_records, ctx.branch, ctx.horizon, ctx.thaw)
     row.update({m: found[m] for m in ctx.metrics})
     row.update(status="ok", error="")
     series = None
     if ctx.series:
-        series = pd.DataFrame({"point_id": point_id, "seed": seed,
-                               "date": dates})
+        series = pd.DataFrame({"point_id": point_id, "seed": seed, "date": dates})
         for name in ctx.series:
             series[name] = outputs[name]
     return row, series
@@ -170,7 +164,9 @@ def run_job(setup: ModelSetup, ctx: Context, job: Job) -> tuple[dict[str, Any], 
                 model.restore(snap)
                 model.scheduled = own  # the point's own schedule: its values act from the branching step
         model.run()
-        return _result(ctx, job, model)
+        outputs, dates = model.outputs(), np.array(model.dates, dtype="datetime64[ns]")
+        found = metrics.one_run(outputs, dates, model.action_records, ctx.branch, ctx.horizon, ctx.thaw)
+        return _result(ctx, job, outputs, dates, found)
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded, never fatal to the sweep
         row: dict[str, Any] = {"point_id": point_id, "seed": seed, **values}
         row.update({m: float("nan") for m in ctx.metrics})
@@ -197,8 +193,8 @@ def run_chunk(setup: ModelSetup, ctx: Context, jobs: list[Job]) -> list[tuple[di
     outputs = [m.outputs() for m in models]
     found = metrics.runs_metrics({name: np.stack([o[name] for o in outputs]) for name in outputs[0]}, dates,
                                  [m.action_records for m in models], ctx.branch, ctx.horizon, ctx.thaw)
-    return [_result(ctx, job, model, {name: float(found[name][q]) for name in ctx.metrics}, dates)
-            for q, (job, model) in enumerate(zip(jobs, models, strict=True))]
+    return [_result(ctx, job, outputs[q], dates, {name: float(found[name][q]) for name in ctx.metrics})
+            for q, job in enumerate(jobs)]
 
 
 # --- worker state for the local process pool (the setup is sent once per worker) -------------
@@ -649,7 +645,7 @@ def _run_sweep(sweep: Sweep, out: Path, workers: int, dask: str | None, resume: 
     cause: BaseException | None = None
     dask_errors = _dask_errors() if dask else ()
     if not ctx.from_branch:  # runs advanced together in lockstep: chunks large enough to share each step's work
-        chunk = lockstep_chunk(len(jobs), workers, chunk, dask=bool(dask))
+        chunk = task_size(len(jobs), workers, chunk, dask=bool(dask))
     try:
         if not jobs:
             pass
@@ -760,7 +756,7 @@ SWEEP_LOCKSTEP_CHUNK = 128
 DASK_LOCKSTEP_CHUNK = 64
 
 
-def lockstep_chunk(jobs: int, workers: int, chunk: int, dask: bool = False) -> int:
+def task_size(jobs: int, workers: int, chunk: int, dask: bool = False) -> int:
     """Return the runs per task of a lockstep sweep: at least ``chunk``; locally two tasks per worker, at most 128
     (on Dask four per worker, at most 64).
 
