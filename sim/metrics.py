@@ -117,11 +117,6 @@ def _step_months(dates: np.ndarray | pd.Series) -> int:
     return max(1, (b.year - a.year) * 12 + (b.month - a.month))
 
 
-def _months(when: pd.Timestamp, branch: pd.Timestamp) -> float:
-    """Return the whole months from the branching date to ``when``."""
-    return float((when.year - branch.year) * 12 + (when.month - branch.month))
-
-
 def _at(ts: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
     """Return, per seed, the row at the last date not after ``when``."""
     upto = ts[ts.date <= when]
