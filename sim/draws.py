@@ -31,6 +31,8 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
+import sim.kernel_cache  # noqa: F401  (numba keeps this package's kernels fresh)
+
 #: the address of each bit generator class's ``next_double`` (one C function per class)
 _NEXT_DOUBLE: dict[type, int] = {}
 

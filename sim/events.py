@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+import sim.kernel_cache  # noqa: F401  (numba keeps this package's kernels fresh)
 from sim.mechanisms import economy, enlargement, institutions, trust, war
 from sim.world import World
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+import sim.kernel_cache  # noqa: F401  (numba keeps this package's kernels fresh)
+
 #: numpy's block size of the pairwise summation
 _BLOCK = 128
 #: the deepest split of a sum (log2 of any length an array can have, with room to spare)
