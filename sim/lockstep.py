@@ -192,6 +192,15 @@ class RunParams:
         self.__dict__.update({name: np.array([getattr(m.p, name) for m in models], dtype=float)
                               for name in names})
         self._rates: dict[tuple[str, int], np.ndarray] = {}
+        self._packed: dict[tuple[str, ...], np.ndarray] = {}
+
+    def packed(self, names: tuple[str, ...]) -> np.ndarray:
+        """Return every run's values of these parameters as one (R, names) array (made once per set of values)."""
+        found = self._packed.get(names)
+        if found is None:
+            found = self._packed[names] = np.stack([getattr(self, name) for name in names], axis=1)
+            found.flags.writeable = False
+        return found
 
     def rate(self, name: str, months: int) -> np.ndarray:
         """Return every run's ``trust.rate`` of the monthly rate ``name`` for a step of ``months`` months.

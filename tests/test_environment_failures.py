@@ -269,8 +269,11 @@ def test_sigint_stops_a_sweep_cleanly_says_how_to_resume_and_resume_completes(tm
 
 def test_sigint_stops_a_run_and_leaves_nothing_that_blocks_a_rerun(tmp_path: Path) -> None:
     short = write(tmp_path, "short.yaml", SHORT)
+    # long enough that the signal lands mid-run: 40 seeds of ``SHORT`` now finish within the half second
+    # below (the signal then came as the process exited); 200 seeds to 2004 take some 4 s here
+    longer = write(tmp_path, "longer.yaml", SHORT.replace("end: 1994-12", "end: 2004-12"))
     out = tmp_path / "run"
-    proc = start("run", str(short), "--no-plots", "--seeds", "40", "--workers", "2", "--out", str(out))
+    proc = start("run", str(longer), "--no-plots", "--seeds", "200", "--workers", "2", "--out", str(out))
     wait_for(out, proc)  # created by the check before the runs start
     time.sleep(0.5)
     began = time.time()

@@ -40,6 +40,7 @@ from sim.mechanisms import (
     trust,
     war,
 )
+from sim.world import FROZEN
 
 EXACT = 1e-12
 T, F = True, False
@@ -550,6 +551,145 @@ def test_force_utility_is_gain_less_war_deterrence_strain_and_wars_under_way(imp
     assert u[1] == approx(4.0 * 0.5 * 0.75 - (3.0 + 2.0 * 0.8) - 1.0 * 0.2 - 0.5 * 0.5)
     # non-member: 2 * 0.5 * 2 - (1 + 2 * 0.25) - 0.2 - 0.25 = 0.05
     assert u[2] == approx(2.0 * 0.5 * 2.0 - (1.0 + 2.0 * 0.25) - 1.0 * 0.2 - 0.5 * 0.5)
+
+
+def test_inclusive_value_is_the_log_sum_of_the_taken_finite_utilities(impl):
+    f = impl(russia_decisions._inclusive_value)
+    # utilities 0.3, -inf, -1.2; temperature 0.5; states 0 and 1 taken as members, 2 not
+    u, member = floats(0.3, -np.inf, -1.2), bools(T, T, F)
+    assert f(u, member, True, 0.5) == approx(0.3)  # one finite term: top + T log exp(0) = top
+    assert f(u, member, False, 0.5) == approx(-1.2)
+    # both finite terms: 0.3 + 0.5 log(1 + exp((-1.2 - 0.3) / 0.5)) = 0.3 + 0.5 log(1 + e^-3)
+    assert f(u, bools(T, T, T), True, 0.5) == approx(0.3 + 0.5 * math.log(1.0 + math.exp(-3.0)))
+    assert f(floats(-np.inf, 1.0), bools(T, F), True, 0.5) == -np.inf  # none finite among those taken
+
+
+def test_choice_probabilities_are_the_logit_of_utilities_over_temperature(impl):
+    f = impl(russia_decisions._probabilities)
+    # utilities 0 and log 3 at temperature 1: weights 1 and 3, so 1/4 and 3/4; -inf has weight 0
+    assert f(floats(0.0, math.log(3.0), -np.inf), 1.0).tolist() == approx([0.25, 0.75, 0.0])
+    # at temperature 2 the same utilities weigh 1 and sqrt 3
+    assert f(floats(0.0, math.log(3.0)), 2.0).tolist() == approx([1 / (1 + 3**0.5), 3**0.5 / (1 + 3**0.5)])
+    assert np.isnan(f(floats(0.0, np.nan), 1.0)).all()  # a NaN utility: no probabilities
+
+
+def test_a_uniform_picks_the_first_index_whose_cumulative_weight_passes_it(impl):
+    f = impl(russia_decisions._pick)
+    # weights 1 and 3 (total 4): u 0.2 -> level 0.8 < 1 -> 0; u 0.5 -> level 2 in (1, 4] -> 1
+    assert f(0.2, floats(1.0, 3.0)) == 0 and f(0.5, floats(1.0, 3.0)) == 1
+    assert f(0.25, floats(0.0, 1.0, 3.0)) == 2  # level 1 equals the sum through 1: the next index (side "right")
+    assert f(0.5, floats(0.0, 0.0)) == -1  # nothing weighted
+
+
+def _decision_params(**values):
+    pv = np.zeros((1, len(russia_decisions.DECISION_PARAMETERS)))
+    for name, value in values.items():
+        pv[0, russia_decisions.DECISION_PARAMETERS.index(name)] = value
+    return pv
+
+
+def test_target_weights_are_force_logits_exposure_or_energy_exposure_to_a_power(impl):
+    f = impl(russia_decisions._target_weights)
+    rd = russia_decisions
+    p = _decision_params(decision_temperature=0.5, target_focus=2.0)[0]
+    # state 0 Russia (not eligible); 1 a member, aided, trusting Russia 0.2; 2 an applicant, trusting it -0.5
+    force = floats(-np.inf, 0.5, -0.5)
+    member, applicant, eligible = bools(F, T, F), bools(F, F, T), bools(F, T, T)
+    world = (member, applicant, floats(1.0, 0.5, 0.8), floats(1.0, 0.2, -0.5),  # closeness, trust in Russia
+             floats(0.0, 0.5, 0.0), floats(1.0, 0.5, 0.0), floats(2.0, 2.0, 3.0), eligible)  # aid, dependence, GDP
+
+    def weights(action):
+        return f(action, p, force, *world).tolist()
+
+    # force: exp(u / T) for a finite utility of the chosen kind (members for an attack)
+    assert weights(rd.ATTACK) == approx([0.0, math.exp(0.5 / 0.5), 0.0])
+    assert weights(rd.AGGRESSION) == approx([0.0, 0.0, math.exp(-0.5 / 0.5)])
+    # hybrid: (closeness * (1 - trust in Russia) * (1 + aid + applicant)) ** focus, eligible states only
+    #   1: (0.5 * 0.8 * 1.5) ** 2 = 0.6 ** 2 = 0.36; 2: (0.8 * 1.5 * 2) ** 2 = 2.4 ** 2 = 5.76
+    assert weights(rd.CYBER) == approx([0.0, 0.36, 5.76])
+    assert weights(rd.SABOTAGE) == weights(rd.ELECTION) == weights(rd.CYBER)
+    # energy: (dependence * GDP) ** focus: 1: (0.5 * 2) ** 2 = 1; 2: no dependence
+    assert weights(rd.ENERGY) == approx([0.0, 1.0, 0.0])
+    assert weights(rd.COOPERATE) == weights(rd.NUCLEAR) == [0.0, 0.0, 0.0]
+
+
+def test_decision_utilities_weigh_each_action_of_each_run(impl):
+    f = impl(russia_decisions._decision_utilities)
+    rd = russia_decisions
+    pv = _decision_params(
+        aggression_min_proximity=0.5, conflict_level_threshold=0.5, red_line_attraction=0.5,
+        u_aggression=2.0, u_attack=4.0, c_aggression=1.0, c_attack=3.0, c_deterrence=2.0, c_force_strain=1.0,
+        c_aggression_at_war=0.5, decision_temperature=0.5, channel_strength_act=0.5,
+        drive_revisionism=1.0, drive_hostility=1.0, drive_encirclement=1.0, u_hybrid=1.0, c_hybrid=0.5,
+        u_cooperate=2.0, c_cooperate_revisionism=1.0, c_cooperate=0.05, u_dialogue=1.0,
+        bias_cyber=0.1, bias_election=-0.1, u_energy=2.0, c_energy=0.5, u_nuclear=1.0, c_nuclear=2.0,
+    ).repeat(2, axis=0)
+    # two runs alike but for the channel: active without the council (strength 0.5), then frozen (0)
+    state = {"revisionism": 0.5, "strain": 0.2, "hostility": 0.4, "encirclement": 0.2, "leverage": 0.5,
+             "red_line_violation": 1.0, "channel": float(rd.ACTIVE), "nrc": 0.0}
+    ws = np.array([[state[k] for k in rd.DECISION_STATE]] * 2)
+    ws[1, rd.DECISION_STATE.index("channel")] = FROZEN
+
+    def two(*xs):
+        return np.array([xs, xs])
+
+    # state 0 Russia (too far to be a target); 1 a member; 2 an applicant behind a red line, at war (0.25)
+    force, u = np.empty((2, 3)), np.empty((2, len(rd.ACTIONS)))
+    f(pv, ws, two(0.0, 0.75, 1.0), two(0.0, 0.0, 0.25), two(F, T, F), two(F, F, T), two(F, F, T),
+      two(0.0, 0.5, 0.25), bools(F, T, T), force, u)
+    # member 1: stakes 0.75; 4 * 0.5 * 0.75 - (3 + 2 * 0.5) - 1 * 0.2 - 0.5 * 0.25 = 1.5 - 4 - 0.2 - 0.125
+    # applicant 2: stakes 1 * (1 + 0.5 * 1 * 2) = 2; 2 * 0.5 * 2 - (1 + 2 * 0.25) - 0.2 - 0.125 = 0.175
+    for q in (0, 1):
+        assert force[q].tolist() == approx([-np.inf, -2.825, 0.175])
+    # drive 0.5 + 0.4 + 0.2 = 1.1; run 0's channel 0.5: hybrid 1.1 - 0.5 * 1.5 = 0.35
+    assert u[0].tolist() == approx([
+        2.0 * 0.5 * 0.6 - 0.5 - 0.05,  # cooperate: channel and (1 - hostility), less ambition's cost
+        1.0 * 0.5 * 0.7 - 0.25 - 0.05,  # dialogue: channel and (0.5 + strain), less half ambition's cost
+        0.0,  # the status quo
+        0.35 + 0.1, 0.35 - 0.1, 0.35,  # cyber, election, sabotage: hybrid and bias
+        2.0 * 1.1 * 0.5 - 0.5 * 1.2,  # energy: drive and leverage, less cost under strain
+        (0.2 + 0.25 + 1.0) - 2.0,  # nuclear: encirclement, largest war, red lines crossed
+        0.175, -2.825,  # aggression, attack: one target each, so its own utility
+    ])
+    # run 1's frozen channel (0): cooperate -0.55, dialogue -0.3, hybrid 1.1 - 0.5 = 0.6
+    assert u[1, :6].tolist() == approx([-0.55, -0.3, 0.0, 0.7, 0.5, 0.6])
+    assert u[1, 6:].tolist() == approx(u[0, 6:].tolist())
+
+
+def test_decision_choices_draw_each_runs_action_then_its_target(impl):
+    f = impl(russia_decisions._decision_choices)
+    rd = russia_decisions
+    pv = _decision_params(decision_temperature=1.0, target_focus=2.0).repeat(4, axis=0)
+    # utilities: the status quo 0 and cyber log 3, the rest out of reach: probabilities 1/4 and 3/4
+    u = np.full((4, len(rd.ACTIONS)), -np.inf)
+    u[:, rd.STATUS_QUO], u[:, rd.CYBER] = 0.0, math.log(3.0)
+    u[3, rd.COOPERATE] = np.nan  # run 3: a NaN utility, so no probabilities at all
+
+    def four(*xs):
+        return np.array([xs] * 4)
+
+    # the targets of the hybrid weights test: 0.36 and 5.76 (total 6.12); run 2 has no eligible state
+    force = np.full((4, 3), -np.inf)
+    eligible = bools(F, T, T)
+    # uniforms: run 0 picks the status quo (0.1 < 0.25); runs 1 and 2 cyber, run 1's target level 0.05 * 6.12
+    # = 0.306 < 0.36 -> state 1
+    uniforms = np.array([[0.1, 0.5], [0.5, 0.05], [0.5, 0.5], [0.5, 0.5]])
+    trust_r = four(1.0, 0.2, -0.5)
+    probs, action, target = np.empty((4, len(rd.ACTIONS))), np.empty(4, np.int64), np.empty(4, np.int64)
+    applicant = four(F, F, T)
+    f(pv, u, force, four(F, T, F), applicant, four(1.0, 0.5, 0.8), trust_r, four(0.0, 0.5, 0.0),
+      four(1.0, 0.5, 0.0), four(2.0, 2.0, 3.0), eligible, uniforms, probs, action, target)
+    expected = np.zeros(len(rd.ACTIONS))
+    expected[rd.STATUS_QUO], expected[rd.CYBER] = 0.25, 0.75
+    assert probs[0].tolist() == approx(expected.tolist())
+    assert np.isnan(probs[3]).all()
+    assert action.tolist() == [rd.STATUS_QUO, rd.CYBER, rd.CYBER, rd.STATUS_QUO]
+    assert target.tolist() == [-1, 1, 2, -1]  # run 2: level 0.5 * 6.12 = 3.06 > 0.36 -> state 2
+    # without an eligible target, cyber falls back to the status quo (run 2 again, nothing eligible)
+    f(pv[:1], u[2:3], force[:1], four(F, T, F)[:1], applicant[:1], four(1.0, 0.5, 0.8)[:1], trust_r[:1],
+      four(0.0, 0.5, 0.0)[:1], four(1.0, 0.5, 0.0)[:1], four(2.0, 2.0, 3.0)[:1], bools(F, F, F),
+      uniforms[2:3], probs[:1], action[:1], target[:1])
+    assert action[0] == rd.STATUS_QUO and target[0] == -1
 
 
 # --------------------------------------------------------------------------------------------
@@ -1111,7 +1251,7 @@ def test_every_compiled_kernel_of_the_mechanisms_has_an_exact_test_here():
     lockstep_forms = [k for k in kernels if k.endswith("_runs")]
     kernels = [k for k in kernels if not k.endswith("_runs")]
     assert [k for k in lockstep_forms if k[:-5] not in kernels] == []
-    assert len(kernels) == 28
+    assert len(kernels) == 34
     untested = [k for k in kernels if f"{k})" not in source]
     assert not untested, f"kernels without an exact test: {untested}"
     # and the mechanisms not imported here have no compiled kernel

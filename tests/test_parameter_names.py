@@ -24,17 +24,42 @@ MODEL_CODE = [*sorted((SIM / "mechanisms").glob("*.py")), *sorted((SIM / "phases
 
 #: methods of the ensemble's parameters (``RunParams``) that take a parameter's name: ``P.rate("name", months)``
 NAMED_BY_METHOD = ("rate",)
+#: methods that take a module-level tuple of parameters' names: ``P.packed(DECISION_PARAMETERS)``
+NAMED_BY_TUPLE = ("packed",)
+
+
+def _name_tuples(tree: ast.Module) -> dict[str, list[str]]:
+    """Return the module's top-level tuples of string literals, by the name they are assigned to."""
+    found = {}
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else (
+            node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None)
+        value = getattr(node, "value", None)
+        if (isinstance(target, ast.Name) and isinstance(value, ast.Tuple)
+                and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts)):
+            found[target.id] = [e.value for e in value.elts]
+    return found
 
 
 def _parameter_reads() -> dict[str, set[str]]:
     """Return each attribute read from ``p`` or ``P`` in the model's code, with the files that read it
-    (``P.rate("name", months)`` reads ``name``)."""
+    (``P.rate("name", months)`` reads ``name``; ``P.packed(NAMES)`` the names of the module's tuple ``NAMES``)."""
     reads: dict[str, set[str]] = {}
     for path in MODEL_CODE:
         tree = ast.parse(path.read_text(), str(path))
         methods = set()
+        tuples = _name_tuples(tree)
         for node in ast.walk(tree):
             func = node.func if isinstance(node, ast.Call) else None
+            if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("p", "P")
+                    and func.attr in NAMED_BY_TUPLE):
+                methods.add(id(func))
+                name = node.args[0] if node.args else None
+                assert isinstance(name, ast.Name) and name.id in tuples, \
+                    f"{path.name}:{node.lineno}: P.{func.attr} takes a module-level tuple of parameters' names"
+                for parameter in tuples[name.id]:
+                    reads.setdefault(parameter, set()).add(path.name)
+                continue
             if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("p", "P")
                     and func.attr in NAMED_BY_METHOD):
                 methods.add(id(func))

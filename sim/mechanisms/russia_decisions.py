@@ -17,12 +17,14 @@ seeded generator.
 
 from __future__ import annotations
 
+import operator
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from sim.mechanisms.institutions import channel_strength
+from sim.numerics import pairwise_sum
 from sim.world import ACTIONS, ACTIVE, NONE, SUSPENDED, World
 
 if TYPE_CHECKING:
@@ -46,6 +48,48 @@ ACTION_EVENT: dict[str, str] = {
 }
 
 
+#: the parameters the decision reads, packed in this order into one row per run (``packed_parameters``)
+DECISION_PARAMETERS: tuple[str, ...] = (
+    "aggression_min_proximity", "conflict_level_threshold", "red_line_attraction",
+    "u_aggression", "u_attack", "c_aggression", "c_attack", "c_deterrence", "c_force_strain", "c_aggression_at_war",
+    "decision_temperature", "channel_strength_act", "channel_strength_none", "channel_strength_suspended",
+    "drive_revisionism", "drive_hostility", "drive_encirclement", "u_hybrid", "c_hybrid",
+    "u_cooperate", "c_cooperate_revisionism", "c_cooperate", "u_dialogue",
+    "bias_cyber", "bias_election", "bias_sabotage", "u_energy", "c_energy", "u_nuclear", "c_nuclear",
+    "target_focus",
+)
+(_MIN_PROXIMITY, _CONFLICT_LEVEL, _ATTRACTION, _U_AGGRESSION, _U_ATTACK, _C_AGGRESSION, _C_ATTACK, _C_DETERRENCE,
+ _C_STRAIN, _C_AT_WAR, _TEMPERATURE, _CHANNEL_ACT, _CHANNEL_NONE, _CHANNEL_SUSPENDED, _DRIVE_REVISIONISM,
+ _DRIVE_HOSTILITY, _DRIVE_ENCIRCLEMENT, _U_HYBRID, _C_HYBRID, _U_COOPERATE, _C_COOPERATE_REVISIONISM,
+ _C_COOPERATE, _U_DIALOGUE, _BIAS_CYBER, _BIAS_ELECTION, _BIAS_SABOTAGE, _U_ENERGY, _C_ENERGY, _U_NUCLEAR,
+ _C_NUCLEAR, _TARGET_FOCUS) = range(len(DECISION_PARAMETERS))
+_read_parameters = operator.attrgetter(*DECISION_PARAMETERS)
+
+#: Russia's scalar state the decision reads, packed in this order into one row per run (``packed_state``)
+DECISION_STATE: tuple[str, ...] = (
+    "revisionism", "strain", "hostility", "encirclement", "leverage", "red_line_violation", "channel", "nrc",
+)
+_REVISIONISM, _STRAIN, _HOSTILITY, _ENCIRCLEMENT, _LEVERAGE, _RED_LINE_VIOLATION, _CHANNEL, _NRC = (
+    range(len(DECISION_STATE))
+)
+_read_state = operator.attrgetter(*DECISION_STATE)
+
+
+def packed_parameters(p) -> np.ndarray:
+    """Return one run's decision parameters as a (1, parameters) row in ``DECISION_PARAMETERS`` order."""
+    return np.array([_read_parameters(p)], dtype=float)
+
+
+def packed_state(w: World) -> np.ndarray:
+    """Return one run's scalar state as a (1, values) row in ``DECISION_STATE`` order."""
+    return np.array([_read_state(w)], dtype=float)
+
+
+def packed_state_runs(W: WorldArrays) -> np.ndarray:
+    """Return every run's scalar state as an (R, values) array in ``DECISION_STATE`` order."""
+    return np.stack([getattr(W, name) for name in DECISION_STATE], axis=1).astype(float, copy=False)
+
+
 def aggression_candidates(w: World, p) -> np.ndarray:
     """Return the mask of non-members Russia could attack: close enough and not already at war."""
     return w.eligible & ~w.member & (w.prox_r >= p.aggression_min_proximity) & (w.war <= p.conflict_level_threshold)
@@ -64,14 +108,6 @@ def _stakes(prox_r, applicant, red_line, attraction):
         # closeness, and Russia's red lines: 1 + attraction * red line * (1 + applicant or member)
         stakes[i] = prox_r[i] * (1.0 + attraction * red_line[i] * (applicant[i] + 1.0))
     return stakes
-
-
-@njit(cache=True)
-def _stakes_runs(prox_r, applicant, red_line, attraction):
-    out = np.empty(prox_r.shape)
-    for q in range(prox_r.shape[0]):
-        out[q] = _stakes(prox_r[q], applicant[q], red_line[q], attraction[q])
-    return out
 
 
 def stakes(w: World, p) -> np.ndarray:
@@ -96,14 +132,159 @@ def _force_utilities(candidates, member, stakes, deterrence, revisionism, strain
 
 
 @njit(cache=True)
-def _force_utilities_runs(candidates, member, stakes, deterrence, revisionism, strain, at_war, u_aggression,
-                          u_attack, c_aggression, c_attack, c_deterrence, c_strain, c_at_war):
-    out = np.empty(stakes.shape)
-    for q in range(stakes.shape[0]):
-        out[q] = _force_utilities(candidates[q], member[q], stakes[q], deterrence[q], revisionism[q], strain[q],
-                                  at_war[q], u_aggression[q], u_attack[q], c_aggression[q], c_attack[q],
-                                  c_deterrence[q], c_strain[q], c_at_war[q])
-    return out
+def _inclusive_value(u, take, want, temperature):
+    """``T log Σ exp(u_j / T)`` over the j with ``take[j] == want`` and a finite ``u[j]`` (-inf if none)."""
+    n = len(u)
+    finite = np.empty(n)
+    k = 0
+    for j in range(n):
+        if take[j] == want and np.isfinite(u[j]):
+            finite[k] = u[j]
+            k += 1
+    if k == 0:
+        return -np.inf
+    top = finite[0]
+    for j in range(1, k):
+        top = max(top, finite[j])
+    for j in range(k):
+        finite[j] = np.exp((finite[j] - top) / temperature)
+    return top + temperature * np.log(pairwise_sum(finite, k))
+
+
+@njit(cache=True)
+def _probabilities(u, temperature):
+    """Logit choice probabilities of utilities at a temperature (NaN throughout if a utility is NaN)."""
+    n = len(u)
+    z = np.empty(n)
+    top = -np.inf
+    for a in range(n):
+        z[a] = u[a] / temperature
+        top = z[a] if np.isnan(z[a]) or np.isnan(top) else max(top, z[a])
+    for a in range(n):
+        z[a] = np.exp(z[a] - top)
+    total = pairwise_sum(z, n)
+    for a in range(n):
+        z[a] = z[a] / total
+    return z
+
+
+@njit(cache=True)
+def _pick(u, weights):
+    """The index a uniform number u picks with probability proportional to weights (-1 if none)."""
+    n = len(weights)
+    total = pairwise_sum(weights, n)
+    if not total > 0.0:  # none, or NaN weights
+        return -1
+    level = u * total
+    cumulative = 0.0
+    for k in range(n):  # the first cumulative sum past the level (searchsorted, side "right")
+        cumulative += weights[k]
+        if cumulative > level:
+            return k
+    for k in range(n - 1, -1, -1):  # u * total past the last cumulative sum, by rounding (u near 1)
+        if weights[k] > 0.0:
+            return k
+    return -1
+
+
+@njit(cache=True)
+def _decision_utilities(pv, ws, prox_r, war, member, applicant, red_line, deterrence, eligible, force, u):
+    # every run's force utilities (R, n) and action utilities (R, actions), written into ``force`` and ``u``
+    n = prox_r.shape[1]
+    candidates = np.empty(n, dtype=np.bool_)
+    formal = np.empty(n, dtype=np.bool_)
+    for q in range(prox_r.shape[0]):
+        p, s = pv[q], ws[q]
+        war_max = war[q, 0]
+        for i in range(n):
+            war_max = max(war_max, war[q, i])
+            reach = prox_r[q, i] >= p[_MIN_PROXIMITY] and war[q, i] <= p[_CONFLICT_LEVEL]
+            candidates[i] = reach and (member[q, i] or eligible[i])
+            formal[i] = applicant[q, i] or member[q, i]
+        revisionism, strain, hostility = s[_REVISIONISM], s[_STRAIN], s[_HOSTILITY]
+        force[q] = _force_utilities(
+            candidates, member[q], _stakes(prox_r[q], formal, red_line[q], p[_ATTRACTION]), deterrence[q],
+            revisionism, strain, war_max, p[_U_AGGRESSION], p[_U_ATTACK], p[_C_AGGRESSION], p[_C_ATTACK],
+            p[_C_DETERRENCE], p[_C_STRAIN], p[_C_AT_WAR])
+        channel = int(s[_CHANNEL])
+        if channel == ACTIVE:
+            chan = p[_CHANNEL_ACT] + (1.0 - p[_CHANNEL_ACT]) * s[_NRC]
+        elif channel == NONE:
+            chan = p[_CHANNEL_NONE]
+        elif channel == SUSPENDED:
+            chan = p[_CHANNEL_SUSPENDED]
+        else:
+            chan = 0.0
+        drive = (p[_DRIVE_REVISIONISM] * revisionism + p[_DRIVE_HOSTILITY] * hostility
+                 + p[_DRIVE_ENCIRCLEMENT] * s[_ENCIRCLEMENT])
+        hybrid = p[_U_HYBRID] * drive - p[_C_HYBRID] * (1.0 + chan)
+        v = u[q]
+        v[COOPERATE] = p[_U_COOPERATE] * chan * (1.0 - hostility) - p[_C_COOPERATE_REVISIONISM] * revisionism \
+            - p[_C_COOPERATE]
+        v[DIALOGUE] = p[_U_DIALOGUE] * chan * (0.5 + strain) - p[_C_COOPERATE_REVISIONISM] * 0.5 * revisionism \
+            - p[_C_COOPERATE]
+        v[STATUS_QUO] = 0.0
+        v[CYBER] = hybrid + p[_BIAS_CYBER]
+        v[ELECTION] = hybrid + p[_BIAS_ELECTION]
+        v[SABOTAGE] = hybrid + p[_BIAS_SABOTAGE]
+        v[ENERGY] = p[_U_ENERGY] * drive * s[_LEVERAGE] - p[_C_ENERGY] * (1.0 + strain)
+        v[NUCLEAR] = p[_U_NUCLEAR] * (s[_ENCIRCLEMENT] + war_max + s[_RED_LINE_VIOLATION]) - p[_C_NUCLEAR]
+        # force: a choice among targets, each weighed by its own deterrence (nested logit)
+        v[AGGRESSION] = _inclusive_value(force[q], member[q], False, p[_TEMPERATURE])
+        v[ATTACK] = _inclusive_value(force[q], member[q], True, p[_TEMPERATURE])
+
+
+@njit(cache=True)
+def _target_weights(action, p, force, member, applicant, prox_r, trust_r, aid, dependence, gdp, eligible):
+    """One run's weights of the targets of ``action`` (zeros for an action without a target)."""
+    n = len(force)
+    weights = np.zeros(n)
+    if action == AGGRESSION or action == ATTACK:
+        # the target of force: each candidate with its logit weight exp(u_j / T)
+        for i in range(n):
+            if np.isfinite(force[i]) and member[i] == (action == ATTACK):
+                weights[i] = np.exp(force[i] / p[_TEMPERATURE])
+    elif action == CYBER or action == ELECTION or action == SABOTAGE or action == ENERGY:
+        for i in range(n):
+            if not eligible[i]:
+                continue
+            if action == ENERGY:
+                x = dependence[i] * gdp[i]
+            else:
+                x = prox_r[i] * (1.0 - trust_r[i]) * (1.0 + aid[i] + applicant[i])
+            if x > 0.0:
+                weights[i] = x ** p[_TARGET_FOCUS]
+    return weights
+
+
+
+@njit(cache=True)
+def _decision_choices(pv, u, force, member, applicant, prox_r, trust_r, aid, dependence, gdp, eligible, uniforms,
+                 probs, action, target):
+    # every run's probabilities, action and target (-1: none), written into ``probs``, ``action``, ``target``
+    for q in range(u.shape[0]):
+        p = pv[q]
+        probs[q] = _probabilities(u[q], p[_TEMPERATURE])
+        a = _pick(uniforms[q, 0], probs[q])
+        if a < 0:  # no action has a probability (NaN utilities): the status quo, never the last action
+            a = STATUS_QUO
+        # the target's number is drawn whatever the action, so every step draws alike (common random numbers)
+        t = _pick(uniforms[q, 1], _target_weights(a, p, force[q], member[q], applicant[q], prox_r[q], trust_r[q],
+                                                   aid[q], dependence[q], gdp[q], eligible))
+        if t < 0 and (a == AGGRESSION or a == ATTACK or a == CYBER or a == ELECTION or a == SABOTAGE
+                      or a == ENERGY):
+            a = STATUS_QUO
+        action[q] = a
+        target[q] = t
+
+
+def _evaluate(w: World, p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return one run's packed parameters, its force utilities and its action utilities (``_decision_utilities``)."""
+    pv = packed_parameters(p)
+    force, u = np.empty((1, w.n)), np.empty((1, len(ACTIONS)))
+    _decision_utilities(pv, packed_state(w), w.prox_r[None], w.war[None], w.member[None], w.applicant[None],
+                    w.red_line[None], w.deterrence[None], w.eligible, force, u)
+    return pv, force, u
 
 
 def force_utilities(w: World, p) -> np.ndarray:
@@ -112,57 +293,27 @@ def force_utilities(w: World, p) -> np.ndarray:
     ``u_j = u * ρ * stakes_j - c - c_deterrence * credibility_j - c_force_strain * Σ - c_aggression_at_war * W``
     with ``u, c`` those of an attack on a member or of aggression against a non-member.
     """
-    candidates = aggression_candidates(w, p) | attack_candidates(w, p)
-    return _force_utilities(
-        candidates, w.member, stakes(w, p), w.deterrence, w.revisionism, w.strain, float(w.war.max()),
-        p.u_aggression, p.u_attack, p.c_aggression, p.c_attack, p.c_deterrence, p.c_force_strain,
-        p.c_aggression_at_war,
-    )
+    return _evaluate(w, p)[1][0]
 
 
 def inclusive_value(u: np.ndarray, temperature: float) -> float:
     """Return ``T log Σ exp(u_j / T)``: the utility of a choice among targets (-inf if there is none)."""
-    finite = u[np.isfinite(u)]
-    if len(finite) == 0:
-        return -np.inf
-    top = float(finite.max())
-    return top + temperature * float(np.log(np.exp((finite - top) / temperature).sum()))
+    u = np.asarray(u, dtype=float)
+    return float(_inclusive_value(u, np.ones(len(u), dtype=np.bool_), True, temperature))
 
 
 def aggression_appeal(w: World, p) -> np.ndarray:
     """Return how tempting each state is as a target of force: exp(u_j / T), 0 where it is no candidate."""
-    u = force_utilities(w, p)
-    finite = np.isfinite(u)
+    force = force_utilities(w, p)
+    finite = np.isfinite(force)
     out = np.zeros(w.n)
-    out[finite] = np.exp(u[finite] / p.decision_temperature)
+    out[finite] = np.exp(force[finite] / p.decision_temperature)
     return out
 
 
 def utilities(w: World, p) -> np.ndarray:
     """Return the utility of every action in the menu for Russia this step."""
-    chan = channel_strength(w, p)
-    drive = (
-        p.drive_revisionism * w.revisionism
-        + p.drive_hostility * w.hostility
-        + p.drive_encirclement * w.encirclement
-    )
-    war_max = float(w.war.max())
-    force = force_utilities(w, p)
-    hybrid = p.u_hybrid * drive - p.c_hybrid * (1.0 + chan)
-    u = (
-        p.u_cooperate * chan * (1.0 - w.hostility) - p.c_cooperate_revisionism * w.revisionism - p.c_cooperate,
-        p.u_dialogue * chan * (0.5 + w.strain) - p.c_cooperate_revisionism * 0.5 * w.revisionism - p.c_cooperate,
-        0.0,  # the status quo
-        hybrid + p.bias_cyber,
-        hybrid + p.bias_election,
-        hybrid + p.bias_sabotage,
-        p.u_energy * drive * w.leverage - p.c_energy * (1.0 + w.strain),
-        p.u_nuclear * (w.encirclement + war_max + w.red_line_violation) - p.c_nuclear,
-        # force: a choice among targets, each weighed by its own deterrence (nested logit)
-        inclusive_value(np.where(w.member, -np.inf, force), p.decision_temperature),
-        inclusive_value(np.where(w.member, force, -np.inf), p.decision_temperature),
-    )
-    return np.array(u, dtype=float)
+    return _evaluate(w, p)[2][0]
 
 
 def utility_terms(w: World, p) -> dict[str, dict[str, float]]:
@@ -227,25 +378,7 @@ def utility_terms(w: World, p) -> dict[str, dict[str, float]]:
 
 def probabilities(u: np.ndarray, temperature: float) -> np.ndarray:
     """Return logit choice probabilities of utilities at a temperature."""
-    z = u / temperature
-    z = np.exp(z - z.max())
-    return z / z.sum()
-
-
-def _pick(u: float, weights: np.ndarray) -> int:
-    """Return the index a uniform number u picks with probability proportional to weights (-1 if none)."""
-    total = weights.sum()
-    if not total > 0.0:  # none, or NaN weights
-        return -1
-    k = int(weights.cumsum().searchsorted(u * total, side="right"))
-    if k >= len(weights):  # u * total past the last cumulative sum, by rounding (u near 1): the last weighted index
-        k = int(np.flatnonzero(weights > 0.0)[-1])
-    return k
-
-
-def _draw(rng: np.random.Generator, weights: np.ndarray) -> int:
-    """Draw an index with probability proportional to non-negative weights."""
-    return _pick(rng.random(), weights)
+    return _probabilities(np.asarray(u, dtype=float), float(temperature))
 
 
 def choose_target(w: World, p, action: int, rng: np.random.Generator) -> list[int]:
@@ -254,189 +387,34 @@ def choose_target(w: World, p, action: int, rng: np.random.Generator) -> list[in
     One number is drawn whatever the action, so every step draws alike (common random numbers).
     """
     u = rng.random()
-    if action in (AGGRESSION, ATTACK):
-        # the target of force: each candidate with its logit weight exp(u_j / T)
-        appeal = aggression_appeal(w, p)
-        weights = np.where(w.member if action == ATTACK else ~w.member, appeal, 0.0)
-    elif action in (CYBER, ELECTION, SABOTAGE):
-        weights = np.where(
-            w.eligible, w.prox_r * (1.0 - w.trust[w.r]) * (1.0 + w.aid + w.applicant), 0.0
-        )
-        weights = np.where(weights > 0.0, weights**p.target_focus, 0.0)
-    elif action == ENERGY:
-        weights = np.where(w.eligible, w.dependence * w.gdp, 0.0)
-        weights = np.where(weights > 0.0, weights**p.target_focus, 0.0)
-    else:
+    if action not in TARGETED:
         return []
+    pv, force, _ = _evaluate(w, p)
+    weights = _target_weights(action, pv[0], force[0], w.member, w.applicant, w.prox_r, w.trust[w.r], w.aid,
+                              w.dependence, w.gdp, w.eligible)
     k = _pick(u, weights)
     return [] if k < 0 else [k]
 
 
 def decide(w: World, p, rng: np.random.Generator) -> tuple[int, list[int], np.ndarray]:
-    """Choose Russia's action and its targets; return (action, targets, probabilities)."""
-    probs = probabilities(utilities(w, p), p.decision_temperature)
-    action = _draw(rng, probs)
-    if action < 0:  # no action has a probability (NaN utilities): the status quo, never ACTIONS[-1]
-        action = STATUS_QUO
-    targets = choose_target(w, p, action, rng)
-    if action in (AGGRESSION, ATTACK, CYBER, ELECTION, SABOTAGE, ENERGY) and not targets:
-        action = STATUS_QUO
-    return action, targets, probs
+    """Choose Russia's action and its targets; return (action, targets, probabilities).
+
+    The decision of a run alone is ``decide_runs`` over a run axis of one: the same kernels, the same draws.
+    """
+    uniforms = np.array([[rng.random(), rng.random()]])  # the action's draw, then the target's
+    pv, force, u = _evaluate(w, p)
+    probs = np.empty((1, len(ACTIONS)))
+    action, target = np.empty(1, dtype=np.int64), np.empty(1, dtype=np.int64)
+    _decision_choices(pv, u, force, w.member[None], w.applicant[None], w.prox_r[None], w.trust[w.r][None], w.aid[None],
+                 w.dependence[None], w.gdp[None], w.eligible, uniforms, probs, action, target)
+    t = int(target[0])
+    return int(action[0]), [] if t < 0 else [t], probs[0]
 
 
-# -- lockstep forms: every run of an ensemble at once ------------------------------------------------
-# Each does for the (R, ...) arrays of ``WorldArrays`` and ``RunParams`` what its per-run function above
-# does for one run, operation for operation, so that each run gets the bits it gets alone.
+# -- every run of a lockstep ensemble at once: the same kernels over a run axis ---------------------------
 
 #: the actions whose target is drawn (an action left without a target becomes the status quo)
 TARGETED: tuple[int, ...] = (AGGRESSION, ATTACK, CYBER, ELECTION, SABOTAGE, ENERGY)
-_TARGETED = np.isin(np.arange(len(ACTIONS)), TARGETED)
-_HYBRID = np.isin(np.arange(len(ACTIONS)), (CYBER, ELECTION, SABOTAGE))
-
-
-def _channel_strength_runs(W: WorldArrays, P: RunParams) -> np.ndarray:
-    """``channel_strength`` of every run."""
-    ch = W.channel
-    return np.where(ch == ACTIVE, P.channel_strength_act + (1.0 - P.channel_strength_act) * W.nrc,
-                    np.where(ch == NONE, P.channel_strength_none,
-                             np.where(ch == SUSPENDED, P.channel_strength_suspended, 0.0)))
-
-
-def force_utilities_runs(W: WorldArrays, P: RunParams) -> np.ndarray:
-    """``force_utilities`` of every run: an (R, n) array, -inf where a state is no candidate."""
-    reach = (W.prox_r >= P.aggression_min_proximity[:, None]) & (W.war <= P.conflict_level_threshold[:, None])
-    candidates = (W.eligible & ~W.member & reach) | (W.member & reach)
-    st = _stakes_runs(W.prox_r, W.applicant | W.member, W.red_line, P.red_line_attraction)
-    return _force_utilities_runs(
-        candidates, W.member, st, W.deterrence, W.revisionism, W.strain, W.war.max(axis=1),
-        P.u_aggression, P.u_attack, P.c_aggression, P.c_attack, P.c_deterrence, P.c_force_strain,
-        P.c_aggression_at_war,
-    )
-
-
-def inclusive_values_runs(u: np.ndarray, mask: np.ndarray, temperature: np.ndarray) -> np.ndarray:
-    """``inclusive_value`` of each run's utilities ``u[q][mask[q]]`` at its temperature (-inf where none).
-
-    A run's terms are summed as its own compacted array is (numpy's pairwise sum groups terms by their
-    count, so zeros in place of the others would change the last bit): runs with the same candidates
-    are taken together, their candidates' columns; past a few such groups, the rest are packed, their
-    terms first, and summed in groups of equal count.
-    """
-    out = np.full(len(u), -np.inf)
-    rest = np.flatnonzero(mask.any(axis=1))
-    for _ in range(_GROUPS):
-        if len(rest) == 0:
-            return out
-        same = (mask[rest] == mask[rest[0]]).all(axis=1)
-        rows, rest = rest[same], rest[~same]
-        t = temperature[rows]
-        finite = u[np.ix_(rows, np.flatnonzero(mask[rows[0]]))]
-        top = finite.max(axis=1)
-        out[rows] = top + t * np.log(np.exp((finite - top[:, None]) / t[:, None]).sum(axis=1))
-    if len(rest) == 0:
-        return out
-    u, mask, temperature = u[rest], mask[rest], temperature[rest]
-    counts = mask.sum(axis=1)
-    top = np.where(mask, u, -np.inf).max(axis=1)
-    packed = np.take_along_axis(u, np.argsort(~mask, axis=1, kind="stable"), axis=1)
-    # places past a run's count hold no term of it: set to its top (finite), then left out of its sum
-    packed = np.where(np.arange(u.shape[1]) < counts[:, None], packed, top[:, None])
-    terms = np.exp((packed - top[:, None]) / temperature[:, None])
-    sums = np.empty(len(rest))
-    for count in np.unique(counts):
-        runs = counts == count
-        sums[runs] = terms[runs, :count].sum(axis=1)
-    out[rest] = top + temperature * np.log(sums)
-    return out
-
-
-#: groups of runs with the same candidates that ``inclusive_values_runs`` takes one by one before packing
-_GROUPS = 4
-
-
-def utilities_runs(W: WorldArrays, P: RunParams, force: np.ndarray | None = None) -> np.ndarray:
-    """``utilities`` of every run: an (R, actions) array (``force``: ``force_utilities_runs``, if known)."""
-    chan = _channel_strength_runs(W, P)
-    drive = (
-        P.drive_revisionism * W.revisionism
-        + P.drive_hostility * W.hostility
-        + P.drive_encirclement * W.encirclement
-    )
-    war_max = W.war.max(axis=1)
-    if force is None:
-        force = force_utilities_runs(W, P)
-    hybrid = P.u_hybrid * drive - P.c_hybrid * (1.0 + chan)
-    u = np.empty((len(chan), len(ACTIONS)))
-    u[:, COOPERATE] = P.u_cooperate * chan * (1.0 - W.hostility) - P.c_cooperate_revisionism * W.revisionism \
-        - P.c_cooperate
-    u[:, DIALOGUE] = P.u_dialogue * chan * (0.5 + W.strain) - P.c_cooperate_revisionism * 0.5 * W.revisionism \
-        - P.c_cooperate
-    u[:, STATUS_QUO] = 0.0
-    u[:, CYBER] = hybrid + P.bias_cyber
-    u[:, ELECTION] = hybrid + P.bias_election
-    u[:, SABOTAGE] = hybrid + P.bias_sabotage
-    u[:, ENERGY] = P.u_energy * drive * W.leverage - P.c_energy * (1.0 + W.strain)
-    u[:, NUCLEAR] = P.u_nuclear * (W.encirclement + war_max + W.red_line_violation) - P.c_nuclear
-    finite = np.isfinite(force)
-    u[:, AGGRESSION] = inclusive_values_runs(force, finite & ~W.member, P.decision_temperature)
-    u[:, ATTACK] = inclusive_values_runs(force, finite & W.member, P.decision_temperature)
-    return u
-
-
-def probabilities_runs(u: np.ndarray, temperature: np.ndarray) -> np.ndarray:
-    """``probabilities`` of every run's utilities (rows of ``u``) at its temperature."""
-    z = u / temperature[:, None]
-    z = np.exp(z - z.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
-
-
-def _pick_runs(uniform: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``_pick`` of every run: the index each row's uniform picks from its weights (-1 if none)."""
-    total = weights.sum(axis=1)
-    # weights >= 0: the cumulative sums are sorted, and searchsorted(side="right") counts those <= the value
-    k = (weights.cumsum(axis=1) <= (uniform * total)[:, None]).sum(axis=1)
-    n = weights.shape[1]
-    last = n - 1 - np.argmax(weights[:, ::-1] > 0.0, axis=1)  # each row's last weighted index
-    k = np.where(k >= n, last, k)
-    return np.where(~(total > 0.0), -1, k)
-
-
-def _focus_runs(weights: np.ndarray, focus: np.ndarray) -> np.ndarray:
-    """``np.where(weights > 0, weights ** focus, 0)`` per row, each run's exponent a Python float (as alone)."""
-    if (focus == focus[0]).all():  # an ensemble of seeds: one value (numpy's scalar power, as in one run)
-        powered = weights ** float(focus[0])
-    else:
-        powered = np.empty_like(weights)
-        for value in np.unique(focus):
-            rows = focus == value
-            powered[rows] = weights[rows] ** float(value)
-    return np.where(weights > 0.0, powered, 0.0)
-
-
-def target_weights_runs(W: WorldArrays, P: RunParams, action: np.ndarray, force: np.ndarray) -> np.ndarray:
-    """``choose_target``'s weights for each run's action: an (R, n) array, zeros for an untargeted action."""
-    weights = np.zeros(force.shape)
-    rows = np.flatnonzero((action == AGGRESSION) | (action == ATTACK))
-    if len(rows):
-        f = force[rows]
-        finite = np.isfinite(f)
-        appeal = np.zeros(f.shape)
-        appeal[finite] = np.exp((f / P.decision_temperature[rows, None])[finite])
-        own = np.where((action[rows] == ATTACK)[:, None], W.member[rows], ~W.member[rows])
-        weights[rows] = np.where(own, appeal, 0.0)
-    rows = np.flatnonzero(_HYBRID[action])
-    if len(rows):
-        exposure = np.where(
-            W.eligible,
-            W.prox_r[rows] * (1.0 - W.trust[rows, W.r]) * (1.0 + W.aid[rows] + W.applicant[rows]),
-            0.0,
-        )
-        weights[rows] = _focus_runs(exposure, P.target_focus[rows])
-    rows = np.flatnonzero(action == ENERGY)
-    if len(rows):
-        exposure = np.where(W.eligible, W.dependence[rows] * W.gdp[rows], 0.0)
-        weights[rows] = _focus_runs(exposure, P.target_focus[rows])
-    return weights
 
 
 def decide_runs(W: WorldArrays, P: RunParams, uniforms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -444,10 +422,12 @@ def decide_runs(W: WorldArrays, P: RunParams, uniforms: np.ndarray) -> tuple[np.
 
     Return (action, target, probabilities): arrays over runs, target -1 for none (the alliance as a whole).
     """
-    force = force_utilities_runs(W, P)
-    probs = probabilities_runs(utilities_runs(W, P, force), P.decision_temperature)
-    action = _pick_runs(uniforms[:, 0], probs)
-    action = np.where(action < 0, STATUS_QUO, action)
-    target = _pick_runs(uniforms[:, 1], target_weights_runs(W, P, action, force))
-    action = np.where(_TARGETED[action] & (action >= 0) & (target < 0), STATUS_QUO, action)
+    pv = P.packed(DECISION_PARAMETERS)
+    R, n = W.prox_r.shape
+    force, u, probs = np.empty((R, n)), np.empty((R, len(ACTIONS))), np.empty((R, len(ACTIONS)))
+    action, target = np.empty(R, dtype=np.int64), np.empty(R, dtype=np.int64)
+    _decision_utilities(pv, packed_state_runs(W), W.prox_r, W.war, W.member, W.applicant, W.red_line, W.deterrence,
+                    W.eligible, force, u)
+    _decision_choices(pv, u, force, W.member, W.applicant, W.prox_r, W.trust[:, W.r], W.aid, W.dependence, W.gdp,
+                 W.eligible, np.ascontiguousarray(uniforms), probs, action, target)
     return action, target, probs
