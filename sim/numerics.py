@@ -7,15 +7,20 @@ sum a run's members the way ``array.sum()`` sums them in that run alone (a
 masked sum over all states groups the terms differently and may differ in the
 last bit).  ``tests/test_lockstep_trust_enlargement.py`` holds it equal to
 numpy's sum.  The recursion of numpy's splitting is an explicit stack here
-(numba's cache cannot reload a recursive function).  Numba's cache does not see
-a change to this file from the kernels that call it: clear their caches (the
-``__pycache__`` ``*.nbi``/``*.nbc`` files) after changing it.
+(numba's cache cannot reload a recursive function).  A change to this file
+recompiles the kernels that call it (``sim.kernel_cache``).
+
+``at`` lets one kernel serve a run alone and an ensemble: ``at(x, q)`` is run q's
+value of a parameter, ``x[q]`` when the kernel is given an array over runs and
+``x`` itself when it is given a run's own number, so a run alone calls the
+ensemble's kernel over a run axis of one without packing its parameters.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 import sim.kernel_cache  # noqa: F401  (numba keeps this package's kernels fresh)
 
@@ -84,3 +89,15 @@ def pairwise_sum(a, n):
             los[sp + 1], ns[sp + 1], split[sp + 1] = los[t] + half, ns[t] - half, False
             sp += 2
     return 0.0 + sums[0]
+
+
+def at(x, q):
+    """Return run q's value of a parameter: ``x[q]`` of an array over runs, ``x`` itself of a number."""
+    return x[q] if isinstance(x, np.ndarray) else x
+
+
+@overload(at)
+def _at(x, q):
+    if isinstance(x, types.Array):
+        return lambda x, q: x[q]
+    return lambda x, q: x

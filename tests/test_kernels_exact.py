@@ -16,8 +16,8 @@ Kernels that draw random numbers take their uniforms as arrays (``draws``, ``noi
 are passed in by hand, so each branch (apply or not, ratify or not, a ceasefire or not) is
 chosen by putting the draw just below or just above the probability worked out in the test.
 
-``sim/mechanisms/institutions.py``, ``escalation.py`` and ``collective_defence.py`` (and
-``relations.py``) have no compiled kernel; they are not covered here.
+``sim/mechanisms/institutions.py`` and ``collective_defence.py`` (and ``relations.py``) have no
+compiled kernel; they are not covered here.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from sim.mechanisms import (
     deterrence,
     economy,
     enlargement,
+    escalation,
     member_decisions,
     russia_decisions,
     security_dilemma,
@@ -693,6 +694,45 @@ def test_decision_choices_draw_each_runs_action_then_its_target(impl):
 
 
 # --------------------------------------------------------------------------------------------
+# escalation.py
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_implied_rung_is_set_by_the_largest_war_then_by_hostility_toward_members(impl):
+    f = impl(escalation._implied_level)
+    # thresholds: armed confrontation above 0.3, war from 0.6, crisis above 0.5, tension above 0.2
+    levels = (0.3, 0.6, 0.5, 0.2)
+    member = bools(F, T, T)  # state 0 is Russia; 1 and 2 members
+    hostile = np.zeros((3, 3))
+    assert f(floats(0.0, 0.0, 0.0), member, hostile, 0, *levels) == 0  # peace
+    assert f(floats(0.0, 0.0, 0.4), bools(F, T, F), hostile, 0, *levels) == 3  # a non-member's war above 0.3
+    assert f(floats(0.0, 0.0, 0.7), bools(F, T, F), hostile, 0, *levels) == 4  # ... from 0.6: war
+    assert f(floats(0.0, 0.0, 0.4), member, hostile, 0, *levels) == 5  # a member at war: NATO-Russia war
+    # hostility: members' memories of Russia's acts (column 0), each at most 1, averaged over the 2 members
+    hostile[1, 0], hostile[2, 0] = 2.0, 0.0  # (min(1, 2) + 0) / 2 = 0.5: not above 0.5, above 0.2
+    assert f(floats(0.0, 0.0, 0.0), member, hostile, 0, *levels) == 1
+    hostile[2, 0] = 0.2  # (1 + 0.2) / 2 = 0.6 > 0.5: crisis
+    assert f(floats(0.0, 0.0, 0.0), member, hostile, 0, *levels) == 2
+    assert f(floats(0.0, 0.0, 0.0), bools(F, F, F), hostile, 0, *levels) == 0  # no members: no hostility
+
+
+def test_the_ladder_jumps_up_at_once_and_steps_down_one_rung_on_a_draw(impl):
+    f = impl(escalation._ladder)
+    # three runs, each at peace now (implied rung 0); rungs 0, 3, 3; de-escalation probability 0.25
+    war, member, hostile = np.zeros((3, 2)), np.zeros((3, 2), dtype=np.bool_), np.zeros((3, 2, 2))
+    war[0, 1] = 0.7  # run 0: a war from 0.6 on a non-member: up to 4 at once
+    level, fear = np.array([0, 3, 3]), floats(1.0, 0.5, 0.0)
+    # run 1 draws 0.2 < 0.25 (one rung down), run 2 draws 0.3 (stays); nuclear fear keeps 0.9 of itself
+    f(war, member, hostile, 0, level, fear, floats(0.9, 0.2, 0.3), 0.3, 0.6, 0.5, 0.2, 0.9, 0.25)
+    assert level.tolist() == [4, 2, 3]
+    assert fear.tolist() == approx([0.9, 0.45, 0.0])
+    # a run alone: numbers, not arrays, for its parameters
+    level, fear = np.array([2]), floats(1.0)
+    f(war[1:2], member[1:2], hostile[1:2], 0, level, fear, floats(0.0), 0.3, 0.6, 0.5, 0.2, 0.5, 1.0)
+    assert level.tolist() == [1] and fear.tolist() == [0.5]
+
+
+# --------------------------------------------------------------------------------------------
 # defence_spending.py
 # --------------------------------------------------------------------------------------------
 
@@ -1230,7 +1270,7 @@ def test_settlement_is_capped_at_one_and_exhaustion_wears_resolve_down(impl):
 # completeness
 # --------------------------------------------------------------------------------------------
 
-KERNEL_MODULES = (alliance, defence_spending, deterrence, economy, enlargement, member_decisions,
+KERNEL_MODULES = (alliance, defence_spending, deterrence, economy, enlargement, escalation, member_decisions,
                   russia_decisions, security_dilemma, threat, trust, war)
 
 
@@ -1251,7 +1291,7 @@ def test_every_compiled_kernel_of_the_mechanisms_has_an_exact_test_here():
     lockstep_forms = [k for k in kernels if k.endswith("_runs")]
     kernels = [k for k in kernels if not k.endswith("_runs")]
     assert [k for k in lockstep_forms if k[:-5] not in kernels] == []
-    assert len(kernels) == 34
+    assert len(kernels) == 36
     untested = [k for k in kernels if f"{k})" not in source]
     assert not untested, f"kernels without an exact test: {untested}"
     # and the mechanisms not imported here have no compiled kernel

@@ -19,63 +19,77 @@ memory of hostile acts) that holds back their military aid to Russia's victims.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.mechanisms.trust import rate
+from sim.numerics import at, pairwise_sum
 from sim.world import World
 
 
-def implied_level(w: World, p) -> int:
-    """Return the rung implied by current wars and recent hostility toward members."""
-    war = float(w.war.max())
-    ms = w.members()
-    if war > p.conflict_level_threshold and (w.war[ms.idx] > p.conflict_level_threshold).any():
+@njit(cache=True)
+def _implied_level(war, member, hostile, r, conflict, war_level, crisis, tension):
+    """One run's rung implied by its wars and the recent hostility toward its members."""
+    n = len(war)
+    top = war[0]
+    member_at_war = False
+    for i in range(n):
+        top = max(top, war[i])
+        if member[i] and war[i] > conflict:
+            member_at_war = True
+    if top > conflict and member_at_war:
         return 5
-    if war >= p.war_level_threshold:
+    if top >= war_level:
         return 4
-    if war > p.conflict_level_threshold:
+    if top > conflict:
         return 3
-    k = ms.k
-    hostility = float((np.minimum(1.0, w.hostile[:, w.r]) * ms.f).sum()) / k if k else 0.0
-    if hostility > p.crisis_threshold:
+    toward = np.zeros(n)  # each member's memory of Russia's hostile acts, at most 1, averaged over the members
+    k = 0
+    for i in range(n):
+        if member[i]:
+            toward[i] = min(1.0, hostile[i, r])
+            k += 1
+    hostility = pairwise_sum(toward, n) / k if k else 0.0
+    if hostility > crisis:
         return 2
-    if hostility > p.tension_threshold:
+    if hostility > tension:
         return 1
     return 0
 
 
+@njit(cache=True)
+def _ladder(war, member, hostile, r, escalation, nuclear_fear, draws, conflict, war_level, crisis, tension,
+            fear_keep, down_rate):
+    # every run's ladder (a run alone: a run axis of one, its parameters as numbers), moved in place
+    for q in range(war.shape[0]):
+        nuclear_fear[q] *= at(fear_keep, q)
+        implied = _implied_level(war[q], member[q], hostile[q], r, at(conflict, q), at(war_level, q),
+                                 at(crisis, q), at(tension, q))
+        if implied >= escalation[q]:
+            escalation[q] = implied
+        elif draws[q] < at(down_rate, q):
+            escalation[q] -= 1
+
+
+def implied_level(w: World, p) -> int:
+    """Return the rung implied by current wars and recent hostility toward members."""
+    return int(_implied_level(w.war, w.member, w.hostile, w.r, p.conflict_level_threshold, p.war_level_threshold,
+                              p.crisis_threshold, p.tension_threshold))
+
+
 def update(w: World, p, months: int, rng: np.random.Generator) -> None:
-    """Move the ladder: up at once, down one rung with the de-escalation probability; nuclear fear fades."""
-    w.nuclear_fear *= 1.0 - rate(p.hostile_memory_decay, months)
-    implied = implied_level(w, p)
-    draw = rng.random()
-    if implied >= w.escalation:
-        w.escalation = implied
-    elif draw < rate(p.deescalation_rate, months):
-        w.escalation -= 1
+    """Move the ladder: up at once, down one rung with the de-escalation probability; nuclear fear fades.
 
-
-def implied_level_runs(W, P) -> np.ndarray:
-    """``implied_level`` for every run of a lockstep ensemble (``W`` its world arrays, ``P`` its parameter arrays)."""
-    war = W.war.max(axis=1)
-    conflict = P.conflict_level_threshold
-    member = W.member
-    hostility = np.zeros(len(war))
-    calm = np.flatnonzero(war <= conflict)  # the runs whose rung the hostility toward members sets
-    if len(calm):
-        ms = member if len(calm) == len(war) else member[calm]
-        k = ms.sum(axis=1)
-        toward = W.hostile[:, :, W.r] if len(calm) == len(war) else W.hostile[calm, :, W.r]
-        hostility[calm] = np.where(k > 0, (np.minimum(1.0, toward) * ms).sum(axis=1) / np.maximum(k, 1), 0.0)
-    return np.select(
-        [(war > conflict) & ((W.war > conflict[:, None]) & member).any(axis=1),
-         war >= P.war_level_threshold, war > conflict, hostility > P.crisis_threshold, hostility > P.tension_threshold],
-        [5, 4, 3, 2, 1], 0,
-    )
+    A run alone is ``update_runs``'s kernel over a run axis of one (its draw is taken whatever the ladder does).
+    """
+    escalation, fear = np.array([w.escalation], dtype=np.int64), np.array([w.nuclear_fear])
+    _ladder(w.war[None], w.member[None], w.hostile[None], w.r, escalation, fear, np.array([rng.random()]),
+            p.conflict_level_threshold, p.war_level_threshold, p.crisis_threshold, p.tension_threshold,
+            1.0 - rate(p.hostile_memory_decay, months), rate(p.deescalation_rate, months))
+    w.escalation, w.nuclear_fear = int(escalation[0]), float(fear[0])
 
 
 def update_runs(W, P, months: int, draws: np.ndarray) -> None:
     """``update`` for every run of a lockstep ensemble (``draws[q]`` run q's one draw from its escalation stream)."""
-    W.nuclear_fear *= 1.0 - P.rate("hostile_memory_decay", months)
-    implied = implied_level_runs(W, P)
-    down = (draws < P.rate("deescalation_rate", months)).astype(np.int64)
-    W.escalation = np.where(implied >= W.escalation, implied, W.escalation - down)
+    _ladder(W.war, W.member, W.hostile, W.r, W.escalation, W.nuclear_fear, draws, P.conflict_level_threshold,
+            P.war_level_threshold, P.crisis_threshold, P.tension_threshold,
+            1.0 - P.rate("hostile_memory_decay", months), P.rate("deescalation_rate", months))
