@@ -16,8 +16,8 @@ Kernels that draw random numbers take their uniforms as arrays (``draws``, ``noi
 are passed in by hand, so each branch (apply or not, ratify or not, a ceasefire or not) is
 chosen by putting the draw just below or just above the probability worked out in the test.
 
-``sim/mechanisms/institutions.py`` and ``collective_defence.py`` (and ``relations.py``) have no
-compiled kernel; they are not covered here.
+``sim/mechanisms/collective_defence.py`` (and ``relations.py``) have no compiled kernel; they are
+not covered here.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from sim.mechanisms import (
     economy,
     enlargement,
     escalation,
+    institutions,
     member_decisions,
     russia_decisions,
     security_dilemma,
@@ -733,6 +734,48 @@ def test_the_ladder_jumps_up_at_once_and_steps_down_one_rung_on_a_draw(impl):
 
 
 # --------------------------------------------------------------------------------------------
+# institutions.py
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_channel_is_suspended_on_falling_trust_and_thaws_on_a_draw_when_both_sides_are_willing(impl):
+    f = impl(institutions._channel)
+    from sim.world import ACTIVE, SUSPENDED
+
+    # four runs of Russia (0) and two members; members' trust in Russia (column 0):
+    #   run 0: 0.2 and -0.4, mean -0.1, last seen 0.1; runs 1-3: 0.4 and 0.2, mean 0.3, never seen before
+    trust = np.zeros((4, 3, 3))
+    trust[0, 1, 0], trust[0, 2, 0] = 0.2, -0.4
+    trust[1:, 1, 0], trust[1:, 2, 0] = 0.4, 0.2
+    member = np.array([[F, T, T]] * 4)
+    seen, trend = floats(0.1, np.nan, np.nan, np.nan), floats(0.0, 0.2, 0.2, 0.2)
+    conciliation = floats(1.0, 1.0, 1.0, 1.0)
+    escalation = np.array([0, 0, 0, 2])  # run 3: above the reopening's highest rung (1)
+    channel = np.array([ACTIVE, FROZEN, FROZEN, FROZEN])
+    moves = np.empty(4, dtype=np.int64)
+    # trend rate 0.5, conciliation keeps 0.9, reopen at rung <= 1, conciliation >= 0.5, trend reference 0.4,
+    # reopening rate 0.5, suspend below trust 0; draws 0, 0.2, 0.3, 0
+    f(trust, member, 0, seen, trend, conciliation, escalation, channel, floats(0.0, 0.2, 0.3, 0.0), 1,
+      0.5, 0.9, 1.0, 0.5, 0.4, 0.5, 0.0, moves)
+    assert seen.tolist() == approx([-0.1, 0.3, 0.3, 0.3])
+    # run 0: change (-0.1 - 0.1) / 1 = -0.2, trend 0 + 0.5 * (-0.2 - 0) = -0.1; the others keep theirs
+    assert trend.tolist() == approx([-0.1, 0.2, 0.2, 0.2])
+    assert conciliation.tolist() == approx([0.9] * 4)
+    # run 0: trust -0.1 < 0 and falling: suspended. Runs 1-3 willing (conciliation 0.9 >= 0.5, trend > 0)
+    # where calm: pace min(1, 0.2 / 0.4) = 0.5, probability 1 - (1 - 0.5 * 0.5) = 0.25: run 1's 0.2 thaws,
+    # run 2's 0.3 does not; run 3 is not calm
+    assert moves.tolist() == [institutions.SUSPEND, institutions.THAW, institutions.NO_MOVE, institutions.NO_MOVE]
+    assert channel.tolist() == [SUSPENDED, SUSPENDED, FROZEN, FROZEN]
+    # a run alone, quarterly, its parameters as numbers: seen 0.2, so change (0.3 - 0.2) / 3 and trend
+    # 0.2 + 0.5 * (0.1 / 3 - 0.2); pace min(1, trend / 0.4); the channel reopens on draw 0 (probability > 0)
+    seen, trend, conciliation, channel = floats(0.2), floats(0.2), floats(1.0), np.array([SUSPENDED])
+    f(trust[1:2], member[1:2], 0, seen, trend, conciliation, np.array([0]), channel, floats(0.0), 3,
+      0.5, 0.9, 1.0, 0.5, 0.4, 0.5, 0.0, moves[:1])
+    assert trend[0] == approx(0.2 + 0.5 * ((0.3 - 0.2) / 3 - 0.2))
+    assert moves[0] == institutions.RESUME and channel[0] == ACTIVE
+
+
+# --------------------------------------------------------------------------------------------
 # defence_spending.py
 # --------------------------------------------------------------------------------------------
 
@@ -1270,7 +1313,8 @@ def test_settlement_is_capped_at_one_and_exhaustion_wears_resolve_down(impl):
 # completeness
 # --------------------------------------------------------------------------------------------
 
-KERNEL_MODULES = (alliance, defence_spending, deterrence, economy, enlargement, escalation, member_decisions,
+KERNEL_MODULES = (alliance, defence_spending, deterrence, economy, enlargement, escalation, institutions,
+                  member_decisions,
                   russia_decisions, security_dilemma, threat, trust, war)
 
 
@@ -1291,7 +1335,7 @@ def test_every_compiled_kernel_of_the_mechanisms_has_an_exact_test_here():
     lockstep_forms = [k for k in kernels if k.endswith("_runs")]
     kernels = [k for k in kernels if not k.endswith("_runs")]
     assert [k for k in lockstep_forms if k[:-5] not in kernels] == []
-    assert len(kernels) == 36
+    assert len(kernels) == 37
     untested = [k for k in kernels if f"{k})" not in source]
     assert not untested, f"kernels without an exact test: {untested}"
     # and the mechanisms not imported here have no compiled kernel

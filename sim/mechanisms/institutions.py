@@ -21,8 +21,10 @@ small trust dividend to both sides.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.mechanisms.trust import rate
+from sim.numerics import at, pairwise_sum
 from sim.world import ACTIVE, COOPERATION_AREAS, FROZEN, NONE, SUSPENDED, World
 
 Emitted = tuple[str, str, list[str], str]  # (event type, actor, targets, label)
@@ -78,31 +80,49 @@ def nato_trust_in_russia(w: World) -> float:
     return float((w.trust[:, w.r] * ms.f).sum()) / ms.k if ms.k else 0.0
 
 
-def nato_trust_in_russia_runs(W) -> np.ndarray:
-    """``nato_trust_in_russia`` of every run of a lockstep ensemble."""
-    k = W.member.sum(axis=1)
-    total = (W.trust[:, :, W.r] * W.member).sum(axis=1)
-    return np.where(k > 0, total / np.maximum(k, 1), 0.0)
+#: what ``_channel`` did in a run: nothing, suspend the channel, reopen it, thaw it; with each move's event
+NO_MOVE, SUSPEND, RESUME, THAW = range(4)
+_MOVE_EVENTS: dict[int, Emitted] = {
+    SUSPEND: ("reduce_relations", "NATO", ["RUS"], "NATO suspends cooperation"),
+    RESUME: ("consult", "NATO", ["RUS"], "NATO–Russia dialogue resumes"),
+    THAW: ("consult", "NATO", ["RUS"], "NATO–Russia channel thaws"),
+}
 
 
-def follow_trust(w: World, p, months: int) -> None:
-    """Update the smoothed monthly change of members' trust in Russia and let Russia's record of conduct fade."""
-    trust = nato_trust_in_russia(w)
-    if w.trust_seen is not None:
-        change = (trust - w.trust_seen) / months
-        w.trust_trend += rate(p.trust_trend_rate, months) * (change - w.trust_trend)
-    w.trust_seen = trust
-    w.conciliation *= 1.0 - rate(p.hostile_memory_decay, months)
-
-
-def follow_trust_runs(W, P, months: int, trust: np.ndarray) -> None:
-    """``follow_trust`` for every run of a lockstep ensemble (``trust`` each run's ``nato_trust_in_russia``)."""
-    seen = W.trust_seen
-    change = (trust - seen) / months
-    trend = W.trust_trend
-    W.trust_trend = np.where(np.isnan(seen), trend, trend + P.rate("trust_trend_rate", months) * (change - trend))
-    W.trust_seen = trust
-    W.conciliation *= 1.0 - P.rate("hostile_memory_decay", months)
+@njit(cache=True)
+def _channel(trust, member, r, seen, trend, conciliation, escalation, channel, draws, months, trend_rate,
+             conciliation_keep, reopen_max_level, reopen_conciliation, reopen_trend_reference, reopen_rate,
+             suspend_trust_threshold, moves):
+    # every run's channel (a run alone: a run axis of one, its parameters as numbers), moved in place; each
+    # run's move (``NO_MOVE`` .. ``THAW``) written into ``moves``
+    n = member.shape[1]
+    weighted = np.empty(n)
+    for q in range(trust.shape[0]):
+        k = 0  # members' mean trust in Russia (``nato_trust_in_russia``, summed as numpy sums it)
+        for i in range(n):
+            weighted[i] = trust[q, i, r] * (1.0 if member[q, i] else 0.0)
+            k += member[q, i]
+        level = pairwise_sum(weighted, n) / k if k else 0.0
+        # the smoothed monthly change of that trust, and Russia's record of conduct fading (``follow_trust``)
+        if not np.isnan(seen[q]):
+            change = (level - seen[q]) / months
+            trend[q] += at(trend_rate, q) * (change - trend[q])
+        seen[q] = level
+        conciliation[q] *= at(conciliation_keep, q)
+        calm = escalation[q] <= at(reopen_max_level, q)  # the ladder has come down: no war, no crisis
+        willing = calm and conciliation[q] >= at(reopen_conciliation, q) and trend[q] > 0.0
+        pace = min(1.0, trend[q] / at(reopen_trend_reference, q)) if willing else 0.0
+        moves[q] = NO_MOVE
+        if channel[q] == ACTIVE and level < at(suspend_trust_threshold, q) and trend[q] < 0.0:
+            channel[q] = SUSPENDED
+            moves[q] = SUSPEND
+        elif willing and draws[q] < 1.0 - (1.0 - at(reopen_rate, q) * pace) ** float(months):
+            if channel[q] == SUSPENDED:
+                channel[q] = ACTIVE
+                moves[q] = RESUME
+            elif channel[q] == FROZEN:
+                channel[q] = SUSPENDED
+                moves[q] = THAW
 
 
 def update(w: World, p, months: int, rng: np.random.Generator) -> list[Emitted]:
@@ -113,26 +133,20 @@ def update(w: World, p, months: int, rng: np.random.Generator) -> list[Emitted]:
     by both sides' choices: Russia's recent conduct must be conciliatory
     (``conciliation`` above its threshold), the escalation ladder down to
     ``reopen_max_level`` (no war, no crisis), and members' trust in Russia rising;
-    the monthly probability grows with the pace of that rise.
+    the monthly probability grows with the pace of that rise.  A run alone is ``update_runs``'s
+    kernel over a run axis of one.
     """
-    emitted: list[Emitted] = []
-    trust = nato_trust_in_russia(w)
-    follow_trust(w, p, months)
-    calm = w.escalation <= p.reopen_max_level  # the ladder has come down: no war, no crisis
-    draw = rng.random()
-    willing = calm and w.conciliation >= p.reopen_conciliation and w.trust_trend > 0.0
-    pace = min(1.0, w.trust_trend / p.reopen_trend_reference) if willing else 0.0
-    if w.channel == ACTIVE and trust < p.suspend_trust_threshold and w.trust_trend < 0.0:
-        w.channel = SUSPENDED
-        emitted.append(("reduce_relations", "NATO", ["RUS"], "NATO suspends cooperation"))
-    elif willing and draw < rate(p.reopen_rate * pace, months):
-        if w.channel == SUSPENDED:
-            w.channel = ACTIVE
-            emitted.append(("consult", "NATO", ["RUS"], "NATO–Russia dialogue resumes"))
-        elif w.channel == FROZEN:
-            w.channel = SUSPENDED
-            emitted.append(("consult", "NATO", ["RUS"], "NATO–Russia channel thaws"))
-    return emitted
+    seen = np.array([np.nan if w.trust_seen is None else w.trust_seen])
+    trend, conciliation = np.array([w.trust_trend]), np.array([w.conciliation])
+    channel, moves = np.array([w.channel], dtype=np.int64), np.empty(1, dtype=np.int64)
+    _channel(w.trust[None], w.member[None], w.r, seen, trend, conciliation, np.array([w.escalation]), channel,
+             np.array([rng.random()]), months, rate(p.trust_trend_rate, months), 1.0 - rate(p.hostile_memory_decay, months),
+             p.reopen_max_level, p.reopen_conciliation, p.reopen_trend_reference, p.reopen_rate,
+             p.suspend_trust_threshold, moves)
+    w.trust_seen, w.trust_trend, w.conciliation = float(seen[0]), float(trend[0]), float(conciliation[0])
+    w.channel = int(channel[0])
+    move = int(moves[0])
+    return [] if move == NO_MOVE else [_MOVE_EVENTS[move]]
 
 
 def update_runs(W, P, months: int, draws: np.ndarray) -> list[tuple[int, Emitted]]:
@@ -140,29 +154,12 @@ def update_runs(W, P, months: int, draws: np.ndarray) -> list[tuple[int, Emitted
 
     Return (run, event) for the runs whose channel moved, in run order (at most one event a run).
     """
-    trust = nato_trust_in_russia_runs(W)
-    follow_trust_runs(W, P, months, trust)
-    trend = W.trust_trend
-    calm = W.escalation <= P.reopen_max_level
-    willing = calm & (W.conciliation >= P.reopen_conciliation) & (trend > 0.0)
-    pace = np.where(willing, np.minimum(1.0, trend / np.where(willing, P.reopen_trend_reference, 1.0)), 0.0)
-    channel = W.channel
-    suspend = (channel == ACTIVE) & (trust < P.suspend_trust_threshold) & (trend < 0.0)
-    move = ~suspend & willing & (draws < rate(P.reopen_rate * pace, months))
-    resume = move & (channel == SUSPENDED)
-    thaw = move & (channel == FROZEN)
-    emitted: list[tuple[int, Emitted]] = []
-    if not (suspend.any() or resume.any() or thaw.any()):
-        return emitted
-    for q in np.flatnonzero(suspend | resume | thaw).tolist():
-        if suspend[q]:
-            emitted.append((q, ("reduce_relations", "NATO", ["RUS"], "NATO suspends cooperation")))
-        elif resume[q]:
-            emitted.append((q, ("consult", "NATO", ["RUS"], "NATO–Russia dialogue resumes")))
-        else:
-            emitted.append((q, ("consult", "NATO", ["RUS"], "NATO–Russia channel thaws")))
-    W.channel = np.where(suspend | thaw, SUSPENDED, np.where(resume, ACTIVE, channel))
-    return emitted
+    moves = np.empty(W.runs, dtype=np.int64)
+    _channel(W.trust, W.member, W.r, W.trust_seen, W.trust_trend, W.conciliation, W.escalation, W.channel, draws,
+             months, P.rate("trust_trend_rate", months), 1.0 - P.rate("hostile_memory_decay", months),
+             P.reopen_max_level, P.reopen_conciliation, P.reopen_trend_reference, P.reopen_rate,
+             P.suspend_trust_threshold, moves)
+    return [(q, _MOVE_EVENTS[m]) for q, m in enumerate(moves.tolist()) if m != NO_MOVE]
 
 
 def dividend_strength(w: World, p) -> float:
