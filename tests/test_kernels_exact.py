@@ -1151,6 +1151,29 @@ def test_over_three_months_ratification_compounds(impl):
 # --------------------------------------------------------------------------------------------
 
 
+def test_strain_moves_toward_sanctions_less_partners_relief_plus_wars_and_leverage_is_dependence(impl):
+    f = impl(economy._economy)
+    # Russia (0), a Western state (1, GDP weight 0.75, sanctions 0.8, gas 0.4) and a partner (2, weight 1 among
+    # partners, trusting Russia 0.5, the West's weight 0.25, no sanctions, gas 0.2); a war on the partner of 0.5
+    sanctions, west = floats(0.0, 0.8, 0.0)[None], floats(0.0, 0.75, 0.25)[None]
+    trust = np.zeros((1, 3, 3))
+    trust[0, 1, 0], trust[0, 2, 0] = -0.5, 0.5
+    partner = floats(0.0, 0.0, 1.0)[None]
+    dependence = floats(0.0, 0.4, 0.2)[None]
+    strain, leverage = floats(0.1), np.empty(1)
+    zeros = np.zeros((1, 3))
+    # weights: sanctions 0.5, relief 0.5, war 0.2; strain rate 0.5; no diversification, no return of gas
+    f(sanctions, west, trust, 0, partner, floats(0.1), floats(0.0, 0.0, 0.5)[None], strain, leverage, dependence,
+      dependence.copy(), zeros.copy(), np.ones((1, 3)), zeros, zeros, zeros,
+      0.5, 0.5, 0.2, 0.5, 0.0, 0.4, 1, 0.0, 1.0, 0.0, 0.0)
+    # pressure 0.8 * 0.75 = 0.6; relief min(1, max(0.5, 0) * 1 + 0.1) = 0.6 (the West's distrust counts 0)
+    # target 0.5 * 0.6 * (1 - 0.5 * 0.6) + 0.2 * 0.5 = 0.21 + 0.1 = 0.31; strain 0.1 + 0.5 * (0.31 - 0.1)
+    assert strain[0] == approx(0.1 + 0.5 * (0.5 * 0.6 * (1.0 - 0.5 * 0.6) + 0.2 * 0.5 - 0.1))
+    # leverage: 0.4 * 0.75 + 0.2 * 0.25 = 0.35, before this step's dependence moves (here it does not)
+    assert leverage[0] == approx(0.35)
+    assert dependence[0].tolist() == approx([0.0, 0.4, 0.2])
+
+
 def test_fear_and_a_cut_off_push_dependence_down_and_commerce_pulls_it_back(impl):
     f = impl(economy._dependence_and_stocks)
     # state 0 fears Russia (threat 0.6 > 0.4) and remembers a cut-off 0.1; state 1 is calm
@@ -1335,7 +1358,7 @@ def test_every_compiled_kernel_of_the_mechanisms_has_an_exact_test_here():
     lockstep_forms = [k for k in kernels if k.endswith("_runs")]
     kernels = [k for k in kernels if not k.endswith("_runs")]
     assert [k for k in lockstep_forms if k[:-5] not in kernels] == []
-    assert len(kernels) == 37
+    assert len(kernels) == 38
     untested = [k for k in kernels if f"{k})" not in source]
     assert not untested, f"kernels without an exact test: {untested}"
     # and the mechanisms not imported here have no compiled kernel

@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit
 
 from sim.mechanisms.trust import rate
+from sim.numerics import at, pairwise_sum
 from sim.world import World
 
 
@@ -46,48 +47,51 @@ def _dependence_and_stocks(dependence, commercial, coerced, stocks, threat, aid,
 
 
 @njit(cache=True)
-def _dependence_and_stocks_runs(dependence, commercial, coerced, stocks, threat, aid, spend, diversification,
-                                threshold, months, return_rate, coercion_keep, depletion, replenish):
-    for q in range(dependence.shape[0]):
+def _economy(sanctions, west_weights, trust, r, partner_weights, partner_support, war, strain, leverage, dependence,
+             commercial, coerced, stocks, threat, aid, spend, sanctions_weight, relief_weight, war_weight,
+             strain_rate, diversification, threshold, months, return_rate, coercion_keep, depletion, replenish):
+    # every run's economy (a run alone: a run axis of one, its parameters as numbers), moved in place
+    n = sanctions.shape[1]
+    terms = np.empty(n)
+    for q in range(sanctions.shape[0]):
+        for i in range(n):  # the West's sanctions, weighted by GDP
+            terms[i] = sanctions[q, i] * west_weights[q, i]
+        pressure = pairwise_sum(terms, n)
+        for i in range(n):  # partners' relief: their trust in Russia, weighted by GDP, and a partner's support
+            terms[i] = max(trust[q, i, r], 0.0) * partner_weights[q, i]
+        relief = min(1.0, pairwise_sum(terms, n) + partner_support[q])
+        target = (at(sanctions_weight, q) * pressure * (1.0 - at(relief_weight, q) * relief)
+                  + at(war_weight, q) * pairwise_sum(war[q], n))
+        strain[q] += at(strain_rate, q) * (min(1.0, target) - strain[q])
+        for i in range(n):  # energy leverage: the West's gas dependence, weighted by GDP
+            terms[i] = dependence[q, i] * west_weights[q, i]
+        leverage[q] = pairwise_sum(terms, n)
         _dependence_and_stocks(dependence[q], commercial[q], coerced[q], stocks[q], threat[q], aid[q], spend[q],
-                               diversification[q], threshold[q], months, return_rate[q], coercion_keep[q],
-                               depletion[q], replenish[q])
+                               at(diversification, q), at(threshold, q), months, at(return_rate, q),
+                               at(coercion_keep, q), at(depletion, q), at(replenish, q))
 
 
 def update(w: World, p, months: int) -> None:
-    """Update strain, leverage, dependence and stocks for one step."""
-    pressure = float((w.sanctions * w.west_weights).sum())
-    relief = min(1.0, float((np.maximum(w.trust[:, w.r], 0.0) * w.partner_weights).sum()) + w.partner_support)
-    target = (
-        p.sanctions_strain_weight * pressure * (1.0 - p.partner_relief_weight * relief)
-        + p.war_strain_weight * float(w.war.sum())
-    )
-    w.strain += rate(p.strain_adjustment_rate, months) * (min(1.0, target) - w.strain)
-    w.leverage = float((w.dependence * w.west_weights).sum())
-    _dependence_and_stocks(
-        w.dependence, w.dependence0, w.coerced, w.stocks, w.threat_from_russia, w.aid, w.spend, p.diversification_rate,
-        p.diversification_threshold, months, rate(p.gas_return_rate, months),
-        1.0 - rate(p.coercion_memory_decay, months), p.aid_stock_depletion * months,
-        p.stock_replenish_rate * months / 2.0,
-    )
+    """Update strain, leverage, dependence and stocks for one step (``update_runs``'s kernel, a run axis of one)."""
+    strain, leverage = np.array([w.strain]), np.empty(1)
+    _economy(w.sanctions[None], w.west_weights[None], w.trust[None], w.r, w.partner_weights[None],
+             np.array([w.partner_support]), w.war[None], strain, leverage, w.dependence[None], w.dependence0[None],
+             w.coerced[None], w.stocks[None], w.threat_from_russia[None], w.aid[None], w.spend[None],
+             p.sanctions_strain_weight, p.partner_relief_weight, p.war_strain_weight,
+             rate(p.strain_adjustment_rate, months), p.diversification_rate, p.diversification_threshold, months,
+             rate(p.gas_return_rate, months), 1.0 - rate(p.coercion_memory_decay, months),
+             p.aid_stock_depletion * months, p.stock_replenish_rate * months / 2.0)
+    w.strain, w.leverage = float(strain[0]), float(leverage[0])
 
 
 def update_runs(W, P, months: int) -> None:
     """``update`` for every run of a lockstep ensemble (``W`` its world arrays, ``P`` its parameter arrays)."""
-    pressure = (W.sanctions * W.west_weights).sum(axis=1)
-    relief = np.minimum(1.0, (np.maximum(W.trust[:, :, W.r], 0.0) * W.partner_weights).sum(axis=1) + W.partner_support)
-    target = (
-        P.sanctions_strain_weight * pressure * (1.0 - P.partner_relief_weight * relief)
-        + P.war_strain_weight * W.war.sum(axis=1)
-    )
-    W.strain += P.rate("strain_adjustment_rate", months) * (np.minimum(1.0, target) - W.strain)
-    W.leverage = (W.dependence * W.west_weights).sum(axis=1)
-    _dependence_and_stocks_runs(
-        W.dependence, W.dependence0, W.coerced, W.stocks, W.threat_from_russia, W.aid, W.spend, P.diversification_rate,
-        P.diversification_threshold, months, P.rate("gas_return_rate", months),
-        1.0 - P.rate("coercion_memory_decay", months), P.aid_stock_depletion * months,
-        P.stock_replenish_rate * months / 2.0,
-    )
+    _economy(W.sanctions, W.west_weights, W.trust, W.r, W.partner_weights, W.partner_support, W.war, W.strain,
+             W.leverage, W.dependence, W.dependence0, W.coerced, W.stocks, W.threat_from_russia, W.aid, W.spend,
+             P.sanctions_strain_weight, P.partner_relief_weight, P.war_strain_weight,
+             P.rate("strain_adjustment_rate", months), P.diversification_rate, P.diversification_threshold, months,
+             P.rate("gas_return_rate", months), 1.0 - P.rate("coercion_memory_decay", months),
+             P.aid_stock_depletion * months, P.stock_replenish_rate * months / 2.0)
 
 
 def coerce(w: World, p, targets: np.ndarray, cut: float) -> None:
